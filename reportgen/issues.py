@@ -1,0 +1,304 @@
+"""Officers' mistakes as data: the Issue record and the catalogue of Issue codes.
+
+An :class:`Issue` says what is wrong, where (file, sheet, A1 cell, field), how bad it is,
+and what to do. Checks *return or yield* Issues; they never raise them. Each code in
+:data:`CATALOGUE` is stable (kebab-case) so that people and tools can filter on it.
+
+Severity:
+
+* ``error``   – the row (or file) cannot be rated and is left out; the run goes on.
+* ``warning`` – the row is rated, but something is off.
+
+Messages are written in plain UK English and are built from the templates below, so a
+message always names the bad value and the rule; the hint says how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a tracker (or a whole file)."""
+
+    code: str
+    severity: Severity
+    file: str
+    sheet: str | None
+    cell: str | None
+    field: str | None
+    message: str
+    hint: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        """``file``, ``file › sheet`` or ``file › sheet!A1`` for people to read."""
+        where = self.file
+        if self.sheet:
+            where += f" › {self.sheet}"
+            if self.cell:
+                where += f"!{self.cell}"
+        return where
+
+    def as_dict(self) -> dict[str, str | None]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+@dataclass(frozen=True)
+class Code:
+    """A catalogue entry: default severity, a title, and templates for message and hint."""
+
+    code: str
+    severity: Severity
+    title: str
+    message: str
+    hint: str
+    level: str = "row"  # "file", "sheet", "row"
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_CODES = [
+    # --- file level -----------------------------------------------------------------
+    Code("file-empty", E, "File is empty", "The file is empty (0 bytes).",
+         "Save the tracker again from Excel, or remove the empty file.", "file"),
+    Code("file-not-spreadsheet", E, "Not a spreadsheet",
+         "The file is not a spreadsheet: its contents look like {kind}.",
+         "Save the tracker as an Excel workbook (.xlsx) and replace this file.", "file"),
+    Code("file-is-text", E, "Text file with a spreadsheet name",
+         "The file is plain text ({kind}), not a spreadsheet, although it is named {name}.",
+         "Open it in Excel and use File › Save As › Excel Workbook (.xlsx).", "file"),
+    Code("file-corrupt", E, "File is damaged",
+         "The file cannot be read as a {kind} workbook: {detail}.",
+         "Open it in Excel; if Excel repairs it, save the repaired copy. Otherwise restore "
+         "the last good version from backup or version history.", "file"),
+    Code("file-password-protected", E, "Password-protected file",
+         "The file is encrypted with a password, so it cannot be read.",
+         "Save an unprotected copy (File › Info › Protect Workbook › Encrypt with Password, "
+         "clear the password) into the workbooks folder.", "file"),
+    Code("file-too-large", E, "File too large to open safely",
+         "The file would expand to {detail} when opened, beyond the safety limit of {limit}.",
+         "Check that this is really a tracker; remove pasted images or unused sheets and "
+         "save it again.", "file"),
+    Code("file-unsafe-xml", E, "Unsafe content refused",
+         "The file contains XML entity or DTD declarations ({detail}), which reportgen "
+         "refuses because they can be used to attack the computer reading them.",
+         "Save the tracker again from Excel; if this keeps happening, tell your IT team.",
+         "file"),
+    Code("file-unreadable", E, "File cannot be opened",
+         "The file could not be opened: {detail}.",
+         "Check that the file is available offline and not locked, then run again.", "file"),
+    Code("file-reader-failed", E, "Reading the file failed",
+         "Reading the file stopped: {detail}.",
+         "Open the file in Excel and save it again as .xlsx; if that does not help, send it "
+         "to the reportgen maintainers.", "file"),
+    Code("file-no-sheets", E, "Workbook has no sheets",
+         "The workbook opened but contains no worksheets{detail}.",
+         "Open it in Excel and save it again as an ordinary Excel Workbook (.xlsx), not "
+         "'Strict Open XML'.", "file"),
+    Code("file-no-tracker-sheet", E, "No tracker sheet found",
+         "No sheet looks like an actions or KPI tracker (sheets seen: {detail}).",
+         "Name the sheet 'Actions' or 'KPIs' and give it a header row with the usual "
+         "column names (see the README).", "file"),
+    # --- sheet level ----------------------------------------------------------------
+    Code("sheet-no-header", E, "No header row",
+         "No header row was found in the first {limit} rows of the sheet.",
+         "Put the column names (ID, Objective, Action, Lead Officer, …) in one row above "
+         "the data.", "sheet"),
+    Code("sheet-too-large", E, "Sheet too large",
+         "The sheet claims {detail}, beyond the limit of {limit}.",
+         "Delete unused rows and columns below and to the right of the data, then save.",
+         "sheet"),
+    Code("missing-column", E, "Required column missing",
+         "The sheet has no '{field}' column (looked for: {detail}).",
+         "Add a '{label}' column to the header row.", "sheet"),
+    Code("unknown-header", W, "Unrecognised column name",
+         "The column heading '{value}' is not one reportgen knows; did you mean '{detail}'?",
+         "Rename the heading to '{detail}' if that is what it holds.", "sheet"),
+    Code("duplicate-column", W, "Column appears twice",
+         "'{value}' appears twice in the header row; the first one ({detail}) is used.",
+         "Remove or rename the second column.", "sheet"),
+    # --- row level: errors -----------------------------------------------------------
+    Code("missing-value", E, "Required value missing",
+         "{label} is blank; every action needs one.",
+         "Fill in {label} for this action.", "row"),
+    Code("duplicate-action-id", E, "Action ID used twice",
+         "Action ID '{value}' is also used at {detail}; IDs must be unique across all "
+         "trackers, so neither row can be rated.",
+         "Give one of the two actions a new ID.", "row"),
+    Code("unknown-objective", E, "Unknown objective",
+         "Objective '{value}' is not one of the configured objectives ({detail}).",
+         "Use the objective's number, e.g. 1, or its exact wording.", "row"),
+    Code("invalid-date", E, "Date not understood",
+         "{label} '{value}' is not a date reportgen understands.",
+         "Type the date as dd/mm/yyyy, e.g. 31/03/2019 (day first).", "row"),
+    Code("implausible-date", E, "Date out of range",
+         "{label} {value} is outside the plausible range {detail}.",
+         "Check the year; type the date as dd/mm/yyyy.", "row"),
+    Code("invalid-timescales", E, "Timescales not understood",
+         "Timescales '{value}' could not be read as a start and an end.",
+         "Write it as 'April 2017 – March 2019' or use separate Start and End Date columns.",
+         "row"),
+    Code("end-before-start", E, "End date before start date",
+         "The end date {value} is before the start date {detail}.",
+         "Correct whichever date is wrong.", "row"),
+    Code("unknown-status", E, "Unknown status",
+         "Status '{value}' is not one of: {detail}.",
+         "Choose one of the listed statuses.", "row"),
+    Code("unknown-funding-stream", E, "Unknown funding stream",
+         "Funding '{value}' is not a configured funding stream{detail}.",
+         "Use one of the funding streams in reportgen.toml, in brackets if there are "
+         "several, e.g. (Integrated Care Fund) (Transformation Programme).", "row"),
+    Code("invalid-percent", E, "Percentage not understood",
+         "% complete '{value}' is not a number from 0 to 100.",
+         "Type a whole number such as 35, or 35%.", "row"),
+    Code("update-in-future", E, "Update date in the future",
+         "Last updated {value} is after today ({detail}).",
+         "Type the date the update was actually made.", "row"),
+    # --- row level: warnings ---------------------------------------------------------
+    Code("stale-update", W, "Update overdue",
+         "Last updated {value}, {detail} days before {as_of}; updates are due every "
+         "{limit} days.",
+         "Update the progress commentary and the Last Updated date.", "row"),
+    Code("complete-but-not-closed", W, "100% but not Complete",
+         "% complete is 100 but the status is '{value}'.",
+         "Set the status to Complete, or correct the percentage.", "row"),
+    Code("closed-but-incomplete", W, "Complete but below 100%",
+         "The status is Complete but % complete is {value}.",
+         "Set % complete to 100, or correct the status.", "row"),
+    Code("spend-over-budget", W, "Spend above budget",
+         "Spend to date {value} is above the budget of {detail}.",
+         "Check the figures, and explain the overspend in the commentary.", "row"),
+    Code("invalid-money", W, "Amount not understood",
+         "{label} '{value}' is not an amount of money of £0 or more; it is left out of "
+         "the finance totals.",
+         "Type the amount in pounds, e.g. 12000 or £12,000.", "row"),
+    Code("invalid-rag", W, "RAG not understood",
+         "Officer RAG '{value}' is not Red, Amber, Green or Blue; it is ignored.",
+         "Type Red, Amber, Green or Blue (or R, A, G, B).", "row"),
+    Code("unknown-locality", W, "Unknown locality",
+         "Locality '{value}' is not one of: {detail}.",
+         "Choose one of the configured localities.", "row"),
+    Code("missing-corrective-action", W, "No corrective action",
+         "The action is rated {value} but has no corrective action.",
+         "Say what is being done to bring it back on track.", "row"),
+    Code("rag-challenge", W, "Officer and evidence disagree",
+         "The officer rates this action {value} but the evidence says {detail}.",
+         "Review the rating with the lead officer before the board meets.", "row"),
+    Code("formula-not-calculated", W, "Formula without a saved result",
+         "{label} holds a formula whose result was never saved, so its value is unknown.",
+         "Open the file in Excel and save it (Excel calculates and stores the result).",
+         "row"),
+    Code("control-characters", W, "Hidden characters removed",
+         "{label} contained {detail} hidden control character(s), which were removed.",
+         "Retype the text if it looks wrong in the report.", "row"),
+    Code("text-truncated", W, "Text too long",
+         "{label} is {value} characters long; it was cut to {limit} characters.",
+         "Shorten the text in the tracker.", "row"),
+    # --- KPIs ----------------------------------------------------------------------
+    Code("duplicate-kpi-id", E, "KPI ID used twice",
+         "KPI ID '{value}' is also used at {detail}; the second definition is ignored.",
+         "Give each indicator its own ID.", "row"),
+    Code("invalid-polarity", E, "Polarity not understood",
+         "Polarity '{value}' is neither 'higher is better' nor 'lower is better'.",
+         "Type 'Higher is better' or 'Lower is better'.", "row"),
+    Code("invalid-number", E, "Number not understood",
+         "{label} '{value}' is not a number.",
+         "Type a plain number, e.g. 72.5 or 72.5%.", "row"),
+    Code("invalid-period", W, "Month heading not understood",
+         "The heading '{value}' looks like a month column but is not a month "
+         "reportgen understands; its values are ignored.",
+         "Use headings such as 'Apr 2018', '2018-04' or a real date.", "sheet"),
+    Code("invalid-kpi-value", W, "KPI value not understood",
+         "The value '{value}' for {detail} is not a number; that month is left blank.",
+         "Type a plain number, or leave the cell empty.", "row"),
+]
+
+CATALOGUE: dict[str, Code] = {c.code: c for c in _CODES}
+
+FIELD_LABELS = {
+    "action_id": "Action ID",
+    "objective": "Objective",
+    "desired_outcome": "Desired outcome",
+    "action": "Action",
+    "lead_officer": "Lead officer",
+    "locality": "Locality",
+    "funding": "Funding",
+    "start": "Start date",
+    "end": "End date",
+    "timescales": "Timescales",
+    "target_impact": "Target impact",
+    "status": "Status",
+    "percent_complete": "% complete",
+    "officer_rag": "Officer RAG",
+    "last_updated": "Last updated",
+    "commentary": "Commentary",
+    "corrective_action": "Corrective action",
+    "budget": "Budget",
+    "spend_to_date": "Spend to date",
+    "forecast": "Forecast",
+    "kpi_id": "KPI ID",
+    "indicator": "Indicator",
+    "outcomes": "Outcomes",
+    "unit": "Unit",
+    "polarity": "Polarity",
+    "target": "Target",
+    "tolerance": "Tolerance",
+    "comparator": "Compare with",
+    "period": "Period",
+    "value": "Value",
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def make_issue(code: str, *, file: str, sheet: str | None = None, cell: str | None = None,
+               field: str | None = None, severity: Severity | None = None,
+               **params: object) -> Issue:
+    """Build an Issue from the catalogue, filling the templates with ``params``.
+
+    ``label`` defaults to the human name of ``field``. Unknown codes are a programming
+    error and raise ``KeyError``.
+    """
+    entry = CATALOGUE[code]
+    values = _Blank({k: ("" if v is None else str(v)) for k, v in params.items()})
+    values.setdefault("label", FIELD_LABELS.get(field or "", field or "The value"))
+    values.setdefault("field", FIELD_LABELS.get(field or "", field or ""))
+    values.setdefault("name", file.rsplit("/", 1)[-1])
+    message = entry.message.format_map(values)
+    message = message[:1].upper() + message[1:]
+    return Issue(
+        code=code,
+        severity=severity or entry.severity,
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        field=field,
+        message=message,
+        hint=entry.hint.format_map(values),
+    )
+
+
+def count_by_severity(issues: list[Issue]) -> dict[str, int]:
+    out = {"error": 0, "warning": 0}
+    for issue in issues:
+        out[issue.severity.value] += 1
+    return out

@@ -1,0 +1,338 @@
+"""The records that flow through reportgen: frozen dataclasses, no I/O.
+
+Stages hand these to each other::
+
+    ingest  ─▶ RawSheet rows ─▶ validate ─▶ Action, Kpi (+ Issues)
+    rate    ─▶ ActionRating, FinanceRating, StreamFinance, KpiResult, Changes
+    pipeline─▶ RatedRun (everything a renderer needs, in one place)
+
+Nothing here reads files, looks at the clock or prints.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Mapping
+
+from reportgen.issues import Issue
+
+# --------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting month. ``as_of`` is its last day."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
+            raise ValueError(f"not a month: {self.year}-{self.month}")
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """``'2018-09'`` → Period(2018, 9). Raises ValueError with a readable message."""
+        m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise ValueError(f"'{text}' is not a period; write it as YYYY-MM, e.g. 2018-09")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> "Period":
+        return cls(day.year, day.month)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def name(self) -> str:
+        """'September 2018'."""
+        return f"{calendar.month_name[self.month]} {self.year}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def as_of(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def shift(self, months: int) -> "Period":
+        index = self.year * 12 + (self.month - 1) + months
+        return Period(index // 12, index % 12 + 1)
+
+    def previous(self) -> "Period":
+        return self.shift(-1)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+class Status(str, Enum):
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    COMPLETE = "Complete"
+    ON_HOLD = "On hold"
+    CANCELLED = "Cancelled"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Rag(str, Enum):
+    """Every colour a rating can take. Officers may use only RED/AMBER/GREEN/BLUE."""
+
+    RED = "Red"
+    AMBER = "Amber"
+    GREEN = "Green"
+    BLUE = "Blue"  # complete
+    GREY = "Grey"  # not yet due
+    CANCELLED = "Cancelled"  # shown apart, not rated
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def severity(self) -> int:
+        """Red 3, Amber 2, Green 1, Blue 0; Grey and Cancelled -1 (not comparable)."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1,
+             Rag.CANCELLED: -1}
+
+
+class Polarity(str, Enum):
+    HIGHER = "higher"  # higher is better
+    LOWER = "lower"  # lower is better
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Comparator(str, Enum):
+    PREVIOUS = "previous"  # previous period
+    LAST_YEAR = "last-year"  # same period last year
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Direction(str, Enum):
+    IMPROVING = "improving"
+    WORSENING = "worsening"
+    NO_CHANGE = "no change"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def arrow(self) -> str:
+        return {"improving": "▲", "worsening": "▼", "no change": "►"}[self.value]
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a record came from: file (relative to the workbooks folder), sheet, row, and
+    the A1 reference of each field's cell."""
+
+    file: str
+    sheet: str
+    row: int
+    cells: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def cell(self, field_name: str) -> str | None:
+        return self.cells.get(field_name)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One validated tracker row. Dates are real dates; money in pounds (float, ≥ 0);
+    ``percent_complete`` 0–100 or None; funding is a tuple of configured stream names."""
+
+    action_id: str
+    objective: int
+    action: str
+    lead_officer: str
+    funding: tuple[str, ...]
+    start: date
+    end: date
+    status: Status
+    last_updated: date
+    source: SourceRef
+    desired_outcome: str = ""
+    locality: str | None = None
+    target_impact: str = ""
+    percent_complete: float | None = None
+    officer_rag: Rag | None = None
+    commentary: str = ""
+    corrective_action: str = ""
+    budget: float | None = None
+    spend_to_date: float | None = None
+    forecast: float | None = None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One indicator with its monthly series, oldest first: ((\"2018-04\", 72.5), …)."""
+
+    kpi_id: str
+    indicator: str
+    polarity: Polarity
+    source: SourceRef
+    outcomes: tuple[int, ...] = ()
+    unit: str = ""
+    target: float | None = None
+    tolerance: float | None = None
+    comparator: Comparator = Comparator.PREVIOUS
+    series: tuple[tuple[str, float], ...] = ()
+
+    def value_at(self, period: str) -> float | None:
+        for label, value in self.series:
+            if label == period:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """Provenance of one file looked at in a run, read or refused."""
+
+    path: str  # relative to the workbooks folder (or as given)
+    size: int
+    modified: datetime | None
+    sha256: str
+    kind: str  # "xlsx", "xlsm", "xls", "xlsb", "ods", or what it turned out to be
+    sheets: tuple[str, ...] = ()  # sheets read as actions or KPIs
+    rows_read: int = 0
+    actions: int = 0
+    kpis: int = 0
+    refused: str | None = None  # Issue code when the file was refused as a whole
+
+
+# --------------------------------------------------------------------------- ratings
+
+
+@dataclass(frozen=True)
+class FinanceRating:
+    """Budget vs forecast for one action or one funding stream.
+
+    ``variance`` = forecast − budget (positive = overspend). ``rag`` is None when there
+    is no budget to compare against."""
+
+    budget: float | None
+    spend_to_date: float | None
+    forecast: float | None
+    variance: float | None
+    rag: Rag | None
+    underspend: bool = False
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionRating:
+    """The rating of one action for one period, with its reasons in words."""
+
+    action_id: str
+    computed: Rag
+    reported: Rag
+    officer: Rag | None = None
+    expected_percent: float | None = None
+    actual_percent: float | None = None
+    slippage: float | None = None  # points behind plan, or actual÷expected (ratio model)
+    dates_only: bool = False  # rated without % complete
+    stale: bool = False  # update overdue
+    challenge: bool = False  # officer and computed two or more steps apart
+    reasons: tuple[str, ...] = ()
+    finance: FinanceRating | None = None
+
+
+@dataclass(frozen=True)
+class StreamFinance:
+    """Finance for one funding stream (or objective) across actions."""
+
+    stream: str
+    actions: int
+    rating: FinanceRating
+
+
+@dataclass(frozen=True)
+class SpcSignal:
+    rule: str  # "beyond-limit", "run", "trend", "two-of-three"
+    description: str  # in words, for the report
+    periods: tuple[str, ...]
+    kind: str  # "improvement", "concern" or "neutral"
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    centre: float
+    lower: float
+    upper: float
+    mean_moving_range: float
+    points: int
+    signals: tuple[SpcSignal, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        if not self.signals:
+            return "common-cause variation only (no signal)"
+        return "; ".join(s.description for s in self.signals)
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    kpi_id: str
+    latest_period: str | None
+    latest: float | None
+    rag: Rag | None
+    direction: Direction | None = None
+    compared_with: str | None = None  # the period the direction compares against
+    previous: float | None = None
+    spc: SpcResult | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the previous stored period (all tuples of action IDs)."""
+
+    previous_period: str | None = None
+    newly_red: tuple[str, ...] = ()
+    improved: tuple[str, ...] = ()
+    worsened: tuple[str, ...] = ()
+    newly_complete: tuple[str, ...] = ()
+    new: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RatedRun:
+    """Everything the renderers need for one period."""
+
+    period: Period
+    as_of: date
+    actions: tuple[Action, ...]
+    ratings: Mapping[str, ActionRating]
+    kpis: tuple[Kpi, ...]
+    kpi_results: Mapping[str, KpiResult]
+    finance_by_stream: tuple[StreamFinance, ...]
+    finance_by_objective: tuple[StreamFinance, ...]
+    changes: Changes
+    previous_rags: Mapping[str, Rag]  # last period's reported RAG per action
+    trend: Mapping[str, tuple[tuple[str, Rag], ...]]  # action → ((period, RAG), …) oldest first
+    issues: tuple[Issue, ...]
+    sources: tuple[SourceFile, ...]
+    slippage_model: str = "points"
