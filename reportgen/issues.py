@@ -120,6 +120,9 @@ _CODES = [
          "No header row was found in the first {limit} rows of the sheet.",
          "Put the column names (ID, Objective, Action, Lead Officer, …) in one row above "
          "the data.", "sheet"),
+    Code("sheet-unreadable", E, "Sheet skipped",
+         "The sheet could not be read: {detail}.",
+         "Check the sheet in Excel; the other sheets were read.", "sheet"),
     Code("sheet-too-large", E, "Sheet too large",
          "The sheet claims {detail}, beyond the limit of {limit}.",
          "Delete unused rows and columns below and to the right of the data, then save.",
@@ -220,6 +223,10 @@ _CODES = [
     Code("invalid-number", E, "Number not understood",
          "{label} '{value}' is not a number.",
          "Type a plain number, e.g. 72.5 or 72.5%.", "row"),
+    Code("invalid-comparator", W, "Comparison not understood",
+         "Compare with '{value}' is neither 'previous month' nor 'same month last year'; "
+         "the previous month is used.",
+         "Type 'Previous month' or 'Same month last year'.", "row"),
     Code("invalid-period", W, "Month heading not understood",
          "The heading '{value}' looks like a month column but is not a month "
          "reportgen understands; its values are ignored.",

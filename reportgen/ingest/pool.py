@@ -1,0 +1,168 @@
+"""Read files in worker processes so that one bad file cannot take the run down.
+
+Native readers can fail in ways Python cannot catch: python-calamine raises
+``PanicException`` (a BaseException, handled in ``read_file``), and a hostile legacy file
+can make a reader exhaust memory and abort the process. Each worker therefore runs with
+an address-space limit (``limits.reader_memory_mb``, POSIX only), and:
+
+* files are read by a pool of ``workers`` processes (both cores on a 2-core machine);
+* if a worker dies, or no file finishes within ``limits.reader_timeout_s``, the pool is
+  stopped and every file it had not finished is read again alone, in a fresh process
+  with the same limits and a timeout; a file that still kills or stalls its process gets
+  the file-level Issue ``file-reader-failed`` and the others are unaffected.
+
+With ``workers=0`` files are read in this process (fast for tests; no isolation).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+from pathlib import Path
+
+from reportgen.config import Config
+from reportgen.ingest import FileResult, _refused, read_file
+from reportgen.issues import make_issue
+
+
+def _limit_memory(megabytes: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the timeout still applies
+        return
+    limit = megabytes * 1024 * 1024
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _context():
+    if sys.platform.startswith("linux"):
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["reportgen.ingest", "reportgen.ingest.reader",
+                                    "reportgen.validate", "python_calamine"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _child(conn, path, display, config, today, megabytes):
+    _limit_memory(megabytes)
+    try:
+        conn.send(read_file(path, display, config, today))
+    finally:
+        conn.close()
+
+
+def _failed(path: Path, display: str, detail: str) -> FileResult:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    issue = make_issue("file-reader-failed", file=display, detail=detail)
+    return _refused(display, size, None, "", "refused", issue)
+
+
+def read_isolated(path: Path, display: str, config: Config, today: date) -> FileResult:
+    """Read one file alone in a fresh process with the memory limit and timeout."""
+    ctx = _context()
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, daemon=True,
+                       args=(child, path, display, config, today,
+                             config.limits.reader_memory_mb))
+    proc.start()
+    child.close()
+    timeout = config.limits.reader_timeout_s
+    try:
+        if parent.poll(timeout):
+            try:
+                return parent.recv()
+            except (EOFError, OSError):
+                pass
+        else:
+            proc.kill()
+            proc.join(5)
+            return _failed(path, display, f"reading took longer than {timeout:g} seconds "
+                                          "and was stopped")
+        proc.join(5)
+        code = proc.exitcode
+        return _failed(path, display, "the spreadsheet reader crashed"
+                       + (f" (exit code {code}); the file may be damaged or too large for "
+                          f"the {config.limits.reader_memory_mb:,} MB memory limit"
+                          if code is not None else ""))
+    finally:
+        parent.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+    else:
+        # Python < 3.14 has no public way to stop a running worker.
+        for proc in list(getattr(executor, "_processes", {}).values()):
+            proc.kill()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def read_many(files: list[tuple[Path, str]], config: Config, today: date, workers: int = 2,
+              progress=None) -> list[FileResult]:
+    """Read every file; results in the order of ``files``. Never raises for a file."""
+    results: list[FileResult | None] = [None] * len(files)
+    done = 0
+
+    def finish(i: int, result: FileResult) -> None:
+        nonlocal done
+        results[i] = result
+        done += 1
+        if progress is not None:
+            progress(done, len(files), files[i][1])
+
+    if workers <= 0:
+        for i, (path, display) in enumerate(files):
+            finish(i, read_file(path, display, config, today))
+        return results  # type: ignore[return-value]
+
+    retry: list[int] = []
+    if files:
+        executor = ProcessPoolExecutor(max_workers=min(workers, len(files)),
+                                       mp_context=_context(), initializer=_limit_memory,
+                                       initargs=(config.limits.reader_memory_mb,))
+        futures = {executor.submit(read_file, p, d, config, today): i
+                   for i, (p, d) in enumerate(files)}
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=config.limits.reader_timeout_s,
+                                         return_when=FIRST_COMPLETED)
+                if not finished:  # something is stuck: isolate what is left
+                    retry.extend(futures[f] for f in pending)
+                    pending = set()
+                    break
+                for future in finished:
+                    try:
+                        finish(futures[future], future.result())
+                    except BrokenProcessPool:
+                        retry.append(futures[future])
+                    except Exception as exc:  # pickling trouble and the like
+                        i = futures[future]
+                        finish(i, _failed(files[i][0], files[i][1],
+                                          f"{type(exc).__name__}: {exc}"))
+        finally:
+            if retry or pending:
+                _stop(executor)
+            else:
+                executor.shutdown(wait=True)
+    for i in sorted(set(retry)):
+        if results[i] is None:
+            finish(i, read_isolated(files[i][0], files[i][1], config, today))
+    return results  # type: ignore[return-value]

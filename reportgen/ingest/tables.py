@@ -1,0 +1,245 @@
+"""Find the tracker table in a sheet: header row, column mapping, data rows.
+
+The header row is the row (within the first :data:`HEADER_SCAN_ROWS`) whose cells match
+the most field aliases; title rows, logos and notes above it are ignored. Merged cells in
+the data area are filled from their top-left cell. Blank rows, repeated header rows (a
+header copied below a page break) and banner rows ("Objective 2: …" alone on a row) are
+skipped; a banner naming an objective is remembered for the rows below it.
+
+Returns plain data (:class:`RawTable`); parsing values and judging them is validate's job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from reportgen.ingest.reader import RawSheet, a1
+from reportgen.ingest.schema import (
+    ACTION_ALIASES, ACTION_FIELDS, ACTIONS_SHEET_NAMES, KPI_ALIASES, KPI_FIELDS,
+    KPI_SHEET_NAMES, normalise_header,
+)
+from reportgen.ingest.values import is_blank, parse_date, squash
+
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass(frozen=True)
+class RawCell:
+    value: object
+    ref: str  # A1
+    percent_format: bool = False
+    uncalculated: bool = False
+
+
+@dataclass
+class RawRow:
+    row: int  # 1-based sheet row
+    cells: dict[str, RawCell]
+    banner_objective: str | None = None  # objective text from a banner row above
+
+
+@dataclass
+class RawTable:
+    kind: str  # "actions" or "kpis"
+    sheet: str
+    header_row: int  # 1-based
+    columns: dict[str, int]  # field → 0-based column
+    rows: list[RawRow]
+    month_columns: list[tuple[int, object, str]] = field(default_factory=list)  # (col, header value, ref)
+    unknown_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, suggestion)
+    duplicate_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, first ref)
+    formats_known: bool = False
+
+
+_MONTH_HEADER = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[\s\-/']*\d{2,4}|"
+    r"\d{4}[-/]\d{1,2}|\d{1,2}/\d{4}", re.I)
+
+
+def month_label(value: object) -> str | None:
+    """A header cell that names a month → 'YYYY-MM'; else None."""
+    if isinstance(value, (date, datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    if not isinstance(value, str):
+        return None
+    text = squash(value)
+    if not _MONTH_HEADER.fullmatch(text):
+        return None
+    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})", text):
+        y, mo = int(m[1]), int(m[2])
+    elif m := re.fullmatch(r"(\d{1,2})/(\d{4})", text):
+        mo, y = int(m[1]), int(m[2])
+    else:
+        try:
+            d = parse_date(text)
+        except ValueError:
+            return None
+        y, mo = d.year, d.month
+    return f"{y:04d}-{mo:02d}" if 1 <= mo <= 12 else None
+
+
+def looks_like_month(value: object) -> bool:
+    if isinstance(value, (date, datetime)):
+        return True
+    return isinstance(value, str) and bool(_MONTH_HEADER.fullmatch(squash(value)))
+
+
+def _match_row(row: list[object], aliases: dict[str, str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for c, value in enumerate(row):
+        if isinstance(value, str) and value.strip():
+            name = aliases.get(normalise_header(value))
+            if name and name not in found:
+                found[name] = c
+    return found
+
+
+def _score(matched: dict[str, int], kind: str, row: list[object]) -> int:
+    if kind == "actions":
+        if "action" not in matched and "action_id" not in matched:
+            return 0
+        return len(matched)
+    months = sum(1 for v in row if looks_like_month(v))
+    if "indicator" not in matched and "kpi_id" not in matched:
+        return 0
+    has_values = months >= 1 or "value" in matched
+    return len(matched) + (2 if has_values else 0) if ("polarity" in matched or has_values) else 0
+
+
+def find_header(sheet: RawSheet) -> tuple[str, int, dict[str, int]] | None:
+    """(kind, 0-based header row, field → column) for the best header, or None."""
+    name_key = normalise_header(sheet.name)
+    best: tuple[int, str, int, dict[str, int]] | None = None
+    for r, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        for kind, aliases in (("actions", ACTION_ALIASES), ("kpis", KPI_ALIASES)):
+            matched = _match_row(row, aliases)
+            score = _score(matched, kind, row)
+            if score < 3:
+                continue
+            # a sheet named for the kind breaks ties
+            bonus = 1 if name_key in (ACTIONS_SHEET_NAMES if kind == "actions"
+                                      else KPI_SHEET_NAMES) else 0
+            key = score * 2 + bonus
+            if best is None or key > best[0]:
+                best = (key, kind, r, matched)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+def _fill_merged(sheet: RawSheet, header_row: int) -> list[list[object]]:
+    rows = sheet.rows
+    if not sheet.merged:
+        return rows
+    rows = [list(r) for r in rows]
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 <= header_row:
+            continue
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value
+    return rows
+
+
+def _suggest(text: str, aliases: dict[str, str], fields) -> str | None:
+    key = normalise_header(text)
+    if not key or len(key) < 3:
+        return None
+    close = difflib.get_close_matches(key, list(aliases), n=1, cutoff=0.8)
+    if not close:
+        return None
+    field_name = aliases[close[0]]
+    for spec in fields:
+        if spec.name == field_name:
+            for alias in spec.aliases:
+                if normalise_header(alias) == close[0]:
+                    return alias
+            return spec.aliases[0]
+    return None
+
+
+_BANNER_OBJECTIVE = re.compile(r"^\s*(?:local\s+)?objective\s*(\d+)\b", re.I)
+
+
+def extract_table(sheet: RawSheet) -> RawTable | None:
+    """The tracker table in ``sheet``, or None if there is no recognisable header."""
+    found = find_header(sheet)
+    if found is None:
+        return None
+    kind, h, columns = found
+    aliases, fields = (ACTION_ALIASES, ACTION_FIELDS) if kind == "actions" else \
+        (KPI_ALIASES, KPI_FIELDS)
+    header = sheet.rows[h]
+    table = RawTable(kind=kind, sheet=sheet.name, header_row=h + 1, columns=columns, rows=[],
+                     formats_known=sheet.formats_known)
+    used = set(columns.values())
+    seen: dict[str, str] = {}
+    for c, value in enumerate(header):
+        if is_blank(value):
+            continue
+        ref = a1(h, c)
+        if kind == "kpis" and looks_like_month(value):
+            table.month_columns.append((c, value, ref))
+            continue
+        if c in used:
+            seen.setdefault(aliases.get(normalise_header(value), ""), ref)
+            continue
+        text = squash(str(value))
+        name = aliases.get(normalise_header(value))
+        if name:  # a second column for a field already mapped
+            table.duplicate_headers.append((text, ref, a1(h, columns[name])))
+            continue
+        suggestion = _suggest(text, aliases, fields)
+        if suggestion:
+            table.unknown_headers.append((text, ref, suggestion))
+
+    rows = _fill_merged(sheet, h)
+    header_keys = {normalise_header(v) for v in header if isinstance(v, str)}
+    banner: str | None = None
+    for r in range(h + 1, len(rows)):
+        row = rows[r]
+        cells: dict[str, RawCell] = {}
+        for name, c in columns.items():
+            value = row[c] if c < len(row) else None
+            if not is_blank(value):
+                cells[name] = RawCell(value, a1(r, c), (r, c) in sheet.percent_cells,
+                                      (r, c) in sheet.uncalculated)
+            elif (r, c) in sheet.uncalculated:
+                cells[name] = RawCell(None, a1(r, c), False, True)
+        month_cells = {}
+        for c, _, _ in table.month_columns:
+            value = row[c] if c < len(row) else None
+            if not is_blank(value) or (r, c) in sheet.uncalculated:
+                month_cells[f"@{c}"] = RawCell(value, a1(r, c), (r, c) in sheet.percent_cells,
+                                               (r, c) in sheet.uncalculated)
+        if not cells and not month_cells:
+            continue
+        # a header repeated below a page break
+        texts = [normalise_header(v.value) for v in cells.values() if isinstance(v.value, str)]
+        if len(texts) >= 3 and sum(t in header_keys for t in texts) >= len(texts) - 1:
+            continue
+        if kind == "actions":
+            substantive = [k for k in cells if k not in ("action_id", "objective",
+                                                          "desired_outcome")]
+            nonblank = [v for v in row if not is_blank(v)]
+            if not substantive:
+                # a banner ("Objective 2: …" alone on a row) or a pre-numbered empty row
+                if len(nonblank) == 1 and isinstance(nonblank[0], str):
+                    m = _BANNER_OBJECTIVE.match(nonblank[0])
+                    banner = m.group(1) if m else banner
+                continue
+            if len(cells) == 1 and len(nonblank) == 1 and isinstance(nonblank[0], str) \
+                    and _BANNER_OBJECTIVE.match(nonblank[0]):
+                banner = _BANNER_OBJECTIVE.match(nonblank[0]).group(1)
+                continue
+        table.rows.append(RawRow(row=r + 1, cells={**cells, **month_cells},
+                                 banner_objective=banner))
+    return table
