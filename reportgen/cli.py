@@ -108,7 +108,7 @@ def _print_issues(issues, sources, missing, n_actions: int, n_kpis: int) -> None
                 (issue.sheet or "")
             lead = f"  {click.style(mark, fg=colour)} "
             if where:
-                lead += click.style(where, bold=True) + " "
+                lead += click.style(where, bold=True) + (" " if issue.cell else ": ")
             click.echo(f"{lead}{issue.message} [{issue.code}]")
             click.echo(f"      {issue.hint}")
     for name, items in by_file.items():  # issues for files not in sources (none expected)

@@ -3,3 +3,36 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from reportgen.config import load_config
+
+TODAY = date(2018, 10, 5)
+AS_OF = date(2018, 9, 30)
+
+
+@pytest.fixture(scope="session")
+def config():
+    """The repository's reportgen.toml, reading in this process (no worker pool)."""
+    cfg = load_config(ROOT / "reportgen.toml")
+    return dataclasses.replace(cfg, limits=dataclasses.replace(cfg.limits, workers=0))
+
+
+@pytest.fixture
+def read(config):
+    """read(*paths, **options) → IngestResult, as of 30/09/2018."""
+    from reportgen.ingest import read_trackers
+
+    def _read(*paths, cfg=None, workers=0):
+        return read_trackers(list(paths), cfg or config, today=TODAY, as_of=AS_OF,
+                             workers=workers)
+    return _read
+
+
+def codes(result):
+    """[(code, cell)] of a result's issues, for assertions."""
+    return [(i.code, i.cell) for i in result.issues]

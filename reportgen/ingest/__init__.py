@@ -125,9 +125,9 @@ def read_file(path: Path, display: str, config: Config, today: date) -> FileResu
 
     result = FileResult(SourceFile(path=display, size=fb.size, modified=fb.modified,
                                    sha256=fb.sha256, kind=wb.kind))
-    for name, code, detail in wb.skipped_sheets:
+    for name, code, detail, limit in wb.skipped_sheets:
         result.issues.append(make_issue(code, file=display, sheet=name, detail=detail,
-                                        limit=f"{config.limits.max_cells:,} cells"))
+                                        limit=limit))
     vocab = Vocab.from_config(config)
     sheets_read: list[str] = []
     rows = 0

@@ -52,10 +52,10 @@ def _context():
     return mp.get_context("spawn")
 
 
-def _child(conn, path, display, config, today, megabytes):
+def _child(conn, reader, path, display, config, today, megabytes):
     _limit_memory(megabytes)
     try:
-        conn.send(read_file(path, display, config, today))
+        conn.send(reader(path, display, config, today))
     finally:
         conn.close()
 
@@ -69,12 +69,13 @@ def _failed(path: Path, display: str, detail: str) -> FileResult:
     return _refused(display, size, None, "", "refused", issue)
 
 
-def read_isolated(path: Path, display: str, config: Config, today: date) -> FileResult:
+def read_isolated(path: Path, display: str, config: Config, today: date,
+                  reader=read_file) -> FileResult:
     """Read one file alone in a fresh process with the memory limit and timeout."""
     ctx = _context()
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, daemon=True,
-                       args=(child, path, display, config, today,
+                       args=(child, reader, path, display, config, today,
                              config.limits.reader_memory_mb))
     proc.start()
     child.close()
@@ -115,8 +116,11 @@ def _stop(executor: ProcessPoolExecutor) -> None:
 
 
 def read_many(files: list[tuple[Path, str]], config: Config, today: date, workers: int = 2,
-              progress=None) -> list[FileResult]:
-    """Read every file; results in the order of ``files``. Never raises for a file."""
+              progress=None, reader=read_file) -> list[FileResult]:
+    """Read every file; results in the order of ``files``. Never raises for a file.
+
+    ``reader`` (a picklable module-level function with read_file's signature) exists so
+    that tests can make a worker crash; everything else uses the default."""
     results: list[FileResult | None] = [None] * len(files)
     done = 0
 
@@ -129,7 +133,7 @@ def read_many(files: list[tuple[Path, str]], config: Config, today: date, worker
 
     if workers <= 0:
         for i, (path, display) in enumerate(files):
-            finish(i, read_file(path, display, config, today))
+            finish(i, reader(path, display, config, today))
         return results  # type: ignore[return-value]
 
     retry: list[int] = []
@@ -137,7 +141,7 @@ def read_many(files: list[tuple[Path, str]], config: Config, today: date, worker
         executor = ProcessPoolExecutor(max_workers=min(workers, len(files)),
                                        mp_context=_context(), initializer=_limit_memory,
                                        initargs=(config.limits.reader_memory_mb,))
-        futures = {executor.submit(read_file, p, d, config, today): i
+        futures = {executor.submit(reader, p, d, config, today): i
                    for i, (p, d) in enumerate(files)}
         pending = set(futures)
         try:
@@ -164,5 +168,5 @@ def read_many(files: list[tuple[Path, str]], config: Config, today: date, worker
                 executor.shutdown(wait=True)
     for i in sorted(set(retry)):
         if results[i] is None:
-            finish(i, read_isolated(files[i][0], files[i][1], config, today))
+            finish(i, read_isolated(files[i][0], files[i][1], config, today, reader))
     return results  # type: ignore[return-value]

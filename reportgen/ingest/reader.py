@@ -54,7 +54,7 @@ class RawWorkbook:
     kind: str
     sheets: list[RawSheet]
     sheet_names: list[str]
-    skipped_sheets: list[tuple[str, str, str]] = field(default_factory=list)  # (name, code, detail)
+    skipped_sheets: list[tuple[str, str, str, str]] = field(default_factory=list)  # (name, code, detail, limit)
 
 
 @dataclass
@@ -450,13 +450,14 @@ def _read_values(data: bytes, kind: str, meta, limits: Limits) -> RawWorkbook:
                 continue
             m = meta.get(sm.name) if meta is not None else None
             if isinstance(m, ReadFailure):
-                skipped.append((sm.name, m.code, m.detail))
+                skipped.append((sm.name, m.code, m.detail, m.limit))
                 continue
             try:
                 sheet = wb.get_sheet_by_name(sm.name)
                 h, w = sheet.total_height, sheet.total_width
                 if h > limits.max_rows or w > limits.max_columns or h * w > limits.max_cells:
-                    skipped.append((sm.name, "sheet-too-large", f"{h:,} × {w:,} cells"))
+                    skipped.append((sm.name, "sheet-too-large", f"{h:,} × {w:,} cells",
+                                    f"{limits.max_cells:,} cells"))
                     continue
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = list(sheet.merged_cell_ranges or [])
