@@ -263,3 +263,38 @@ def png_bytes() -> bytes:
     buf = io.BytesIO()
     buf.write(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- crash readers
+# Module-level so that worker processes can unpickle them.
+
+
+def crashing_reader(path, display, config, today):
+    """Behaves like read_file, except that a file named *crash* aborts the process the
+    way a native reader does when it panics or runs out of memory."""
+    import os
+
+    from reportgen.ingest import read_file
+
+    if "crash" in display:
+        os.abort()
+    return read_file(path, display, config, today)
+
+
+def slow_reader(path, display, config, today):
+    import time
+
+    from reportgen.ingest import read_file
+
+    if "slow" in display:
+        time.sleep(60)
+    return read_file(path, display, config, today)
+
+
+def empty_workbook(src: Path, dest: Path) -> Path:
+    """A structurally valid xlsx whose workbook lists no sheets."""
+    with zipfile.ZipFile(src) as z:
+        wb = z.read("xl/workbook.xml").decode()
+    import re
+    wb = re.sub(r"<sheets>.*</sheets>", "<sheets/>", wb, flags=re.S)
+    return rewrite_zip(src, dest, {"xl/workbook.xml": wb.encode()})

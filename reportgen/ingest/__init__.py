@@ -58,13 +58,15 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
     missing: list[str] = []
     for given in paths:
         if given.is_dir():
+            inside: list[tuple[Path, str]] = []
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     p = Path(root) / name
                     if is_skipped_name(name) or p.suffix.lower() not in READ_SUFFIXES:
                         continue
-                    found.append((p, p.relative_to(given).as_posix()))
+                    inside.append((p, p.relative_to(given).as_posix()))
+            found.extend(sorted(inside, key=lambda item: item[1].casefold()))
         elif given.is_file():
             found.append((given, given.name))
         else:

@@ -1,0 +1,181 @@
+"""File-level failures: each becomes one Issue naming the file, and the run goes on."""
+
+import dataclasses
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builders import (
+    billion_laughs, crashing_reader, empty_workbook, encrypt, good_row, huge_dimension,
+    png_bytes, slow_reader, truncated, write_tracker, xxe, zip_bomb,
+)
+from conftest import AS_OF, TODAY, codes
+from reportgen.ingest import discover, read_trackers
+from reportgen.ingest.pool import read_many
+
+
+@pytest.fixture
+def good(tmp_path) -> Path:
+    return write_tracker(tmp_path / "src" / "good.xlsx", [good_row(i) for i in range(1, 4)])
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _one(read, path):
+    result = read(path)
+    assert len(result.sources) == 1
+    return result
+
+
+@pytest.mark.parametrize("make, code", [
+    (lambda g, d: _write(d / "empty.xlsx", b""), "file-empty"),
+    (lambda g, d: truncated(g, d / "truncated.xlsx"), "file-corrupt"),
+    (lambda g, d: encrypt(g, d / "locked.xlsx"), "file-password-protected"),
+    (lambda g, d: billion_laughs(g, d / "laughs.xlsx"), "file-unsafe-xml"),
+    (lambda g, d: xxe(g, d / "xxe.xlsx"), "file-unsafe-xml"),
+    (lambda g, d: empty_workbook(g, d / "nosheets.xlsx"), "file-no-sheets"),
+])
+def test_file_level_failure(tmp_path, read, good, make, code):
+    path = make(good, tmp_path)
+    result = _one(read, path)
+    assert codes(result) == [(code, None)]
+    assert result.issues[0].file == path.name
+    assert result.sources[0].refused == code
+    assert not result.actions
+
+
+@pytest.mark.parametrize("content, code, words", [
+    (b"ID,Action,Status\nO1-01,Do it,In progress\n", "file-is-text", "CSV"),
+    (png_bytes(), "file-not-spreadsheet", "picture"),
+    (b"%PDF-1.4 fake", "file-not-spreadsheet", "PDF"),
+    (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "file-not-spreadsheet",
+     "web page"),
+    (b"\x00\x01\x02\x03binary" * 10, "file-not-spreadsheet", "binary"),
+])
+def test_not_a_spreadsheet(tmp_path, read, content, code, words):
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(content)
+    result = _one(read, path)
+    assert codes(result) == [(code, None)]
+    assert words in result.issues[0].message
+
+
+def test_word_document_named_xlsx(tmp_path, read):
+    import docx
+
+    path = tmp_path / "tracker.xlsx"
+    docx.Document().save(path)
+    result = _one(read, path)
+    assert codes(result) == [("file-not-spreadsheet", None)]
+    assert "Word document" in result.issues[0].message
+
+
+def test_zip_bomb_is_refused_quickly_without_memory(tmp_path, read):
+    import resource
+    import time
+
+    bomb = zip_bomb(tmp_path / "bomb.xlsx", gigabytes=1.0)
+    assert bomb.stat().st_size < 5 * 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    result = _one(read, bomb)
+    elapsed = time.perf_counter() - started
+    grew_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert codes(result) == [("file-too-large", None)]
+    assert "1,024 MB" in result.issues[0].message
+    assert elapsed < 5 and grew_mb < 100  # generous bounds: it is refused before inflating
+
+
+def test_huge_claimed_dimension_is_refused_before_iterating(tmp_path, read, good):
+    path = huge_dimension(good, tmp_path / "huge.xlsx")
+    result = _one(read, path)
+    assert codes(result) == [("sheet-too-large", None)]
+    assert result.issues[0].sheet == "Actions"
+
+
+def test_no_tracker_sheet(tmp_path, read):
+    path = write_tracker(tmp_path / "notes.xlsx", [], headers=["Notes", "Date"])
+    result = _one(read, path)
+    assert codes(result) == [("file-no-tracker-sheet", None)]
+    assert "'Actions'" in result.issues[0].message
+
+
+def test_skipped_names_and_other_files(tmp_path, read, good):
+    folder = good.parent
+    for name in ("~$good.xlsx", ".~lock.good.xlsx#", "._good.xlsx", ".hidden.xlsx",
+                 "notes.txt", "report.pdf"):
+        (folder / name).write_bytes(b"junk")
+    (folder / ".git").mkdir()
+    shutil.copy(good, folder / ".git" / "copy.xlsx")
+    files, missing = discover([folder])
+    assert [shown for _, shown in files] == ["good.xlsx"] and missing == []
+
+
+def test_subfolders_are_read_with_relative_names(tmp_path, read):
+    write_tracker(tmp_path / "wb" / "Eildon" / "a.xlsx", [good_row(1)])
+    write_tracker(tmp_path / "wb" / "b.xlsx", [good_row(2)])
+    result = read(tmp_path / "wb")
+    assert [s.path for s in result.sources] == ["b.xlsx", "Eildon/a.xlsx"]
+
+
+def _digest(folder: Path) -> dict[str, tuple[str, int]]:
+    return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_mixed_folder_good_files_survive_bad_ones_and_sources_are_untouched(tmp_path, read, good):
+    folder = good.parent
+    write_tracker(folder / "second.xlsx", [good_row(i, ID=f"S-{i}") for i in range(1, 3)])
+    truncated(good, folder / "broken.xlsx")
+    encrypt(good, folder / "locked.xlsx")
+    (folder / "empty.xlsx").write_bytes(b"")
+    (folder / "export.xlsx").write_text("a,b,c\n1,2,3\n")
+    before = _digest(folder)
+    result = read(folder, workers=2)
+    assert _digest(folder) == before  # byte-identical, not even touched
+    assert [s.path for s in result.sources] == ["broken.xlsx", "empty.xlsx", "export.xlsx",
+                                                "good.xlsx", "locked.xlsx", "second.xlsx"]
+    assert sorted(a.action_id for a in result.actions) == ["S-1", "S-2", "T-001", "T-002",
+                                                           "T-003"]
+    assert {(i.file, i.code) for i in result.issues} == {
+        ("broken.xlsx", "file-corrupt"), ("empty.xlsx", "file-empty"),
+        ("export.xlsx", "file-is-text"), ("locked.xlsx", "file-password-protected")}
+
+
+def test_a_crashing_reader_costs_one_file(tmp_path, config, good):
+    folder = good.parent
+    for name in ("a.xlsx", "b-crash.xlsx", "c.xlsx"):
+        write_tracker(folder / name, [good_row(1, ID=name)])
+    files, _ = discover([folder])
+    results = read_many(files, config, TODAY, workers=2, reader=crashing_reader)
+    by_name = {r.source.path: r for r in results}
+    assert [i.code for i in by_name["b-crash.xlsx"].issues] == ["file-reader-failed"]
+    assert "crashed" in by_name["b-crash.xlsx"].issues[0].message
+    for name in ("a.xlsx", "c.xlsx", "good.xlsx"):
+        assert by_name[name].actions and not by_name[name].issues
+
+
+def test_a_stalled_reader_is_stopped(tmp_path, config, good):
+    cfg = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
+                                                                 reader_timeout_s=2))
+    folder = good.parent
+    write_tracker(folder / "slow.xlsx", [good_row(1, ID="slow")])
+    files, _ = discover([folder])
+    results = read_many(files, cfg, TODAY, workers=2, reader=slow_reader)
+    by_name = {r.source.path: r for r in results}
+    assert [i.code for i in by_name["slow.xlsx"].issues] == ["file-reader-failed"]
+    assert "longer than 2 seconds" in by_name["slow.xlsx"].issues[0].message
+    assert by_name["good.xlsx"].actions
+
+
+def test_worker_pool_gives_the_same_result_as_in_process(tmp_path, config, good):
+    for i in range(6):
+        write_tracker(good.parent / f"t{i}.xlsx", [good_row(j, ID=f"{i}-{j}") for j in range(3)])
+    a = read_trackers([good.parent], config, TODAY, AS_OF, workers=0)
+    b = read_trackers([good.parent], config, TODAY, AS_OF, workers=2)
+    assert a.actions == b.actions and a.issues == b.issues
