@@ -1,0 +1,91 @@
+"""The command line as a new user meets it: help, wrong paths, broken files, exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builders import good_row, truncated, write_tracker
+from reportgen.cli import ExitCode, cli, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, cwd=ROOT):
+    """The installed entry point, as a person runs it."""
+    proc = subprocess.run([sys.executable, "-m", "reportgen.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_COLOR": "1"})
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in cli.commands.items():
+        assert command.help and "Example:" in command.help, name
+        code, out, err = run(name, "--help")
+        assert code == 0 and "Example:" in out
+
+
+def test_top_level_help_lists_exit_codes():
+    code, out, _ = run("--help")
+    assert code == 0 and "Exit codes:" in out and "4  another reportgen run" in out
+
+
+def test_validate_clean_folder_exits_0(tmp_path):
+    write_tracker(tmp_path / "a.xlsx", [good_row(1), good_row(2)])
+    code, out, err = run("validate", str(tmp_path), "--as-of", "30/09/2018")
+    assert code == ExitCode.OK, out + err
+    assert "Checked 1 file: 2 actions, 0 KPIs; 0 errors, 0 warnings." in out
+
+
+def test_validate_with_errors_exits_1_and_names_file_and_cell(tmp_path):
+    write_tracker(tmp_path / "a.xlsx", [good_row(1, Status="Nearly")])
+    truncated(write_tracker(tmp_path / "x.xlsx", [good_row(2)]), tmp_path / "broken.xlsx")
+    (tmp_path / "x.xlsx").unlink()
+    code, out, err = run("validate", str(tmp_path), "--as-of", "30/09/2018")
+    assert code == ExitCode.VALIDATION_ERRORS
+    assert "a.xlsx" in out and "Actions!K5" in out and "[unknown-status]" in out
+    assert "broken.xlsx: refused" in out and "[file-corrupt]" in out
+    assert "Traceback" not in out + err
+
+
+def test_validate_json(tmp_path):
+    write_tracker(tmp_path / "a.xlsx", [good_row(1, Status="Nearly")])
+    code, out, _ = run("validate", str(tmp_path), "--json", "--as-of", "30/09/2018")
+    data = json.loads(out)
+    assert code == 1
+    assert data == [{"code": "unknown-status", "severity": "error", "file": "a.xlsx",
+                     "sheet": "Actions", "cell": "K5", "field": "status",
+                     "message": data[0]["message"], "hint": data[0]["hint"]}]
+    assert "'Nearly'" in data[0]["message"]
+
+
+def test_wrong_path_is_usage_error(tmp_path):
+    code, out, err = run("validate", str(tmp_path / "missing"))
+    assert code == ExitCode.USAGE
+    assert "missing" in err and "Traceback" not in err
+
+
+def test_empty_folder_says_so(tmp_path):
+    code, out, _ = run("validate", str(tmp_path))
+    assert code == 0 and "No tracker files found" in out
+
+
+def test_broken_config_exits_3_naming_the_key(tmp_path):
+    cfg = tmp_path / "reportgen.toml"
+    cfg.write_text((ROOT / "reportgen.toml").read_text() + "\nsurprise = 1\n")
+    code, out, err = run("validate", "--config", str(cfg), str(tmp_path))
+    assert code == ExitCode.CONFIG
+    assert "surprise" in err and str(cfg) in err and "Traceback" not in err
+
+
+def test_unknown_option_is_usage_error():
+    assert main(["validate", "--frobnicate"]) == ExitCode.USAGE
+
+
+def test_bad_as_of_is_usage_error(tmp_path):
+    code, _, err = run("validate", str(tmp_path), "--as-of", "12/31/2018")
+    assert code == ExitCode.USAGE and "dd/mm/yyyy" in err
