@@ -269,7 +269,7 @@ def png_bytes() -> bytes:
 # Module-level so that worker processes can unpickle them.
 
 
-def crashing_reader(path, display, config, today):
+def crashing_reader(path, display, config, today, as_of=None):
     """Behaves like read_file, except that a file named *crash* aborts the process the
     way a native reader does when it panics or runs out of memory."""
     import os
@@ -278,17 +278,17 @@ def crashing_reader(path, display, config, today):
 
     if "crash" in display:
         os.abort()
-    return read_file(path, display, config, today)
+    return read_file(path, display, config, today, as_of)
 
 
-def slow_reader(path, display, config, today):
+def slow_reader(path, display, config, today, as_of=None):
     import time
 
     from reportgen.ingest import read_file
 
     if "slow" in display:
         time.sleep(60)
-    return read_file(path, display, config, today)
+    return read_file(path, display, config, today, as_of)
 
 
 def empty_workbook(src: Path, dest: Path) -> Path:

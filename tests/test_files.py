@@ -152,7 +152,7 @@ def test_a_crashing_reader_costs_one_file(tmp_path, config, good):
     for name in ("a.xlsx", "b-crash.xlsx", "c.xlsx"):
         write_tracker(folder / name, [good_row(1, ID=name)])
     files, _ = discover([folder])
-    results = read_many(files, config, TODAY, workers=2, reader=crashing_reader)
+    results = read_many(files, config, TODAY, AS_OF, workers=2, reader=crashing_reader)
     by_name = {r.source.path: r for r in results}
     assert [i.code for i in by_name["b-crash.xlsx"].issues] == ["file-reader-failed"]
     assert "crashed" in by_name["b-crash.xlsx"].issues[0].message
@@ -166,7 +166,7 @@ def test_a_stalled_reader_is_stopped(tmp_path, config, good):
     folder = good.parent
     write_tracker(folder / "slow.xlsx", [good_row(1, ID="slow")])
     files, _ = discover([folder])
-    results = read_many(files, cfg, TODAY, workers=2, reader=slow_reader)
+    results = read_many(files, cfg, TODAY, AS_OF, workers=2, reader=slow_reader)
     by_name = {r.source.path: r for r in results}
     assert [i.code for i in by_name["slow.xlsx"].issues] == ["file-reader-failed"]
     assert "longer than 2 seconds" in by_name["slow.xlsx"].issues[0].message

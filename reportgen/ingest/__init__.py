@@ -9,6 +9,7 @@ so that a reader crash or memory blow-up costs one file, not the run.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,11 +87,14 @@ def _refused(display: str, size: int, modified, sha: str, kind: str, issue: Issu
                                  kind=kind, refused=issue.code), issues=[issue])
 
 
-def read_file(path: Path, display: str, config: Config, today: date) -> FileResult:
-    """Read, parse and validate one file. Never raises (but for KeyboardInterrupt)."""
+def read_file(path: Path, display: str, config: Config, today: date,
+              as_of: date | None = None) -> FileResult:
+    """Read, parse and validate one file. Never raises (but for KeyboardInterrupt).
+
+    ``today`` judges 'update in the future'; ``as_of``, when given, judges staleness."""
     from reportgen.ingest.reader import ReadFailure, load_bytes, read_workbook
     from reportgen.ingest.tables import extract_table
-    from reportgen.validate import Vocab, validate_actions, validate_kpis
+    from reportgen.validate import Vocab, check_stale, validate_actions, validate_kpis
 
     try:
         st = path.stat()
@@ -160,6 +164,8 @@ def read_file(path: Path, display: str, config: Config, today: date) -> FileResu
         result.source = SourceFile(path=display, size=fb.size, modified=fb.modified,
                                    sha256=fb.sha256, kind=wb.kind, refused=issue.code)
         return result
+    if as_of is not None:
+        result.issues.extend(check_stale(result.actions, as_of, config.thresholds.stale_days))
     result.source = SourceFile(path=display, size=fb.size, modified=fb.modified,
                                sha256=fb.sha256, kind=wb.kind, sheets=tuple(sheets_read),
                                rows_read=rows, actions=len(result.actions),
@@ -167,10 +173,10 @@ def read_file(path: Path, display: str, config: Config, today: date) -> FileResu
     return result
 
 
-def combine(results: list[FileResult], missing: list[str], config: Config,
-            as_of: date) -> IngestResult:
-    """Merge per-file results and apply the checks that need every file at once."""
-    from reportgen.validate import check_duplicate_ids, check_duplicate_kpis, check_stale
+def combine(results: list[FileResult], missing: list[str], config: Config) -> IngestResult:
+    """Merge per-file results and apply the checks that need every file at once
+    (staleness is judged per file, in read_file)."""
+    from reportgen.validate import check_duplicate_ids, check_duplicate_kpis
 
     actions = [a for r in results for a in r.actions]
     kpis = [k for r in results for k in r.kpis]
@@ -178,20 +184,18 @@ def combine(results: list[FileResult], missing: list[str], config: Config,
     actions, dup_issues = check_duplicate_ids(actions)
     kpis, kpi_issues = check_duplicate_kpis(kpis)
     issues += dup_issues + kpi_issues
-    issues += check_stale(actions, as_of, config.thresholds.stale_days)
     return IngestResult(actions=actions, kpis=kpis, issues=sort_issues(issues),
                         sources=[r.source for r in results], missing=missing)
 
 
-def _cell_key(cell: str | None) -> tuple[int, int]:
+_CELL = re.compile(r"([A-Za-z]*)(\d*)")
+
+
+def _cell_key(cell: str | None) -> tuple[int, int, str]:
     if not cell:
-        return (0, 0)
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    digits = "".join(ch for ch in cell if ch.isdigit()) or "0"
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return (int(digits), col)
+        return (0, 0, "")
+    m = _CELL.match(cell)
+    return (int(m[2] or 0), len(m[1]), m[1])
 
 
 def sort_issues(issues: list[Issue]) -> list[Issue]:
@@ -210,5 +214,5 @@ def read_trackers(paths: list[Path], config: Config, today: date, as_of: date,
 
     files, missing = discover(paths)
     n = config.limits.workers if workers is None else workers
-    results = read_many(files, config, today, workers=n, progress=progress)
-    return combine(results, missing, config, as_of)
+    results = read_many(files, config, today, as_of, workers=n, progress=progress)
+    return combine(results, missing, config)

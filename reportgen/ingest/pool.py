@@ -17,6 +17,7 @@ With ``workers=0`` files are read in this process (fast for tests; no isolation)
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -52,12 +53,16 @@ def _context():
     return mp.get_context("spawn")
 
 
-def _child(conn, reader, path, display, config, today, megabytes):
+def _child(conn, reader, path, display, config, today, as_of, megabytes):
     _limit_memory(megabytes)
     try:
-        conn.send(reader(path, display, config, today))
+        conn.send(reader(path, display, config, today, as_of))
     finally:
         conn.close()
+
+
+def _read_batch(reader, items, config, today, as_of) -> list[FileResult]:
+    return [reader(path, display, config, today, as_of) for path, display in items]
 
 
 def _failed(path: Path, display: str, detail: str) -> FileResult:
@@ -70,12 +75,12 @@ def _failed(path: Path, display: str, detail: str) -> FileResult:
 
 
 def read_isolated(path: Path, display: str, config: Config, today: date,
-                  reader=read_file) -> FileResult:
+                  as_of: date | None = None, reader=read_file) -> FileResult:
     """Read one file alone in a fresh process with the memory limit and timeout."""
     ctx = _context()
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, daemon=True,
-                       args=(child, reader, path, display, config, today,
+                       args=(child, reader, path, display, config, today, as_of,
                              config.limits.reader_memory_mb))
     proc.start()
     child.close()
@@ -115,8 +120,9 @@ def _stop(executor: ProcessPoolExecutor) -> None:
     executor.shutdown(wait=False, cancel_futures=True)
 
 
-def read_many(files: list[tuple[Path, str]], config: Config, today: date, workers: int = 2,
-              progress=None, reader=read_file) -> list[FileResult]:
+def read_many(files: list[tuple[Path, str]], config: Config, today: date,
+              as_of: date | None = None, workers: int = 2, progress=None,
+              reader=read_file) -> list[FileResult]:
     """Read every file; results in the order of ``files``. Never raises for a file.
 
     ``reader`` (a picklable module-level function with read_file's signature) exists so
@@ -131,36 +137,49 @@ def read_many(files: list[tuple[Path, str]], config: Config, today: date, worker
         if progress is not None:
             progress(done, len(files), files[i][1])
 
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file and not os.path.exists(main_file):
+        # Worker processes re-import __main__ by path; code run from stdin or an
+        # embedded interpreter has none, so read here instead.
+        workers = 0
     if workers <= 0:
         for i, (path, display) in enumerate(files):
-            finish(i, reader(path, display, config, today))
+            finish(i, reader(path, display, config, today, as_of))
         return results  # type: ignore[return-value]
 
     retry: list[int] = []
     if files:
-        executor = ProcessPoolExecutor(max_workers=min(workers, len(files)),
-                                       mp_context=_context(), initializer=_limit_memory,
+        # Batches of a few files cut the per-task round trips; a batch whose worker dies
+        # or stalls is re-read file by file in isolation.
+        n = min(workers, len(files))
+        size = max(1, min(16, len(files) // (n * 4)))
+        batches = [list(range(i, min(i + size, len(files)))) for i in range(0, len(files), size)]
+        executor = ProcessPoolExecutor(max_workers=n, mp_context=_context(),
+                                       initializer=_limit_memory,
                                        initargs=(config.limits.reader_memory_mb,))
-        futures = {executor.submit(reader, p, d, config, today): i
-                   for i, (p, d) in enumerate(files)}
+        futures = {executor.submit(_read_batch, reader, [files[i] for i in b], config, today,
+                                   as_of): b
+                   for b in batches}
         pending = set(futures)
         try:
             while pending:
-                finished, pending = wait(pending, timeout=config.limits.reader_timeout_s,
+                finished, pending = wait(pending, timeout=config.limits.reader_timeout_s * size,
                                          return_when=FIRST_COMPLETED)
                 if not finished:  # something is stuck: isolate what is left
-                    retry.extend(futures[f] for f in pending)
+                    retry.extend(i for f in pending for i in futures[f])
                     pending = set()
                     break
                 for future in finished:
+                    batch = futures[future]
                     try:
-                        finish(futures[future], future.result())
+                        for i, result in zip(batch, future.result()):
+                            finish(i, result)
                     except BrokenProcessPool:
-                        retry.append(futures[future])
+                        retry.extend(batch)
                     except Exception as exc:  # pickling trouble and the like
-                        i = futures[future]
-                        finish(i, _failed(files[i][0], files[i][1],
-                                          f"{type(exc).__name__}: {exc}"))
+                        for i in batch:
+                            finish(i, _failed(files[i][0], files[i][1],
+                                              f"{type(exc).__name__}: {exc}"))
         finally:
             if retry or pending:
                 _stop(executor)
@@ -168,5 +187,5 @@ def read_many(files: list[tuple[Path, str]], config: Config, today: date, worker
                 executor.shutdown(wait=True)
     for i in sorted(set(retry)):
         if results[i] is None:
-            finish(i, read_isolated(files[i][0], files[i][1], config, today, reader))
+            finish(i, read_isolated(files[i][0], files[i][1], config, today, as_of, reader))
     return results  # type: ignore[return-value]

@@ -294,66 +294,112 @@ class _SheetMeta:
     cols: int
 
 
-def _scan_sheet(zf: zipfile.ZipFile, part: str, percent_styles: set[int],
-                limits: Limits) -> _SheetMeta:
-    """One streaming pass over a sheet's XML: true extent, %-formatted cells, formulas
-    without a cached value. Raises ReadFailure('sheet-too-large') past the limits."""
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)",
+                       re.S)
+_ATTR_R = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
+_ATTR_S = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
+_HAS_F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?=[\s/>])")
+_HAS_V = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v>\s*[^<\s]|is[\s>])")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _scan_cells(data: bytes, part: str, percent_styles: set[int], limits: Limits) -> _SheetMeta:
+    """Cell by cell: the extent of cells holding a value or formula, %-formatted cells
+    and formulas without a cached value. Handles cells and rows without an r attribute."""
     percent: set[tuple[int, int]] = set()
     uncalc: set[tuple[int, int]] = set()
     max_r = max_c = -1
+    # Rows and cells may omit their r attribute (then they follow the previous one).
+    row_starts = [(m.start(), m.group(1)) for m in _ROW_TAG.finditer(data)]
+    row_at = 0
     row_no = -1
     col_no = -1
-    try:
-        with zf.open(part) as fh:
-            for event, el in DET.iterparse(fh, events=("start", "end"), forbid_dtd=True):
-                tag = _local(el.tag)
-                if event == "start":
-                    if tag == "row":
-                        r = el.get("r")
-                        row_no = int(r) - 1 if r and r.isdigit() else row_no + 1
-                        col_no = -1
-                    continue
-                if tag == "c":
-                    ref = el.get("r")
-                    m = _CELL_RE.fullmatch(ref) if ref else None
-                    if m:
-                        col_no, r = col_index(m[1]), int(m[2]) - 1
-                    else:
-                        col_no, r = col_no + 1, row_no
-                    has_v = has_f = False
-                    for child in el:
-                        t = _local(child.tag)
-                        if t == "v" and (child.text or "").strip():
-                            has_v = True
-                        elif t == "f":
-                            has_f = True
-                        elif t == "is":
-                            has_v = True
-                    if has_v or has_f:
-                        max_r, max_c = max(max_r, r), max(max_c, col_no)
-                        if max_r >= limits.max_rows or max_c >= limits.max_columns:
-                            raise ReadFailure(
-                                "sheet-too-large",
-                                detail=f"a cell at {a1(r, col_no)}",
-                                limit=f"{limits.max_rows:,} rows × {limits.max_columns:,} columns")
-                    s = el.get("s")
-                    if s and s.isdigit() and int(s) in percent_styles:
-                        percent.add((r, col_no))
-                    if has_f and not has_v:
-                        uncalc.add((r, col_no))
-                    el.clear()
-                elif tag == "row":
-                    el.clear()
-    except DefusedXmlException as exc:
-        raise ReadFailure("file-unsafe-xml", detail=f"{type(exc).__name__} in {part}")
-    except DET.ParseError as exc:
-        raise ReadFailure("file-corrupt", kind="Excel", detail=f"{part} is not valid XML ({exc})")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ReadFailure("file-corrupt", kind="Excel", detail=f"{part}: {exc}")
+    for m in _CELL_TAG.finditer(data):
+        while row_at < len(row_starts) and row_starts[row_at][0] < m.start():
+            rm = re.search(rb"""\sr\s*=\s*["'](\d+)["']""", row_starts[row_at][1])
+            row_no = int(rm.group(1)) - 1 if rm else row_no + 1
+            col_no = -1
+            row_at += 1
+        attrs = m.group(1)
+        ref = _ATTR_R.search(attrs)
+        if ref:
+            col_no, r = col_index(ref.group(1).decode()), int(ref.group(2)) - 1
+        else:
+            col_no, r = col_no + 1, row_no
+        inner = m.group(3) or b""
+        has_f = bool(inner) and _HAS_F.search(inner) is not None
+        has_v = bool(inner) and _HAS_V.search(inner) is not None
+        if has_v or has_f:
+            if r > max_r:
+                max_r = r
+            if col_no > max_c:
+                max_c = col_no
+            if max_r >= limits.max_rows or max_c >= limits.max_columns:
+                raise ReadFailure(
+                    "sheet-too-large", detail=f"a cell at {a1(r, col_no)}",
+                    limit=f"{limits.max_rows:,} rows × {limits.max_columns:,} columns")
+        if percent_styles:
+            s = _ATTR_S.search(attrs)
+            if s and int(s.group(1)) in percent_styles:
+                percent.add((r, col_no))
+        if has_f and not has_v:
+            uncalc.add((r, col_no))
     rows, cols = max_r + 1, max_c + 1
     if rows * cols > limits.max_cells:
         raise ReadFailure("sheet-too-large", detail=f"{rows:,} × {cols:,} cells",
                           limit=f"{limits.max_cells:,} cells")
+    return _SheetMeta(percent, uncalc, rows, cols)
+
+
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})(\d+)")
+_CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])")
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?=[\s/>])")
+
+
+def _scan_sheet(zf: zipfile.ZipFile, part: str, percent_styles: set[int],
+                limits: Limits) -> _SheetMeta:
+    """One pass over a sheet's XML: true extent, %-formatted cells, formulas without a
+    cached value. Raises ReadFailure('sheet-too-large') past the limits.
+
+    This is a byte-level scan (far faster than building elements), not a parse: a sheet
+    holding a DTD or entity declaration is refused first, as defusedxml would, and the
+    values themselves are parsed later by calamine, which also refuses DTDs. The common
+    case (every cell has its r attribute, the bounding box is within limits) is done
+    with whole-sheet regular expressions; anything else takes the cell-by-cell path."""
+    try:
+        with zf.open(part) as fh:
+            data = fh.read()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ReadFailure("file-corrupt", kind="Excel", detail=f"{part}: {exc}")
+    if b"<!" in data and _DTD.search(data):
+        raise ReadFailure("file-unsafe-xml", detail=f"DTDForbidden in {part}")
+    refs = _CELL_REF.findall(data)
+    if len(refs) != len(_CELL_OPEN.findall(data)):
+        return _scan_cells(data, part, percent_styles, limits)
+    rows = max((int(d) for _, d in refs), default=0)
+    letters = {c for c, _ in refs}
+    cols = max((col_index(c.decode()) + 1 for c in letters), default=0)
+    if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
+        # styled empty cells may stretch the box: judge on cells with values
+        return _scan_cells(data, part, percent_styles, limits)
+    percent: set[tuple[int, int]] = set()
+    if percent_styles:
+        ids = b"|".join(str(i).encode() for i in sorted(percent_styles))
+        styled = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bs\s*=\s*[\"'](?:" + ids +
+                            rb")[\"'][^>]*>")
+        for m in styled.finditer(data):
+            ref = _ATTR_R.search(m.group(0))
+            if ref:
+                percent.add((int(ref.group(2)) - 1, col_index(ref.group(1).decode())))
+    uncalc: set[tuple[int, int]] = set()
+    for m in _FORMULA.finditer(data):
+        start = max(data.rfind(b"<c ", 0, m.start()), data.rfind(b":c ", 0, m.start()))
+        cell = _CELL_TAG.match(data, data.rfind(b"<", 0, start + 1))
+        if cell and not _HAS_V.search(cell.group(3) or b""):
+            ref = _ATTR_R.search(cell.group(1))
+            if ref:
+                uncalc.add((int(ref.group(2)) - 1, col_index(ref.group(1).decode())))
     return _SheetMeta(percent, uncalc, rows, cols)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 
@@ -83,14 +84,21 @@ KPI_SHEET_NAMES = ("kpis", "kpi", "indicators", "performance", "performanceindic
                    "measures")
 
 
+@lru_cache(maxsize=4096)
+def _normalise(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).casefold()
+    s = s.replace("%", " percent ").replace("&", " and ")
+    return re.sub(r"[^0-9a-z]+", "", s)
+
+
 def normalise_header(text: object) -> str:
     """Lower-case letters and digits only; '%' becomes 'percent' and '&' 'and'.
 
     'Budget (£)' → 'budget'; '% Complete' → 'percentcomplete';
     'Timescales\\nStart\\u00a0and End Date' → 'timescalesstartandenddate'."""
-    s = unicodedata.normalize("NFKC", str(text)).casefold()
-    s = s.replace("%", " percent ").replace("&", " and ")
-    return re.sub(r"[^0-9a-z]+", "", s)
+    if not isinstance(text, str) or len(text) > 200:
+        text = str(text)[:200]
+    return _normalise(text)
 
 
 def alias_index(fields: tuple[FieldSpec, ...]) -> dict[str, str]:

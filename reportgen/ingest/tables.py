@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from reportgen.ingest.reader import RawSheet, a1
+from reportgen.ingest.reader import RawSheet, a1, col_letters
 from reportgen.ingest.schema import (
     ACTION_ALIASES, ACTION_FIELDS, ACTIONS_SHEET_NAMES, KPI_ALIASES, KPI_FIELDS,
     KPI_SHEET_NAMES, normalise_header,
@@ -87,13 +87,12 @@ def looks_like_month(value: object) -> bool:
     return isinstance(value, str) and bool(_MONTH_HEADER.fullmatch(squash(value)))
 
 
-def _match_row(row: list[object], aliases: dict[str, str]) -> dict[str, int]:
+def _match_row(keys: list[tuple[int, str]], aliases: dict[str, str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for c, value in enumerate(row):
-        if isinstance(value, str) and value.strip():
-            name = aliases.get(normalise_header(value))
-            if name and name not in found:
-                found[name] = c
+    for c, key in keys:
+        name = aliases.get(key)
+        if name and name not in found:
+            found[name] = c
     return found
 
 
@@ -102,9 +101,9 @@ def _score(matched: dict[str, int], kind: str, row: list[object]) -> int:
         if "action" not in matched and "action_id" not in matched:
             return 0
         return len(matched)
-    months = sum(1 for v in row if looks_like_month(v))
     if "indicator" not in matched and "kpi_id" not in matched:
         return 0
+    months = sum(1 for v in row if looks_like_month(v))
     has_values = months >= 1 or "value" in matched
     return len(matched) + (2 if has_values else 0) if ("polarity" in matched or has_values) else 0
 
@@ -114,8 +113,12 @@ def find_header(sheet: RawSheet) -> tuple[str, int, dict[str, int]] | None:
     name_key = normalise_header(sheet.name)
     best: tuple[int, str, int, dict[str, int]] | None = None
     for r, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        keys = [(c, normalise_header(v)) for c, v in enumerate(row)
+                if isinstance(v, str) and v.strip() and len(v) < 200]
+        if len(keys) < 3:
+            continue
         for kind, aliases in (("actions", ACTION_ALIASES), ("kpis", KPI_ALIASES)):
-            matched = _match_row(row, aliases)
+            matched = _match_row(keys, aliases)
             score = _score(matched, kind, row)
             if score < 3:
                 continue
@@ -202,6 +205,8 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
             table.unknown_headers.append((text, ref, suggestion))
 
     rows = _fill_merged(sheet, h)
+    width = max((len(r) for r in rows), default=0)
+    letters = [col_letters(c) for c in range(width)]
     header_keys = {normalise_header(v) for v in header if isinstance(v, str)}
     banner: str | None = None
     for r in range(h + 1, len(rows)):
@@ -209,8 +214,9 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
         cells: dict[str, RawCell] = {}
         for name, c in columns.items():
             value = row[c] if c < len(row) else None
-            if not is_blank(value):
-                cells[name] = RawCell(value, a1(r, c), (r, c) in sheet.percent_cells,
+            if value is not None and value != "" and not is_blank(value):
+                cells[name] = RawCell(value, f"{letters[c]}{r + 1}",
+                                      (r, c) in sheet.percent_cells,
                                       (r, c) in sheet.uncalculated)
             elif (r, c) in sheet.uncalculated:
                 cells[name] = RawCell(None, a1(r, c), False, True)
@@ -222,13 +228,19 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
                                                (r, c) in sheet.uncalculated)
         if not cells and not month_cells:
             continue
-        # a header repeated below a page break
-        texts = [normalise_header(v.value) for v in cells.values() if isinstance(v.value, str)]
-        if len(texts) >= 3 and sum(t in header_keys for t in texts) >= len(texts) - 1:
+        # a header repeated below a page break: its key column holds a heading
+        key_cell = cells.get("action_id" if kind == "actions" else "kpi_id") or \
+            cells.get("action" if kind == "actions" else "indicator")
+        if key_cell is not None and isinstance(key_cell.value, str) and \
+                len(key_cell.value) < 60 and normalise_header(key_cell.value) in header_keys:
             continue
         if kind == "actions":
             substantive = [k for k in cells if k not in ("action_id", "objective",
                                                           "desired_outcome")]
+            if len(substantive) > 1:
+                table.rows.append(RawRow(row=r + 1, cells={**cells, **month_cells},
+                                         banner_objective=banner))
+                continue
             nonblank = [v for v in row if not is_blank(v)]
             if not substantive:
                 # a banner ("Objective 2: …" alone on a row) or a pre-numbered empty row

@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from reportgen.model import Rag
 
@@ -50,10 +51,12 @@ def clean_text(value: object) -> tuple[str, int]:
         text = value.strftime("%d/%m/%Y")
     else:
         text = str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
-    removed = len(_CONTROL.findall(text))
-    if removed:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    removed = 0
+    if _CONTROL.search(text):
+        text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+        removed = len(_CONTROL.findall(text))
         text = _CONTROL.sub("", text)
     return text.strip(), removed
 
@@ -63,11 +66,14 @@ def squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_BLANKS = " \t\r\n\x0b\x0c\u00a0\u2007\u202f\u200b\ufeff"
+
+
 def is_blank(value: object) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return not squash(value)
+        return not value.strip(_BLANKS)
     if isinstance(value, float) and math.isnan(value):
         return True
     return False
@@ -260,10 +266,18 @@ def parse_percent(value: object, *, percent_format: bool = False) -> float:
 # --------------------------------------------------------------------------- words
 
 
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=8192)
+def _word_key(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).casefold().replace("&", "and")
+    return _NOT_WORD.sub("", s)
+
+
 def word_key(text: object) -> str:
     """Case-, space- and punctuation-insensitive key for matching words."""
-    s = unicodedata.normalize("NFKC", str(text)).casefold().replace("&", "and")
-    return re.sub(r"[^0-9a-z]+", "", s)
+    return _word_key(text if isinstance(text, str) and len(text) <= 200 else str(text)[:200])
 
 
 _RAG_WORDS = {
