@@ -17,6 +17,7 @@ data. No clock and a fixed random seed: the same script writes byte-identical fi
 from __future__ import annotations
 
 import calendar
+import math
 import random
 import sys
 from datetime import date, datetime, timedelta
@@ -601,6 +602,12 @@ def _text_date(d: date, i: int, *, end: bool) -> str:
     return d.strftime("%B %Y") if end or d.day == 1 else d.strftime("%d/%m/%Y")
 
 
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped cell needs at 9pt Arial in a column ``width`` characters wide."""
+    per_line = max(1, int(width * 1.4))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
 def write_tracker(path: Path, layout: Layout, rows: list[dict]) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                          "strings_to_urls": False,
@@ -788,8 +795,14 @@ def write_tracker(path: Path, layout: Layout, rows: list[dict]) -> None:
             if (row["id"], fld) in layout.comments:
                 ws.write_comment(r, col, layout.comments[(row["id"], fld)],
                                  {"author": layout.author, "x_scale": 2, "y_scale": 1.5})
-        if row["id"] in layout.hidden_rows:
-            ws.set_row(r, None, None, {"hidden": True})
+        # wrapped text: set the height, since not every program re-measures rows on open
+        lines = 1
+        for c, (_, fld, width) in enumerate(layout.columns):
+            value = value_of(row, fld, i)
+            if isinstance(value, str) and fld not in layout.merge:
+                lines = max(lines, text_lines(value, width))
+        ws.set_row(r, min(409, 12 * lines + 3), None,
+                   {"hidden": True} if row["id"] in layout.hidden_rows else {})
         r += 1
         i += 1
     last_row = r - 1
@@ -1024,6 +1037,7 @@ def write_kpis(path: Path, rng: random.Random) -> None:
     for i, (kid, ind, outcomes, unit, polarity, target, tol, comp) in enumerate(KPIS):
         r = 3 + i
         num = formats[unit]
+        ws.set_row(r, 12 * text_lines(ind, widths[1]) + 3)
         ws.write_string(r, 0, kid, centre)
         ws.write_string(r, 1, ind, text)
         ws.write_string(r, 2, outcomes, centre)
