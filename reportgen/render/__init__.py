@@ -1,0 +1,1 @@
+"""Renderers: each takes a rated run (or the configuration) and writes one artefact."""
