@@ -103,8 +103,10 @@ def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
     ``should_stop()`` is true. Holds the run lock at ``lock_path`` throughout (raises
     :class:`~reportgen.errors.LockedError` if another run holds it).
 
-    ``run_cycle(period)`` runs one full cycle and returns True on success; it must not
-    take the run lock itself (this loop holds it). ``last_done()`` reads the ledger of
+    ``run_cycle(period)`` runs one full cycle and returns True on success. It must not
+    take the lock at ``lock_path`` (this loop holds it): give the loop its own lock file
+    (e.g. ``output/.reportgen-schedule.lock``) and let each cycle take the run lock, so a
+    scheduled cycle and a ``reportgen run`` by hand never overlap. ``last_done()`` reads the ledger of
     completed periods, so a cycle run by hand in between is not repeated. A cycle that
     fails (returns False or raises) stops that tick's catch-up, so periods stay in order,
     and is retried after ``retry_seconds``. Logs through ``logging``; prints nothing."""
