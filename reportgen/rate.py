@@ -24,3 +24,254 @@ def split_shares(amount: float | None, n: int) -> list[float | None]:
     shares = [base] * n
     shares[0] += left
     return [p / 100 for p in shares]
+
+
+# --------------------------------------------------------------------------- actions
+
+from datetime import date  # noqa: E402
+from typing import Iterable, Mapping  # noqa: E402
+
+from reportgen.config import Thresholds  # noqa: E402
+from reportgen.issues import Issue, make_issue  # noqa: E402
+from reportgen.model import (  # noqa: E402
+    Action, ActionRating, FinanceRating, Rag, Status, StreamFinance,
+)
+
+POLICIES = ("worse-of", "computed", "officer")
+MODELS = ("points", "ratio")
+NO_STREAM = "No funding stream"
+
+
+def _d(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0f}%" if abs(value - round(value)) < 0.05 else f"{value:.1f}%"
+
+
+def expected_percent(start: date, end: date, as_of: date) -> float:
+    """Share of the planned period start..end (both days included) elapsed by the end of
+    ``as_of``, as a percentage 0–100."""
+    if as_of < start:
+        return 0.0
+    if as_of >= end:
+        return 100.0
+    total = (end - start).days + 1
+    return round(100.0 * ((as_of - start).days + 1) / total, 6)
+
+
+def _worse(a: Rag, b: Rag) -> Rag:
+    return a if a.severity >= b.severity else b
+
+
+def rate_action(action: Action, th: Thresholds, as_of: date) -> ActionRating:
+    """The BRAG of one action at ``as_of`` with its reasons in words (docs/rating.md)."""
+    reasons: list[str] = []
+    expected = actual = slippage = None
+    dates_only = action.percent_complete is None
+    status = action.status
+
+    if status is Status.CANCELLED:
+        computed = Rag.CANCELLED
+        reasons.append("cancelled")
+        dates_only = False
+    elif status is Status.COMPLETE:
+        computed = Rag.BLUE
+        reasons.append("complete")
+        dates_only = False
+    elif status is Status.NOT_STARTED and action.start > as_of:
+        computed = Rag.GREY
+        reasons.append(f"not due to start until {_d(action.start)}")
+        dates_only = False
+    else:
+        expected = expected_percent(action.start, action.end, as_of)
+        actual = action.percent_complete
+        computed = Rag.GREEN
+        if action.end < as_of:
+            computed = Rag.RED
+            reasons.append(f"overdue since {_d(action.end)}")
+        if actual is not None:
+            if th.slippage_model == "ratio":
+                if expected > 0:
+                    slippage = round(actual / expected, 6)
+                    if slippage < th.ratio_red:
+                        computed = Rag.RED
+                    elif slippage < th.ratio_amber:
+                        computed = _worse(computed, Rag.AMBER)
+                    if slippage < th.ratio_amber:
+                        reasons.append(f"at {slippage:.0%} of planned progress "
+                                       f"({_pct(actual)} done, {_pct(expected)} expected)")
+            else:
+                slippage = round(expected - actual, 6)
+                if slippage >= th.points_red:
+                    computed = Rag.RED
+                elif slippage >= th.points_amber:
+                    computed = _worse(computed, Rag.AMBER)
+                if slippage >= th.points_amber:
+                    reasons.append(f"{slippage:.0f} points behind plan "
+                                   f"({_pct(actual)} done, {_pct(expected)} expected)")
+        elif status is Status.NOT_STARTED:
+            computed = _worse(computed, Rag.AMBER)
+            reasons.append(f"not started; due to start {_d(action.start)}")
+        if status is Status.ON_HOLD:
+            computed = _worse(computed, Rag.AMBER)
+            reasons.append("on hold")
+        if computed is Rag.GREEN:
+            reasons.append("on track")
+        if dates_only:
+            reasons.append("rated from dates and status: no % complete given")
+
+    officer = action.officer_rag
+    reported = _reported(computed, officer, th.reported_rag)
+    challenge = (officer is not None and officer.severity >= 0 and computed.severity >= 0
+                 and abs(officer.severity - computed.severity) >= th.challenge_steps)
+    if challenge:
+        reasons.append(f"RAG challenge: officer rates {officer.value}, "
+                       f"evidence says {computed.value}")
+    elif reported is not computed:
+        reasons.append(f"officer rates {reported.value}")
+    stale = (status not in (Status.COMPLETE, Status.CANCELLED)
+             and (as_of - action.last_updated).days > th.stale_days)
+    if stale:
+        reasons.append(f"update overdue: last updated {_d(action.last_updated)}")
+    return ActionRating(
+        action_id=action.action_id, computed=computed, reported=reported, officer=officer,
+        expected_percent=expected, actual_percent=action.percent_complete,
+        slippage=slippage, dates_only=dates_only, stale=stale, challenge=challenge,
+        reasons=tuple(reasons), finance=rate_finance(action.budget, action.spend_to_date,
+                                                     action.forecast, th),
+    )
+
+
+def _reported(computed: Rag, officer: Rag | None, policy: str) -> Rag:
+    if computed is Rag.CANCELLED or officer is None or policy == "computed":
+        return computed
+    if policy == "officer":
+        return officer
+    # worse-of: an officer's concern (Amber/Red) outranks "not due"; Blue/Green do not.
+    if computed is Rag.GREY:
+        return officer if officer in (Rag.RED, Rag.AMBER) else computed
+    return _worse(computed, officer)
+
+
+def rate_actions(actions: Iterable[Action], th: Thresholds,
+                 as_of: date) -> dict[str, ActionRating]:
+    """Ratings keyed by action ID, in the order given."""
+    return {a.action_id: rate_action(a, th, as_of) for a in actions}
+
+
+# --------------------------------------------------------------------------- finance
+
+
+def _money(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.0f}" if abs(value - round(value)) < 0.005 \
+        else f"{sign}£{abs(value):,.2f}"
+
+
+def rate_finance(budget: float | None, spend: float | None, forecast: float | None,
+                 th: Thresholds) -> FinanceRating:
+    """Forecast against budget: Red when the overspend is at or above
+    ``finance_red_percent`` of budget or ``finance_red_pounds``, whichever is lower; Amber
+    for a smaller overspend; Green at or under budget. An underspend of
+    ``underspend_percent`` or more is flagged, not rated down."""
+    if budget is None or forecast is None:
+        missing = "budget" if budget is None else "forecast"
+        return FinanceRating(budget, spend, forecast, None, None,
+                             reasons=(f"no {missing}",) if budget or forecast else ())
+    variance = round(forecast - budget, 2)
+    reasons: list[str] = []
+    underspend = False
+    if variance > 0:
+        limit = min(budget * th.finance_red_percent / 100.0, th.finance_red_pounds)
+        share = f" ({variance / budget:.1%} of budget)" if budget > 0 else " (no budget)"
+        if variance >= round(limit, 2):
+            rag = Rag.RED
+        else:
+            rag = Rag.AMBER
+        reasons.append(f"forecast overspend {_money(variance)}{share}")
+    else:
+        rag = Rag.GREEN
+        if budget > 0 and -variance * 100.0 >= th.underspend_percent * budget - 1e-9:
+            underspend = True
+            reasons.append(f"forecast underspend {_money(-variance)} "
+                           f"({-variance / budget:.1%} of budget)")
+    return FinanceRating(budget, spend, forecast, variance, rag, underspend, tuple(reasons))
+
+
+def _roll(groups: dict[str, list[tuple[float | None, float | None, float | None]]],
+          counts: dict[str, int], order: list[str], th: Thresholds) -> tuple[StreamFinance, ...]:
+    out = []
+    for name in order:
+        rows = groups.get(name)
+        if rows is None:
+            continue
+
+        def total(i: int) -> float | None:
+            present = [r[i] for r in rows if r[i] is not None]
+            return round(sum(present), 2) if present else None
+
+        out.append(StreamFinance(name, counts[name],
+                                 rate_finance(total(0), total(1), total(2), th)))
+    return tuple(out)
+
+
+def finance_by_stream(actions: Iterable[Action], th: Thresholds,
+                      streams: Iterable[str] = ()) -> tuple[StreamFinance, ...]:
+    """Budget, spend and forecast per funding stream. An action funded by several streams
+    is split equally between them in whole pennies (:func:`split_shares`); cancelled
+    actions are left out. Streams come in ``streams`` order, then any others A–Z."""
+    groups: dict[str, list] = {}
+    counts: dict[str, int] = {}
+    for a in actions:
+        if a.status is Status.CANCELLED:
+            continue
+        names = a.funding or (NO_STREAM,)
+        shares = list(zip(split_shares(a.budget, len(names)),
+                          split_shares(a.spend_to_date, len(names)),
+                          split_shares(a.forecast, len(names))))
+        for name, share in zip(names, shares):
+            groups.setdefault(name, []).append(share)
+            counts[name] = counts.get(name, 0) + 1
+    known = [s for s in streams if s in groups]
+    order = known + sorted(set(groups) - set(known))
+    return _roll(groups, counts, order, th)
+
+
+def finance_by_objective(actions: Iterable[Action], th: Thresholds) -> tuple[StreamFinance, ...]:
+    """Budget, spend and forecast per objective ("Objective 1", …), cancelled left out."""
+    groups: dict[str, list] = {}
+    counts: dict[str, int] = {}
+    numbers: dict[str, int] = {}
+    for a in actions:
+        if a.status is Status.CANCELLED:
+            continue
+        name = f"Objective {a.objective}"
+        numbers[name] = a.objective
+        groups.setdefault(name, []).append((a.budget, a.spend_to_date, a.forecast))
+        counts[name] = counts.get(name, 0) + 1
+    return _roll(groups, counts, sorted(groups, key=numbers.__getitem__), th)
+
+
+# --------------------------------------------------------------------------- issues
+
+
+def rating_issues(actions: Iterable[Action], ratings: Mapping[str, ActionRating]) -> list[Issue]:
+    """Warnings the rating finds: RAG challenges, and Red or Amber actions without a
+    corrective action."""
+    issues: list[Issue] = []
+    for a in actions:
+        r = ratings.get(a.action_id)
+        if r is None:
+            continue
+        src = a.source
+        if r.challenge and r.officer is not None:
+            issues.append(make_issue("rag-challenge", file=src.file, sheet=src.sheet,
+                                     cell=src.cell("officer_rag"), field="officer_rag",
+                                     value=r.officer.value, detail=r.computed.value))
+        if r.reported in (Rag.RED, Rag.AMBER) and not a.corrective_action.strip():
+            issues.append(make_issue("missing-corrective-action", file=src.file,
+                                     sheet=src.sheet, cell=src.cell("corrective_action"),
+                                     field="corrective_action", value=r.reported.value))
+    return issues
