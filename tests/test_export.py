@@ -1,0 +1,67 @@
+"""``reportgen export``: JSON and CSV that other tools can parse, with stable columns."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+
+from factories import make_action, make_run
+from reportgen.export import ACTION_COLUMNS, KPI_COLUMNS, write_export
+
+
+def test_json_export_parses_with_every_action_and_kpi(tmp_path):
+    run = make_run(14, 3)
+    [path] = write_export(run, "json", tmp_path / "out.json")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["period"] == "2018-09" and doc["as_of"] == "2018-09-30"
+    assert [a["action_id"] for a in doc["actions"]] == [a.action_id for a in run.actions]
+    first = doc["actions"][0]
+    assert set(first) == set(ACTION_COLUMNS)
+    assert first["reported_rag"] == run.ratings[first["action_id"]].reported.value
+    assert first["change"] == "newly red"
+    assert doc["changes"]["removed"] == ["O9-99"]
+    assert [k["kpi_id"] for k in doc["kpis"]] == ["KPI-1", "KPI-2", "KPI-3"]
+    assert set(doc["kpis"][0]) == set(KPI_COLUMNS)
+    assert doc["kpis"][0]["spc_signals"].startswith("7 points in a row")
+    assert {s["stream"] for s in doc["finance_by_stream"]} >= {"Integrated Care Fund"}
+    assert len(doc["issues"]) == len(run.issues)
+
+
+def test_csv_export_columns_values_and_formula_guard(tmp_path):
+    hostile = make_action(1, commentary="=cmd|' /C calc'!A0", action="+SUM(A1)",
+                          lead_officer="Seumas MacDhòmhnaill", budget=-0.0 + 12345.5)
+    run = make_run(actions=[hostile] + [make_action(i) for i in range(2, 6)])
+    actions_csv, kpis_csv = write_export(run, "csv", tmp_path / "ratings.csv")
+    assert kpis_csv.name == "ratings-kpis.csv"
+    raw = actions_csv.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    rows = list(csv.DictReader(actions_csv.open(encoding="utf-8-sig", newline="")))
+    assert tuple(rows[0]) == ACTION_COLUMNS
+    assert len(rows) == 5
+    row = rows[0]
+    assert row["commentary"] == "'=cmd|' /C calc'!A0"
+    assert row["action"] == "'+SUM(A1)"
+    assert row["lead_officer"] == "Seumas MacDhòmhnaill"
+    assert row["budget"] == "12345.5"
+    assert row["start"] == "2017-04-01"
+    assert row["stale"] in ("true", "false")
+    kpis = list(csv.DictReader(kpis_csv.open(encoding="utf-8-sig", newline="")))
+    assert tuple(kpis[0]) == KPI_COLUMNS and len(kpis) == 3
+
+
+def test_export_replaces_whole_file(tmp_path):
+    out = tmp_path / "e.json"
+    out.write_text("old", encoding="utf-8")
+    write_export(make_run(4, 1), "json", out)
+    assert json.loads(out.read_text(encoding="utf-8"))["period"] == "2018-09"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.json"]
+
+
+def test_unknown_change_when_no_previous_period(tmp_path):
+    run = make_run(3, 1)
+    from reportgen.model import Changes
+    run = replace(run, changes=Changes(), previous_rags={})
+    [path] = write_export(run, "json", tmp_path / "e.json")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert all(a["change"] == "" and a["previous_rag"] is None for a in doc["actions"])
