@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from reportgen.errors import OutputError
+from reportgen.lock import pid_alive
 from reportgen.model import Period
 
 _SAFE = re.compile(r"[^\w .,&()+'-]+", re.UNICODE)
@@ -114,21 +115,30 @@ class Staging:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def commit(self) -> list[Path]:
+    def commit(self, whole_set: bool = True) -> list[Path]:
         """Move the current outputs into previous/ and the staged ones into place.
-        Returns the final paths."""
+        Returns the final paths.
+
+        ``whole_set`` (a full cycle): every current output moves to a fresh previous/.
+        Otherwise (one artefact, e.g. ``reportgen report``): only the outputs being
+        replaced move, into previous/ beside what is already kept there."""
         staged = sorted(p for p in self.path.rglob("*") if p.is_file())
         for p in staged:
             fsync_file(p)
+        top = {p.relative_to(self.path).parts[0] for p in staged}
         current = [p for p in self.final.iterdir()
-                   if p.name != "previous" and not p.name.startswith(".staging-")]
+                   if p.name != "previous" and not p.name.startswith(".")
+                   and (whole_set or p.name in top)]
         previous = self.final / "previous"
         if current:
-            if previous.exists():
+            if whole_set and previous.exists():
                 shutil.rmtree(previous, ignore_errors=True)
-            previous.mkdir()
+            previous.mkdir(exist_ok=True)
             for p in current:
-                replace_with_retry(p, previous / p.name)
+                kept = previous / p.name
+                if kept.is_dir():
+                    shutil.rmtree(kept, ignore_errors=True)
+                replace_with_retry(p, kept)
         placed = []
         for p in staged:
             dest = self.final / p.relative_to(self.path)
@@ -138,16 +148,6 @@ class Staging:
         return placed
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 def clean_stale_staging(folder: Path) -> None:
     """Remove staging folders left by runs that died."""
     for p in folder.glob(".staging-*"):
@@ -155,5 +155,5 @@ def clean_stale_staging(folder: Path) -> None:
             pid = int(p.name.rsplit("-", 1)[1])
         except ValueError:
             pid = -1
-        if pid != os.getpid() and (pid < 0 or not _pid_alive(pid)):
+        if pid != os.getpid() and (pid < 0 or not pid_alive(pid)):
             shutil.rmtree(p, ignore_errors=True)

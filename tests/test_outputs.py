@@ -90,3 +90,26 @@ def test_paths_cannot_escape(tmp_path):
 ])
 def test_safe_name(text, expected):
     assert safe_name(text) == expected
+
+
+def test_one_artefact_replaced_keeps_the_rest_of_the_set(tmp_path):
+    final = tmp_path / "2018-09"
+    with Staging(final) as s:
+        s.file("report.docx").write_text("report 1")
+        s.file("book.xlsx").write_text("book 1")
+        s.file("feedback", "a.xlsx").write_text("fb 1")
+        s.commit()
+    with Staging(final) as s:  # e.g. `reportgen report` alone
+        s.file("report.docx").write_text("report 2")
+        s.commit(whole_set=False)
+    assert (final / "report.docx").read_text() == "report 2"
+    assert (final / "book.xlsx").read_text() == "book 1"
+    assert (final / "feedback" / "a.xlsx").read_text() == "fb 1"
+    assert sorted(p.name for p in (final / "previous").iterdir()) == ["report.docx"]
+    assert (final / "previous" / "report.docx").read_text() == "report 1"
+    with Staging(final) as s:  # a feedback folder replaced as a whole
+        s.file("feedback", "b.xlsx").write_text("fb 2")
+        s.commit(whole_set=False)
+    assert sorted(p.name for p in (final / "feedback").iterdir()) == ["b.xlsx"]
+    assert (final / "previous" / "feedback" / "a.xlsx").read_text() == "fb 1"
+    assert (final / "previous" / "report.docx").read_text() == "report 1"
