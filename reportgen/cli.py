@@ -166,6 +166,362 @@ def validate(paths: tuple[Path, ...], as_json: bool, config_path: str | None,
     sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
 
 
+# --------------------------------------------------------------------------- the cycle
+
+
+def _period_option(f):
+    return click.option("--period", metavar="YYYY-MM",
+                        help="Reporting month (default: the last complete month).")(f)
+
+
+def _resolve_period(text: str | None, today: date):
+    from reportgen.model import Period
+    from reportgen.periods import last_complete_period
+
+    if text is None:
+        return last_complete_period(today)
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _setup_logging(output: Path) -> None:
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger("reportgen")
+    if any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+        return
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(output / "reportgen.log", maxBytes=1_000_000,
+                                      backupCount=5, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the log in {output}: {exc.strerror or exc}") from None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _progress():
+    """A rich status line on a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    status = console.status("Starting…")
+    status.start()
+    return status, (lambda stage: status.update(stage + "…"))
+
+
+def _cycle_options(f):
+    f = click.option("--config", "config_path", metavar="FILE",
+                     help="Configuration file (default: ./reportgen.toml).")(f)
+    f = click.option("--output", "output_dir", type=click.Path(path_type=Path),
+                     metavar="DIR", help="Output folder (default: from configuration).")(f)
+    f = click.option("--workbooks", "workbooks_dir", type=click.Path(path_type=Path),
+                     metavar="DIR", help="Trackers folder (default: from configuration).")(f)
+    f = click.option("--as-of", "as_of", metavar="DATE",
+                     help="Rate as of this date, dd/mm/yyyy (default: the period's last day).")(f)
+    return _period_option(f)
+
+
+def _folders(config, workbooks_dir, output_dir):
+    workbooks = workbooks_dir or config.paths.workbooks
+    output = output_dir or config.paths.output
+    if not workbooks.is_dir():
+        raise UsageError(f"the workbooks folder {workbooks} does not exist "
+                         "(set paths.workbooks in reportgen.toml or pass --workbooks DIR)")
+    return workbooks, output
+
+
+def _run_cycle(config, period, as_of, workbooks_dir, output_dir):
+    """Shared by run and schedule: one locked cycle; returns the CycleResult."""
+    from reportgen.lock import RunLock
+    from reportgen.pipeline import run_cycle
+
+    today = date.today()
+    workbooks, output = _folders(config, workbooks_dir, output_dir)
+    _setup_logging(output)
+    p = _resolve_period(period, today)
+    as_of_day = _parse_day(as_of, "--as-of") or p.as_of
+    status, progress = _progress()
+    try:
+        with RunLock(output / ".reportgen.lock"):
+            return run_cycle(config, p, today=today, as_of=as_of_day, workbooks=workbooks,
+                             output=output, progress=progress)
+    finally:
+        if status is not None:
+            status.stop()
+
+
+def _summary(result) -> None:
+    rags = result.rag_counts
+    click.secho(f"reportgen: {result.period.name} (as of {result.as_of:%d/%m/%Y})", bold=True)
+    click.echo(f"  {result.files} tracker file(s) read"
+               + (f", {result.refused} refused" if result.refused else "")
+               + f"; {result.actions} actions, {result.kpis} KPIs")
+    click.echo("  " + "  ".join(f"{name}: {n}" for name, n in rags.items()))
+    colour = "red" if result.errors else ("yellow" if result.warnings else "green")
+    click.secho(f"  {result.errors} error(s), {result.warnings} warning(s) in the trackers"
+                + (" (see the Issues sheet and the feedback folder)" if result.errors
+                   or result.warnings else ""), fg=colour)
+    click.echo("Outputs:")
+    for name, path in result.outputs.items():
+        click.echo(f"  {name:<9} {path}")
+    click.echo(f"Done in {result.timings.get('total', 0):.1f} s.")
+
+
+@cli.command()
+@_cycle_options
+def run(period, as_of, workbooks_dir, output_dir, config_path):
+    """Run the whole monthly cycle: read, validate, rate, history, Word report,
+    consolidated workbook, officer feedback and manifest.
+
+    Outputs go to OUTPUT/YYYY-MM/; a re-run keeps the previous set in previous/.
+    Exit code 1 means the outputs were written but trackers have errors.
+
+    \b
+    Example:
+      reportgen run
+      reportgen run --period 2018-09
+    """
+    config = _load_config(config_path)
+    result = _run_cycle(config, period, as_of, workbooks_dir, output_dir)
+    _summary(result)
+    sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
+
+
+def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, write):
+    """Rate the period under the run lock and write one artefact through staging, so it
+    appears whole; the artefact it replaces goes to previous/. ``write(run, config,
+    staging, workbooks)`` returns the staged names to report."""
+    from reportgen.lock import RunLock
+    from reportgen.outputs import Staging, period_dir
+    from reportgen.pipeline import rate_period
+
+    config = _load_config(config_path)
+    today = date.today()
+    workbooks, output = _folders(config, workbooks_dir, output_dir)
+    p = _resolve_period(period, today)
+    as_of_day = _parse_day(as_of, "--as-of") or p.as_of
+    _setup_logging(output)
+    status, progress = _progress()
+    try:
+        with RunLock(output / ".reportgen.lock"):
+            if progress:
+                progress("Reading, validating and rating trackers")
+            run_ = rate_period(config, p, today=today, as_of=as_of_day, workbooks=workbooks,
+                               output=output)
+            if progress:
+                progress("Writing")
+            out = period_dir(output, p)
+            with Staging(out) as staging:
+                names = write(run_, config, staging, workbooks)
+                staging.commit(whole_set=False)
+    finally:
+        if status is not None:
+            status.stop()
+    for name in names:
+        click.echo(f"Wrote {out / name}")
+    errors = sum(1 for i in run_.issues if i.is_error)
+    if errors:
+        click.secho(f"{errors} validation error(s) in the trackers; "
+                    "`reportgen validate` lists them.", fg="red")
+    sys.exit(ExitCode.VALIDATION_ERRORS if errors else ExitCode.OK)
+
+
+@cli.command()
+@_cycle_options
+def report(period, as_of, workbooks_dir, output_dir, config_path):
+    """Write only the Word board report for a period.
+
+    \b
+    Example:
+      reportgen report --period 2018-09
+    """
+    def write(run_, config, staging, workbooks):
+        from reportgen.render.word import render_board_report
+
+        name = f"board-report-{run_.period.label}.docx"
+        render_board_report(run_, config, staging.file(name))
+        return [name]
+
+    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, write)
+
+
+@cli.command()
+@_cycle_options
+def workbook(period, as_of, workbooks_dir, output_dir, config_path):
+    """Write only the consolidated finance workbook and the officer feedback for a period.
+
+    \b
+    Example:
+      reportgen workbook --period 2018-09
+    """
+    def write(run_, config, staging, workbooks):
+        from reportgen.render.feedback import write_feedback
+        from reportgen.render.workbook import write_consolidated
+
+        name = f"consolidated-{run_.period.label}.xlsx"
+        write_consolidated(run_, config, staging.file(name), workbooks)
+        written = write_feedback(run_, config, staging.file("feedback", "x").parent,
+                                 workbooks)
+        return [name] + (["feedback"] if written else [])
+
+    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, write)
+
+
+@cli.command()
+@_period_option
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True, help="Output format.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE",
+              help="Where to write (default: OUTPUT/YYYY-MM/export-YYYY-MM.json|csv).")
+@click.option("--workbooks", "workbooks_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Trackers folder (default: from configuration).")
+@click.option("--output", "output_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Output folder (default: from configuration).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Rate as of this date, dd/mm/yyyy.")
+@click.option("--config", "config_path", metavar="FILE",
+              help="Configuration file (default: ./reportgen.toml).")
+def export(period, fmt, out_path, workbooks_dir, output_dir, as_of, config_path):
+    """Export the rated actions and KPIs, with reasons and changes, as JSON or CSV
+    (for Power BI, a data warehouse…). Column names are stable: docs/rating.md.
+    CSV writes two files: the actions, and the KPIs beside it as NAME-kpis.csv.
+
+    \b
+    Example:
+      reportgen export --period 2018-09
+      reportgen export --period 2018-09 --format csv --out ratings.csv
+    """
+    from reportgen.export import write_export
+    from reportgen.lock import RunLock
+    from reportgen.outputs import period_dir
+    from reportgen.pipeline import rate_period
+
+    config = _load_config(config_path)
+    today = date.today()
+    workbooks, output = _folders(config, workbooks_dir, output_dir)
+    p = _resolve_period(period, today)
+    as_of_day = _parse_day(as_of, "--as-of") or p.as_of
+    with RunLock(output / ".reportgen.lock"):
+        run_ = rate_period(config, p, today=today, as_of=as_of_day, workbooks=workbooks,
+                           output=output)
+    if out_path is None:
+        out_path = period_dir(output, p) / f"export-{p.label}.{fmt}"
+    try:
+        written = write_export(run_, fmt, out_path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_path}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print what is due and when; run nothing.")
+@click.option("--now", "now_text", metavar="DATETIME",
+              help="Pretend it is this moment, 'dd/mm/yyyy HH:MM' (with --dry-run).")
+@click.option("--config", "config_path", metavar="FILE",
+              help="Configuration file (default: ./reportgen.toml).")
+def schedule(dry_run, now_text, config_path):
+    """Stay up and run each month's cycle on the configured working day (weekends and
+    Scottish bank holidays skipped), catching up missed months on start. Stop it with
+    Ctrl+C or SIGTERM; a cycle under way finishes first.
+
+    \b
+    Example:
+      reportgen schedule --dry-run --now "05/10/2018 08:00"
+      reportgen schedule
+    """
+    import signal
+
+    from reportgen.history import History
+    from reportgen.pipeline import history_path_for
+    from reportgen.scheduler import dry_run as plan, run_schedule
+
+    if now_text is not None and not dry_run:
+        raise UsageError("--now works only with --dry-run")
+    config = _load_config(config_path)
+    now = datetime.now()
+    if now_text:
+        try:
+            now = datetime.strptime(now_text.strip(), "%d/%m/%Y %H:%M")
+        except ValueError:
+            raise UsageError(f"--now '{now_text}' must be 'dd/mm/yyyy HH:MM'") from None
+    history_path = history_path_for(config, config.paths.output)
+
+    def last_done():
+        if not history_path.exists():
+            return None
+        with History(history_path) as history:
+            return history.last_successful_period()
+
+    if dry_run:
+        for line in plan(config, now, last_done()):
+            click.echo(line)
+        return
+    _folders(config, None, None)
+    _setup_logging(config.paths.output)
+    stopping = []
+
+    def stop(signum, frame):
+        stopping.append(signum)
+        click.echo("reportgen schedule: stopping after the current step.", err=True)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    def cycle(period) -> bool:
+        try:
+            result = _run_cycle(config, period.label, None, None, None)
+        except ReportgenError as exc:
+            click.secho(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: failed: {exc}",
+                        fg="red", err=True)
+            return False
+        click.echo(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: done, outputs in "
+                   f"{result.out_dir} ({result.errors} tracker error(s))")
+        return True
+
+    click.echo("reportgen schedule: running; press Ctrl+C to stop.")
+    run_schedule(config, cycle, last_done, config.paths.output / ".reportgen-schedule.lock",
+                 should_stop=lambda: bool(stopping))
+    click.echo("reportgen schedule: stopped.")
+
+
+@cli.command("new-tracker")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--objective", type=int, metavar="N", help="The objective this tracker is for.")
+@click.option("--config", "config_path", metavar="FILE",
+              help="Configuration file (default: ./reportgen.toml).")
+def new_tracker(file, objective, config_path):
+    """Create a blank tracker for an officer: the right columns, drop-downs, date and
+    percentage checks, and an Instructions sheet.
+
+    \b
+    Example:
+      reportgen new-tracker "workbooks/Objective 2 - J Smith.xlsx" --objective 2
+    """
+    from reportgen.render.tracker import write_blank_tracker
+
+    config = _load_config(config_path)
+    if objective is not None and config.objective(objective) is None:
+        raise UsageError(f"--objective {objective} is not a configured objective "
+                         f"({', '.join(str(o.number) for o in config.objectives)})")
+    if file.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UsageError(f"{file}: a tracker must be an .xlsx file")
+    try:
+        path = write_blank_tracker(file, config, objective)
+    except FileExistsError:
+        raise UsageError(f"{file} already exists; choose another name") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {path}")
+
+
 # --------------------------------------------------------------------------- boundary
 
 

@@ -1,0 +1,251 @@
+"""The monthly cycle: the only place that wires the stages together.
+
+    read & validate ─▶ rate ─▶ history ─▶ Word report ┐
+                                          workbook    ├─▶ manifest ─▶ staged outputs go live
+                                          feedback    ┘
+
+``run_cycle`` returns a :class:`CycleResult`; it prints nothing and never calls the
+clock except through the ``today``/``now`` it is given.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from reportgen import __version__
+from reportgen.config import Config
+from reportgen.errors import UsageError
+from reportgen.ingest import IngestResult, read_trackers, sort_issues
+from reportgen.model import Period, Rag, RatedRun
+
+ProgressFn = Callable[[str], None]
+
+
+@dataclass
+class CycleResult:
+    period: Period
+    as_of: date
+    out_dir: Path
+    outputs: dict[str, Path] = field(default_factory=dict)
+    actions: int = 0
+    kpis: int = 0
+    errors: int = 0
+    warnings: int = 0
+    files: int = 0
+    refused: int = 0
+    rag_counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    run: RatedRun | None = None
+
+
+def build_run(ingest: IngestResult, config: Config, period: Period, as_of: date,
+              history_path: Path | None) -> RatedRun:
+    """Rate the records, compare with history, and save this period (if a history path
+    is given). Returns the RatedRun the renderers need."""
+    from reportgen.kpis import rate_kpis
+    from reportgen.rate import finance_by_objective, finance_by_stream, rate_actions, rating_issues
+
+    th = config.thresholds
+    ratings = rate_actions(ingest.actions, th, as_of)
+    kpi_results = rate_kpis(ingest.kpis, period, config.spc)
+    issues = sort_issues(list(ingest.issues) + rating_issues(ingest.actions, ratings))
+    run = RatedRun(
+        period=period, as_of=as_of, actions=tuple(ingest.actions), ratings=ratings,
+        kpis=tuple(ingest.kpis), kpi_results=kpi_results,
+        finance_by_stream=finance_by_stream(ingest.actions, th, config.stream_names),
+        finance_by_objective=finance_by_objective(ingest.actions, th),
+        changes=_no_changes(), previous_rags={}, trend={},
+        issues=tuple(issues), sources=tuple(ingest.sources),
+        slippage_model=th.slippage_model,
+    )
+    if history_path is None:
+        return run
+    from reportgen.history import History
+
+    history_path.parent.mkdir(parents=True, exist_ok=True)
+    with History(history_path) as history:
+        previous = history.previous_rags(period)
+        changes = history.changes(period, ratings)
+        run = replace(run, previous_rags=previous, changes=changes)
+        history.save_period(run)
+        run = replace(run, trend=history.trend(period, 6))
+    return run
+
+
+def history_path_for(config: Config, output: Path) -> Path:
+    """The history file: as configured, but inside ``output`` when the output folder is
+    overridden and the configured history lives in the configured output folder."""
+    path = config.paths.history
+    if output != config.paths.output and path.parent == config.paths.output:
+        return output / path.name
+    return path
+
+
+def rate_period(config: Config, period: Period, *, today: date, as_of: date | None = None,
+                workbooks: Path | None = None, output: Path | None = None,
+                workers: int | None = None) -> RatedRun:
+    """Read, validate, rate and save one period to history (for the single-artefact
+    commands: report, workbook, export)."""
+    as_of = as_of or period.as_of
+    output = output or config.paths.output
+    ingest = read_trackers([workbooks or config.paths.workbooks], config, today=today,
+                           as_of=as_of, workers=workers)
+    return build_run(ingest, config, period, as_of, history_path_for(config, output))
+
+
+def _no_changes():
+    from reportgen.model import Changes
+
+    return Changes()
+
+
+def rag_counts(run: RatedRun) -> dict[str, int]:
+    counts = {r.value: 0 for r in (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY,
+                                   Rag.CANCELLED)}
+    for rating in run.ratings.values():
+        counts[rating.reported.value] += 1
+    return counts
+
+
+def _render_word(run: RatedRun, config: Config, path: Path) -> Path:
+    from reportgen.render.word import render_board_report
+
+    return render_board_report(run, config, path)
+
+
+def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None = None,
+              workbooks: Path | None = None, output: Path | None = None,
+              workers: int | None = None, progress: ProgressFn | None = None,
+              now: datetime | None = None) -> CycleResult:
+    """One full cycle for ``period``. Outputs go live only when all are written.
+
+    Raises OutputError/TemplateError for problems the operator must fix; tracker problems
+    are Issues in the result (``errors`` counts them)."""
+    from reportgen.outputs import Staging, period_dir
+    from reportgen.render.feedback import write_feedback
+    from reportgen.render.workbook import write_consolidated
+
+    say = progress or (lambda stage: None)
+    as_of = as_of or period.as_of
+    workbooks = workbooks or config.paths.workbooks
+    output = output or config.paths.output
+    history_path = history_path_for(config, output)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(name: str, since: float) -> float:
+        now_ = time.perf_counter()
+        timings[name] = round(now_ - since, 3)
+        return now_
+
+    say("Reading and validating trackers")
+    ingest = read_trackers([workbooks], config, today=today, as_of=as_of, workers=workers)
+    if not ingest.sources:
+        raise UsageError(f"no tracker files found in {workbooks} (looked for .xlsx, .xlsm, "
+                         ".xls, .xlsb and .ods); nothing was written")
+    t = lap("read_validate", started)
+
+    say("Rating actions and KPIs")
+    run = build_run(ingest, config, period, as_of, history_path)
+    t = lap("rate_history", t)
+
+    out_dir = period_dir(output, period)
+    result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run)
+    names = {
+        "report": f"board-report-{period.label}.docx",
+        "workbook": f"consolidated-{period.label}.xlsx",
+    }
+    n_workers = config.limits.workers if workers is None else workers
+    with Staging(out_dir) as staging:
+        say("Writing the Word report, workbook and feedback")
+        word_path = staging.file(names["report"])
+        pool = None
+        if n_workers > 0:
+            from reportgen.ingest.pool import _context
+
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+            word_future = pool.submit(_render_word, run, config, word_path)
+        try:
+            t0 = time.perf_counter()
+            extra = write_consolidated(run, config, staging.file(names["workbook"]), workbooks)
+            if extra:
+                run = replace(run, issues=tuple(sort_issues(list(run.issues) + list(extra))))
+            t1 = lap("workbook", t0)
+            write_feedback(run, config, staging.file("feedback", "x").parent, workbooks)
+            t2 = lap("feedback", t1)
+            if pool is not None:
+                word_future.result()
+                timings["word_wait"] = round(time.perf_counter() - t2, 3)
+            else:
+                _render_word(run, config, word_path)
+                lap("word", t2)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        t = lap("render", t)
+
+        result.actions = len(run.actions)
+        result.kpis = len(run.kpis)
+        result.errors = sum(1 for i in run.issues if i.is_error)
+        result.warnings = len(run.issues) - result.errors
+        result.files = len(run.sources)
+        result.refused = sum(1 for s in run.sources if s.refused)
+        result.rag_counts = rag_counts(run)
+        timings["total"] = round(time.perf_counter() - started, 3)
+        result.timings = timings
+        manifest = staging.file("manifest.json")
+        manifest.write_text(json.dumps(build_manifest(result, run, now), indent=2,
+                                       ensure_ascii=False) + "\n", encoding="utf-8")
+        placed = staging.commit()
+    _record_success(history_path, result, started_at=now or datetime.now())
+    result.run = run
+    result.outputs = {
+        "report": out_dir / names["report"],
+        "workbook": out_dir / names["workbook"],
+        "feedback": out_dir / "feedback",
+        "manifest": out_dir / "manifest.json",
+    }
+    if not (out_dir / "feedback").exists():
+        result.outputs.pop("feedback")
+    assert all(p.exists() for p in placed)
+    return result
+
+
+def _record_success(history_path: Path, result: CycleResult, started_at: datetime) -> None:
+    from reportgen.history import History
+
+    with History(history_path) as history:
+        history.record_run(result.period, started=started_at, finished=datetime.now(),
+                           ok=True, errors=result.errors, warnings=result.warnings)
+
+
+def build_manifest(result: CycleResult, run: RatedRun, now: datetime | None) -> dict:
+    """The run manifest: inputs with hashes, counts, RAG summary, issues by severity,
+    timings per stage, version, period and as_of."""
+    by_code: dict[str, int] = {}
+    for issue in run.issues:
+        by_code[issue.code] = by_code.get(issue.code, 0) + 1
+    return {
+        "reportgen_version": __version__,
+        "period": run.period.label,
+        "as_of": run.as_of.isoformat(),
+        "generated_at": (now or datetime.now()).replace(microsecond=0).isoformat(),
+        "inputs": [
+            {"path": s.path, "kind": s.kind, "size": s.size,
+             "modified": s.modified.isoformat() if s.modified else None,
+             "sha256": s.sha256, "sheets": list(s.sheets), "rows_read": s.rows_read,
+             "actions": s.actions, "kpis": s.kpis, "refused": s.refused}
+            for s in run.sources
+        ],
+        "counts": {"files": result.files, "files_refused": result.refused,
+                   "actions": result.actions, "kpis": result.kpis},
+        "ratings": result.rag_counts,
+        "issues": {"error": result.errors, "warning": result.warnings, "by_code": by_code},
+        "timings_seconds": result.timings,
+    }
