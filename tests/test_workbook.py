@@ -1,0 +1,434 @@
+"""The consolidated workbook: sheets, tables, formats, text that stays text, hyperlinks,
+Finance formulas that LibreOffice recalculates to the Python sums, truncation, determinism."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from collections import Counter
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from factories import STREAMS, make_action, make_run
+from reportgen.model import Status
+from reportgen.rate import split_shares
+from reportgen.render.workbook import (
+    EXCEL_MAX_CHARS, TRUNCATED, clean_text, final_folder, tracker_link, write_consolidated,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+
+SHEETS = ["Summary", "Actions", "Allocations", "Finance", "KPIs", "Issues", "Sources"]
+HOSTILE = {
+    "action": "=cmd|' /C calc'!A0",
+    "commentary": '=HYPERLINK("http://example.invalid","x")',
+    "lead_officer": "{=1+1}",
+}
+SOFFICE = shutil.which("soffice")
+
+
+def hostile_run(**overrides):
+    actions = [make_action(1, **HOSTILE),
+               make_action(2, action_id="=1+2", locality="@SUM(A1)", commentary="{=A1}"),
+               make_action(3, status=Status.CANCELLED, budget=99999.0, forecast=99999.0),
+               make_action(4, funding=tuple(STREAMS), budget=100.0, spend_to_date=10.0,
+                           forecast=100.01)]
+    actions += [make_action(i) for i in range(5, 21)]
+    return make_run(actions=actions, **overrides)
+
+
+def write(run, config, tmp_path, name="consolidated-2018-09.xlsx", staging=True):
+    folder = tmp_path / "output" / "2018-09"
+    if staging:
+        folder = folder / ".staging-4242"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    issues = write_consolidated(run, config, path, tmp_path / "workbooks")
+    return path, issues
+
+
+def columns(ws):
+    return {c.value: c.column_letter for c in ws[1]}
+
+
+def column_values(ws, header):
+    col = columns(ws)[header]
+    return [c.value for c in ws[col][1:]]
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_sheets_tables_and_formats(config, tmp_path):
+    run = hostile_run()
+    path, issues = write(run, config, tmp_path)
+    assert issues == []
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == SHEETS
+    ws = wb["Actions"]
+    assert set(ws.tables) == {"Actions"}
+    assert ws.tables["Actions"].ref == f"A1:Y{len(run.actions) + 1}"
+    assert ws.tables["Actions"].autoFilter is not None
+    assert ws.freeze_panes == "B2"
+    cols = columns(ws)
+    assert list(cols)[:3] == ["ID", "Objective", "Action"]
+    row = 2
+    for header in ("Budget", "Spend", "Forecast", "Variance"):
+        assert ws[f"{cols[header]}{row}"].number_format == "£#,##0.00"
+    for header in ("Start", "End", "Last updated"):
+        cell = ws[f"{cols[header]}{row}"]
+        assert cell.number_format == "dd/mm/yyyy"
+        assert cell.value.date() == getattr(run.actions[0], {"Start": "start", "End": "end"}
+                                            .get(header, "last_updated"))
+    assert ws[f"{cols['% complete']}{row}"].number_format == "0%"
+    assert ws[f"{cols['% complete']}{row}"].value == pytest.approx(0.1)
+    # every column is fitted: none left at the default width, none absurdly wide
+    for letter in cols.values():
+        assert 8 <= ws.column_dimensions[letter].width <= 61
+
+    a = wb["Allocations"]
+    assert set(a.tables) == {"Allocations"}
+    assert [c.value for c in a[1]] == ["ID", "Objective", "Stream", "Share", "Budget", "Spend",
+                                       "Forecast"]
+    assert wb["Issues"].tables and wb["Sources"].tables
+
+
+def test_actions_rows_hold_the_ratings_and_source(config, tmp_path):
+    run = hostile_run()
+    path, _ = write(run, config, tmp_path)
+    ws = openpyxl.load_workbook(path)["Actions"]
+    assert column_values(ws, "ID") == [a.action_id for a in run.actions]
+    assert column_values(ws, "Reported RAG") == [run.ratings[a.action_id].reported.value
+                                                 for a in run.actions]
+    assert column_values(ws, "Reasons")[0] == "; ".join(run.ratings[run.actions[0].action_id]
+                                                         .reasons)
+    assert column_values(ws, "Source file")[:2] == ["tracker-1.xlsx", "tracker-2.xlsx"]
+    assert column_values(ws, "Source cell")[0] == "Actions!A6"
+    assert column_values(ws, "Funding")[3] == "; ".join(STREAMS)
+    assert column_values(ws, "Challenge")[0] == "Yes"  # Red computed, Green by the officer
+
+
+def test_rag_cells_coloured_by_conditional_formatting_and_data_bars(config, tmp_path):
+    path, _ = write(hostile_run(), config, tmp_path)
+    ws = openpyxl.load_workbook(path)["Actions"]
+    rules = {str(rng.sqref): [r for r in rng.rules] for rng in ws.conditional_formatting}
+    rag_ranges = [k for k, v in rules.items() if any(r.formula == ['"Red"'] for r in v)]
+    assert rag_ranges and all(len(k.split()) == 4 for k in rag_ranges)  # four RAG columns
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet2.xml").decode()
+    assert "<dataBar" in xml
+
+
+def test_no_tracker_text_becomes_a_formula(config, tmp_path):
+    path, _ = write(hostile_run(), config, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Actions"]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in list(HOSTILE.values()) + ["=1+2", "@SUM(A1)", "{=A1}"]:
+        assert cells[text].data_type == "s", text
+    # and in the file itself: formulas only where we put them (Finance and Summary)
+    with zipfile.ZipFile(path) as z:
+        names = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/s")}
+    sheet_of = dict(zip(sorted(names, key=lambda n: int(re.search(r"\d+", n).group())), SHEETS))
+    for name, xml in names.items():
+        formulas = re.findall(r"<f[^>]*>(.*?)</f>", xml)
+        if sheet_of[name] in ("Finance", "Summary"):
+            assert formulas
+            assert not any("cmd" in f or "HYPERLINK" in f or "1+1" in f for f in formulas)
+        else:
+            assert formulas == [], sheet_of[name]
+        assert "<f t=\"array\"" not in xml
+
+
+def test_issue_hyperlinks_open_the_tracker_at_the_cell(config, tmp_path):
+    run = hostile_run()
+    path, _ = write(run, config, tmp_path)  # staged: links are for the final folder
+    ws = openpyxl.load_workbook(path)["Issues"]
+    cols = columns(ws)
+    links = {}
+    for r in range(2, ws.max_row + 1):
+        cell = ws[f"{cols['Open at the cell']}{r}"]
+        links[ws[f"{cols['Code']}{r}"].value] = (cell.hyperlink.target, cell.hyperlink.location,
+                                                 cell.value)
+    assert links["end-before-start"] == ("..\\..\\workbooks\\tracker-1.xlsx", "'Actions'!H9",
+                                         "tracker-1.xlsx › Actions!H9")
+    assert links["stale-update"][:2] == ("..\\..\\workbooks\\tracker-2.xlsx", "'Actions'!N7")
+    assert links["file-password-protected"][:2] == ("..\\..\\workbooks\\locked.xlsx", None)
+    assert ws[f"{cols['Hint']}2"].value == run.issues[0].hint
+
+
+def test_link_targets_are_relative_to_the_final_folder(tmp_path):
+    out = tmp_path / "output" / "2018-09"
+    assert final_folder(out / ".staging-77") == out
+    assert final_folder(out / ".staging-77" / "feedback") == out / "feedback"
+    wbk = tmp_path / "workbooks"
+    assert tracker_link("a.xlsx", "Actions", "C4", wbk, out / ".staging-1") == \
+        "external:../../workbooks/a.xlsx#'Actions'!C4"
+    assert tracker_link("team/it's #1.xlsx", "Bob's sheet", "bad ref", wbk, out) == \
+        "external:../../workbooks/team/it's%20%231.xlsx#'Bob''s sheet'!A1"
+    assert tracker_link("a.xlsx", None, None, wbk, out / "feedback") == \
+        "external:../../../workbooks/a.xlsx"
+
+
+def test_kpis_sheet_series_spc_and_sparklines(config, tmp_path):
+    run = make_run(5, n_kpis=3)
+    path, _ = write(run, config, tmp_path)
+    ws = openpyxl.load_workbook(path)["KPIs"]
+    header = [c.value for c in ws[4]]
+    assert header[:4] == ["KPI ID", "Indicator", "Unit", "Polarity"]
+    periods = [p for p, _ in run.kpis[0].series]
+    assert header[16:16 + len(periods)] == periods
+    first = [c.value for c in ws[5]]
+    res = run.kpi_results["KPI-1"]
+    assert first[0] == "KPI-1" and first[8] == res.rag.value
+    assert first[9] == "▲ improving"
+    assert first[11:14] == [round(res.spc.centre, 2), round(res.spc.lower, 2),
+                            round(res.spc.upper, 2)]
+    assert first[14] == res.spc.summary
+    assert first[16:16 + len(periods)] == [v for _, v in run.kpis[0].series]
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet5.xml").decode()
+    assert xml.count("<x14:sparkline>") == 3
+
+
+def test_sources_sheet_lists_read_and_refused_files(config, tmp_path):
+    run = make_run(5)
+    path, _ = write(run, config, tmp_path)
+    ws = openpyxl.load_workbook(path)["Sources"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert rows[0][:7] == ["tracker-1.xlsx", "xlsx", "Actions", 8, 7, 0, 12000]
+    assert ws["H2"].number_format == "dd/mm/yyyy hh:mm"
+    assert rows[0][8] == "ab" * 32 and rows[0][9] is None
+    assert rows[1][9] == "file-password-protected"
+    assert rows[1][10] == "The file is encrypted with a password, so it cannot be read."
+
+
+def test_summary_counts_by_rag_and_objective(config, tmp_path):
+    run = make_run(30)
+    path, _ = write(run, config, tmp_path)
+    ws = openpyxl.load_workbook(path)["Summary"]
+    cells = [[c.value for c in r] for r in ws.iter_rows()]
+    assert cells[3][:2] == ["Period", "September 2018 (2018-09)"]
+    assert cells[4][1].date() == date(2018, 9, 30) and ws["B5"].number_format == "dd/mm/yyyy"
+    head = next(i for i, r in enumerate(cells) if r[0] == "Objective")
+    rags = cells[head][1:7]
+    assert rags == ["Red", "Amber", "Green", "Blue", "Grey", "Cancelled"]
+    counts = Counter((a.objective, run.ratings[a.action_id].reported.value)
+                     for a in run.actions)
+    for i, obj in enumerate((1, 2, 3)):
+        assert cells[head + 1 + i][0] == f"Objective {obj}"
+        assert cells[head + 1 + i][1:7] == [counts[(obj, r)] for r in rags]
+    assert cells[head + 4][7] == 30
+    charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+
+
+def test_empty_run_still_writes_a_workbook(config, tmp_path):
+    run = make_run(actions=[], n_kpis=0)
+    run = replace(run, issues=(), sources=())
+    path, issues = write(run, config, tmp_path)
+    assert issues == []
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == SHEETS
+
+
+# --------------------------------------------------------------------------- text limits
+
+
+def test_long_text_is_cut_with_a_marker_and_an_issue(config, tmp_path):
+    long = make_action(1, commentary="x" * 40_000, action="😀" * 20_000)
+    run = make_run(actions=[long, make_action(2)])
+    path, issues = write(run, config, tmp_path)
+    assert [(i.code, i.file, i.sheet, i.cell, i.field) for i in issues] == [
+        ("text-truncated", "tracker-1.xlsx", "Actions", None, "action"),
+        ("text-truncated", "tracker-1.xlsx", "Actions", "P6", "commentary"),
+    ]
+    assert issues[1].message == "Commentary is 40000 characters long; it was cut to 32767 " \
+                                "characters."
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Actions"]
+    commentary = column_values(ws, "Commentary")[0]
+    assert len(commentary) == EXCEL_MAX_CHARS and commentary.endswith(TRUNCATED)
+    action = column_values(ws, "Action")[0]
+    assert len(action.encode("utf-16-le")) // 2 <= EXCEL_MAX_CHARS
+    assert action.endswith("😀" + TRUNCATED)
+    # the cut is listed on the Issues sheet too
+    codes = [c.value for c in wb["Issues"]["B"]]
+    assert codes.count("text-truncated") == 2
+
+
+def test_control_characters_are_removed():
+    assert clean_text("a\x00b\x0bc\x1fd\r\ne\x7f") == ("ab\ncd\ne", None)
+    assert clean_text(None) == ("", None)
+    text, original = clean_text("y" * 32_768)
+    assert original == 32_768 and len(text) == 32_767
+
+
+def test_control_characters_never_reach_the_file(config, tmp_path):
+    run = make_run(actions=[make_action(1, commentary="bell\x07 and\x0bvertical tab")])
+    path, _ = write(run, config, tmp_path)
+    ws = openpyxl.load_workbook(path)["Actions"]
+    assert column_values(ws, "Commentary") == ["bell and\nvertical tab"]
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_two_writes_of_one_period_are_identical(config, tmp_path):
+    run = hostile_run()
+    one, _ = write(run, config, tmp_path / "one")
+    two, _ = write(run, config, tmp_path / "two")
+    with zipfile.ZipFile(one) as a, zipfile.ZipFile(two) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+        assert "2018-09-30T00:00:00Z" in a.read("docProps/core.xml").decode()
+    assert one.read_bytes() == two.read_bytes()
+
+
+# --------------------------------------------------------------------------- Finance
+
+
+def expected_finance(run):
+    """(measure, stream, objective) → pounds, computed here from the records."""
+    out: Counter = Counter()
+    for a in run.actions:
+        if a.status is Status.CANCELLED:
+            continue
+        n = len(a.funding)
+        for measure, amount in (("Budget", a.budget), ("Spend", a.spend_to_date),
+                                ("Forecast", a.forecast)):
+            for stream, share in zip(a.funding, split_shares(amount, n)):
+                out[(measure, stream, a.objective)] += round((share or 0) * 100)
+    result = {k: v / 100 for k, v in out.items()}
+    for (measure, stream, obj), v in list(result.items()):
+        if measure == "Budget":
+            result[("Variance", stream, obj)] = round(
+                result.get(("Forecast", stream, obj), 0) - v, 2)
+    return result
+
+
+def finance_cells(ws):
+    """Yield (measure, stream or 'Total', objective or 'Total', cell) for every figure in
+    the Finance sheet's four blocks."""
+    rows = list(ws.iter_rows())
+    i = 0
+    while i < len(rows):
+        title = rows[i][0].value
+        if isinstance(title, str) and title.endswith("(£)"):
+            measure = title[:-4]
+            header = rows[i + 1]
+            objectives = [c.value for c in header[1:] if c.value is not None]
+            j = i + 2
+            while True:
+                label = rows[j][0].value
+                for k, obj in enumerate(objectives):
+                    yield measure, label, obj, rows[j][1 + k]
+                if label == "Total":
+                    break
+                j += 1
+            i = j
+        i += 1
+
+
+def test_finance_formulas_and_cached_values(config, tmp_path):
+    run = hostile_run()
+    path, _ = write(run, config, tmp_path)
+    formulas = openpyxl.load_workbook(path)["Finance"]
+    cached = openpyxl.load_workbook(path, data_only=True)["Finance"]
+    assert formulas["A4"].value == "Funding stream" and formulas["A5"].value == STREAMS[0]
+    assert formulas["B5"].value == \
+        "=SUMIFS(Allocations[Budget],Allocations[Stream],$A5,Allocations[Objective],B$4)"
+    expected = expected_finance(run)
+    seen = 0
+    for measure, stream, obj, cell in finance_cells(formulas):
+        assert cell.data_type == "f"
+        value = cached[cell.coordinate].value
+        if stream != "Total" and obj != "Total":
+            assert value == pytest.approx(expected.get((measure, stream, obj), 0), abs=0.001)
+            seen += 1
+    assert seen == 4 * 6 * 3  # four measures × six configured streams × three objectives
+
+
+def _recalculated(path: Path, tmp_path: Path) -> Path:
+    """Strip every cached formula result, let LibreOffice recalculate, return its copy."""
+    stripped = tmp_path / "stripped" / path.name
+    stripped.parent.mkdir()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(stripped, "w",
+                                                       zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", data)
+            dst.writestr(item, data)
+    profile = tmp_path / "lo-profile"
+    (profile / "user").mkdir(parents=True)
+    # Recalculate every formula on load (LibreOffice trusts the cached results otherwise).
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        '</oor:items>\n', encoding="utf-8")
+    out = tmp_path / "recalculated"
+    proc = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--calc",
+         "--convert-to", "xlsx", "--outdir", str(out), str(stripped)],
+        capture_output=True, text=True, timeout=180)
+    result = out / path.name
+    assert result.exists(), f"LibreOffice did not convert the file: {proc.stdout}{proc.stderr}"
+    return result
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_recalculates_finance_to_the_penny(config, tmp_path):
+    run = hostile_run()
+    path, _ = write(run, config, tmp_path)
+    result = _recalculated(path, tmp_path)
+    formulas = openpyxl.load_workbook(path)["Finance"]
+    wb = openpyxl.load_workbook(result, data_only=True)
+    values = wb["Finance"]
+    expected = expected_finance(run)
+    totals: Counter = Counter()
+    for measure, stream, obj, cell in finance_cells(formulas):
+        got = values[cell.coordinate].value
+        assert got is not None, cell.coordinate
+        if stream != "Total" and obj != "Total":
+            want = expected.get((measure, stream, obj), 0)
+            totals[(measure, obj)] += round(want * 100)
+        elif stream == "Total" and obj != "Total":
+            want = totals[(measure, obj)] / 100
+        else:
+            continue
+        assert round(got, 2) == round(want, 2), (measure, stream, obj)
+    # the reconciliation with the Actions table: differences of £0.00
+    rows = [[c.value for c in r] for r in values.iter_rows()]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Reconciliation with the Actions sheet")
+    live = [a for a in run.actions if a.status is not Status.CANCELLED]
+    for k, (measure, attr) in enumerate((("Budget", "budget"), ("Spend", "spend_to_date"),
+                                         ("Forecast", "forecast"))):
+        measure_row = rows[start + 2 + k]
+        assert measure_row[0] == measure
+        assert round(measure_row[1], 2) == round(sum(getattr(a, attr) for a in live), 2)
+        assert measure_row[2] == pytest.approx(measure_row[1], abs=0.001)
+        assert measure_row[3] == 0
+    # the Summary's finance table follows the Finance sheet
+    summary = [[c.value for c in r] for r in wb["Summary"].iter_rows()]
+    head = next(i for i, r in enumerate(summary) if r[0] == "Funding stream")
+    total = next(r for r in summary[head:] if r[0] == "Total")
+    assert round(total[2], 2) == round(sum(a.budget for a in live), 2)
+    assert total[1] == sum(len(a.funding) for a in live)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_an_empty_workbook(config, tmp_path):
+    run = replace(make_run(actions=[], n_kpis=0), issues=(), sources=())
+    path, _ = write(run, config, tmp_path)
+    result = _recalculated(path, tmp_path)
+    assert openpyxl.load_workbook(result).sheetnames == SHEETS
