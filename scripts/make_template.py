@@ -1,0 +1,453 @@
+"""Write templates/board_report.docx, the Word template of the monthly board report.
+
+    python scripts/make_template.py [--out templates/board_report.docx]
+
+The template is an ordinary Word document that a planning officer edits in Word: its
+named styles (Normal, Title, Heading 1, Heading 2, Caption, List Bullet, Header, Footer,
+Table Text, Table Heading, Note and the table style Report Table), its header and footer,
+the cover block and every sentence of wording. Placeholders in double braces are filled by
+docxtpl; a ``{{p name }}`` paragraph is replaced by a generated part of the report (tables
+and charts) that uses the template's own styles, so a restyle in Word carries through.
+Every placeholder is listed in docs/template.md.
+
+The output is reproducible: core properties and zip timestamps are pinned, so running the
+script twice gives the same bytes. It is run by hand when the shipped template should
+change; the committed file is what reportgen uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm
+
+ROOT = Path(__file__).resolve().parents[1]
+PINNED = datetime(2018, 4, 1, 0, 0, 0)
+
+FONT = "Arial"
+NAVY = "1F3864"
+W = nsdecls("w")
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def _rpr(font: str = FONT, size: float | None = None, bold: bool = False,
+         color: str | None = None, italic: bool = False, caps: bool = False) -> str:
+    parts = [f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>']
+    if bold:
+        parts.append("<w:b/><w:bCs/>")
+    if italic:
+        parts.append("<w:i/><w:iCs/>")
+    if caps:
+        parts.append("<w:caps/>")
+    if color:
+        parts.append(f'<w:color w:val="{color}"/>')
+    if size:
+        half = int(round(size * 2))
+        parts.append(f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>')
+    return f"<w:rPr {W}>{''.join(parts)}</w:rPr>"
+
+
+def _ppr(before: int = 0, after: int = 120, line: int = 264, keep_next: bool = False,
+         keep_lines: bool = False, outline: int | None = None, extra: str = "") -> str:
+    parts = []
+    if keep_next:
+        parts.append("<w:keepNext/>")
+    if keep_lines:
+        parts.append("<w:keepLines/>")
+    parts.append(extra)
+    parts.append(f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" '
+                 'w:lineRule="auto"/>')
+    if outline is not None:
+        parts.append(f'<w:outlineLvl w:val="{outline}"/>')
+    return f"<w:pPr {W}>{''.join(parts)}</w:pPr>"
+
+
+def _restyle(style, ppr: str | None, rpr: str | None) -> None:
+    """Replace a style's paragraph and run properties (theme fonts included, so that a
+    font chosen in Word or with python-docx takes effect)."""
+    el = style.element
+    for tag in ("w:pPr", "w:rPr"):
+        for old in el.findall(qn(tag)):
+            el.remove(old)
+    # pPr and rPr follow name/basedOn/next/link/uiPriority/qFormat/rsid and precede the
+    # table properties: appending keeps schema order for paragraph and character styles.
+    anchor = el.find(qn("w:tblPr"))
+    for xml in (ppr, rpr):
+        if xml is None:
+            continue
+        node = parse_xml(xml)
+        if anchor is not None:
+            anchor.addprevious(node)
+        else:
+            el.append(node)
+
+
+def _paragraph_style(styles, name: str, base: str = "Normal"):
+    try:
+        return styles[name]
+    except KeyError:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[base]
+        style.quick_style = True
+        return style
+
+
+def build_styles(doc) -> None:
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    rpr_default.remove(rpr_default.find(qn("w:rPr")))
+    rpr_default.append(parse_xml(
+        f'<w:rPr {W}><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" '
+        f'w:cs="{FONT}"/><w:sz w:val="22"/><w:szCs w:val="22"/>'
+        '<w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/></w:rPr>'))
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    ppr_default.remove(ppr_default.find(qn("w:pPr")))
+    ppr_default.append(parse_xml(f'<w:pPr {W}><w:spacing w:after="120" w:line="264" '
+                                 'w:lineRule="auto"/></w:pPr>'))
+
+    _restyle(styles["Normal"], _ppr(), _rpr(size=11))
+    _restyle(styles["Title"], _ppr(after=160, line=240, keep_next=True),
+             _rpr(size=15, bold=True, color=NAVY, caps=True))
+    _restyle(styles["Heading 1"], _ppr(before=320, after=120, keep_next=True,
+                                       keep_lines=True, outline=0),
+             _rpr(size=14, bold=True, color=NAVY))
+    _restyle(styles["Heading 2"], _ppr(before=200, after=80, keep_next=True,
+                                       keep_lines=True, outline=1),
+             _rpr(size=12, bold=True, color=NAVY))
+    for char_name, size in (("Heading 1 Char", 14), ("Heading 2 Char", 12),
+                            ("Title Char", 15)):
+        try:
+            _restyle(styles[char_name], None, _rpr(size=size, bold=True, color=NAVY))
+        except KeyError:
+            pass
+    caption = styles["Caption"]
+    caption.element.find(qn("w:name")).set(qn("w:val"), "caption")
+    _restyle(caption, _ppr(before=120, after=60, line=240, keep_next=True),
+             _rpr(size=9, bold=True, color="404040"))
+    _restyle(styles["List Bullet"],
+             _ppr(after=60, extra='<w:numPr><w:numId w:val="1"/></w:numPr>'
+                                  '<w:contextualSpacing/>'),
+             None)
+    for name in ("Header", "Footer"):
+        _restyle(styles[name], _ppr(after=0, line=240), _rpr(size=8.5, color="404040"))
+
+    table_text = _paragraph_style(styles, "Table Text")
+    _restyle(table_text, _ppr(before=20, after=20, line=240), _rpr(size=8.5))
+    table_heading = _paragraph_style(styles, "Table Heading", "Table Text")
+    _restyle(table_heading, _ppr(before=20, after=20, line=240, keep_next=True),
+             _rpr(size=8.5, bold=True))
+    note = _paragraph_style(styles, "Note")
+    _restyle(note, _ppr(before=80, after=120, line=240), _rpr(size=8.5, color="404040"))
+
+    table = styles.add_style("Report Table", WD_STYLE_TYPE.TABLE)
+    table.base_style = styles["Normal Table"]
+    table.element.append(parse_xml(_ppr(before=0, after=0, line=240)))
+    table.element.append(parse_xml(_rpr(size=8.5)))
+    border = '"single" w:sz="4" w:space="0" w:color="808080"'
+    table.element.append(parse_xml(
+        f'<w:tblPr {W}><w:tblBorders>'
+        + "".join(f"<w:{side} w:val={border}/>"
+                  for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + '</w:tblBorders><w:tblCellMar><w:top w:w="28" w:type="dxa"/>'
+          '<w:left w:w="85" w:type="dxa"/><w:bottom w:w="28" w:type="dxa"/>'
+          '<w:right w:w="85" w:type="dxa"/></w:tblCellMar></w:tblPr>'))
+    table.element.append(parse_xml(
+        f'<w:tblStylePr {W} w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="D9E2F3"/></w:tcPr>'
+        '</w:tblStylePr>'))
+    table.element.append(parse_xml(
+        f'<w:tblStylePr {W} w:type="firstCol"><w:rPr><w:b/><w:bCs/></w:rPr>'
+        '</w:tblStylePr>'))
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _table(doc, rows: list[tuple[str, str]], widths_cm: tuple[float, float],
+           first_col: bool = True):
+    """A two-column Report Table, with bold labels in the first column when
+    ``first_col``."""
+    table = doc.add_table(rows=0, cols=2)
+    table.style = doc.styles["Report Table"]
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is not None:
+        table._tbl.tblPr.remove(look)
+    table._tbl.tblPr.append(parse_xml(
+        f'<w:tblLook {W} w:val="{"0080" if first_col else "0000"}" w:firstRow="0" '
+        f'w:lastRow="0" w:firstColumn="{1 if first_col else 0}" w:lastColumn="0" '
+        'w:noHBand="1" w:noVBand="1"/>'))
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+        for cell, width in zip(cells, widths_cm):
+            cell.width = Cm(width)
+            cell.paragraphs[0].style = doc.styles["Table Text"]
+    for col, width in zip(table.columns, widths_cm):
+        col.width = Cm(width)
+    return table
+
+
+def _borderless_two_cells(part_container, left: list, right: list, width_cm: float):
+    """A header or footer line: a borderless two-cell table the width of the text, left
+    part left-aligned and right part right-aligned. A table (not a tab stop) keeps the
+    right part at the margin in portrait and landscape sections alike."""
+    table = part_container.add_table(rows=1, cols=2, width=Cm(width_cm))
+    tbl_pr = table._tbl.tblPr
+    tbl_pr.append(parse_xml(
+        f'<w:tblW {W} w:w="5000" w:type="pct"/>'))
+    tbl_pr.append(parse_xml(
+        f'<w:tblBorders {W}><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
+        '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
+        '</w:tblBorders>'))
+    tbl_pr.append(parse_xml(
+        f'<w:tblCellMar {W}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+        '</w:tblCellMar>'))
+    # python-docx gave it a tblW of its own; keep the percentage one only.
+    widths = tbl_pr.findall(qn("w:tblW"))
+    for extra in widths[:-1]:
+        tbl_pr.remove(extra)
+    _sort_tbl_pr(tbl_pr)
+    table.columns[0].width = Cm(width_cm * 0.75)
+    table.columns[1].width = Cm(width_cm * 0.25)
+    for cell, content, align, share in zip(table.rows[0].cells, (left, right),
+                                           ("left", "right"), (3750, 1250)):
+        # Widths as percentages (of 5000), so the line spans landscape pages too.
+        tc_w = cell._tc.get_or_add_tcPr().find(qn("w:tcW"))
+        tc_w.set(qn("w:type"), "pct")
+        tc_w.set(qn("w:w"), str(share))
+        paragraph = cell.paragraphs[0]
+        paragraph.style = "Header" if part_container.__class__.__name__ == "_Header" \
+            else "Footer"
+        if align == "right":
+            paragraph.paragraph_format.alignment = 2
+        for item in content:
+            if isinstance(item, str):
+                paragraph.add_run(item)
+            else:
+                for xml in item:
+                    paragraph._p.append(parse_xml(xml))
+    return table
+
+
+_TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd",
+                "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]
+
+
+def _sort_tbl_pr(tbl_pr) -> None:
+    children = list(tbl_pr)
+    for child in children:
+        tbl_pr.remove(child)
+    children.sort(key=lambda c: _TBLPR_ORDER.index(c.tag.split("}")[1])
+                  if c.tag.split("}")[1] in _TBLPR_ORDER else 99)
+    for child in children:
+        tbl_pr.append(child)
+
+
+def _field(instr: str, shown: str) -> list[str]:
+    return [f'<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
+            f'<w:r {W}><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>',
+            f'<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
+            f'<w:r {W}><w:t>{shown}</w:t></w:r>',
+            f'<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>']
+
+
+def _placeholder_block(doc, name: str) -> None:
+    """The paragraph a generated part replaces. It must stay a paragraph of its own."""
+    doc.add_paragraph(f"{{{{p {name} }}}}")
+
+
+def build_body(doc) -> None:
+    doc.add_paragraph("{{ board }}", style="Title")
+    _table(doc, [
+        ("Meeting date", "{{ meeting_date }}"),
+        ("Agenda item", "{{ agenda_item }}"),
+        ("Title", "{{ title }}"),
+        ("Report by", "{{ report_by }}"),
+        ("Author", "{{ author }}"),
+        ("Contact", "{{ contact }}"),
+        ("Reporting period", "{{ period_name }}: ratings as at {{ as_of }}"),
+    ], (4.0, 13.0))
+    doc.add_paragraph()
+
+    doc.add_heading("Purpose of the report", level=1)
+    doc.add_paragraph(
+        "This report updates the Integration Joint Board on delivery of the "
+        "{{ partnership }} Commissioning and Implementation Plan for {{ period_name }}: "
+        "the progress of each action against its timescales, the key performance "
+        "indicators, spending by funding stream, and the quality of the information "
+        "behind them.")
+    doc.add_heading("Recommendations", level=1)
+    doc.add_paragraph("The Integration Joint Board is asked to:")
+    for text in (
+        "note progress in delivering the Commissioning and Implementation Plan to "
+        "{{ as_of }};",
+        "note the {{ red_count }} actions rated Red and the {{ amber_count }} rated Amber, "
+        "and the corrective action proposed for each;",
+        "note the key performance indicators and the financial position by funding "
+        "stream; and",
+        "agree any further action the Board wishes to direct.",
+    ):
+        doc.add_paragraph(text, style="List Bullet")
+
+    for heading, block in (
+        ("Summary", "summary"),
+        ("Key to colours and symbols", "key"),
+        ("Exceptions: Red and Amber actions", "exceptions"),
+        ("Key performance indicators", "kpis"),
+        ("Progress by objective", "objectives"),
+        ("Finance by funding stream", "finance"),
+        ("Data quality", "data_quality"),
+    ):
+        doc.add_heading(heading, level=1)
+        _placeholder_block(doc, block)
+
+    doc.add_heading("Implications", level=1)
+    doc.add_heading("Financial", level=2)
+    doc.add_paragraph(
+        "Across the plan, the forecast outturn is {{ forecast_total }} against a budget of "
+        "{{ budget_total }}, a variance of {{ variance_total }}; spend to date is "
+        "{{ spend_total }}. There are no financial implications beyond those already "
+        "agreed for each funding stream.")
+    doc.add_heading("Equalities", level=2)
+    doc.add_paragraph(
+        "This monitoring report has no equality implications of its own. Actions that "
+        "change services are assessed for their impact on equalities before they start.")
+    doc.add_heading("Risk", level=2)
+    doc.add_paragraph(
+        "Every action rated Red or Amber is reported with its corrective action. Risks to "
+        "delivery of the plan are recorded and managed through the Partnership's risk "
+        "register.")
+    doc.add_heading("Consultation", level=2)
+    doc.add_paragraph(
+        "Lead officers have updated their action trackers for {{ period_name }}. The "
+        "report was prepared by the planning and performance team.")
+
+    doc.add_heading("Direction required", level=1)
+    doc.add_paragraph("Direction required to the Council, the Health Board or both "
+                      "(mark one with X):")
+    _table(doc, [
+        ("Direction required: none", "X"),
+        ("NHS Borders", ""),
+        ("Scottish Borders Council", ""),
+        ("Both NHS Borders and Scottish Borders Council", ""),
+    ], (13.0, 4.0), first_col=False)
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    doc.add_heading("Appendix: every action", level=1)
+    _placeholder_block(doc, "appendix")
+
+
+def build_sections(doc) -> None:
+    first = doc.sections[0]
+    first.orientation = WD_ORIENT.PORTRAIT
+    first.page_width, first.page_height = Cm(21.0), Cm(29.7)
+    for section in doc.sections:
+        section.top_margin = section.bottom_margin = Cm(2.0)
+        section.left_margin = section.right_margin = Cm(2.0)
+        section.header_distance = section.footer_distance = Cm(1.0)
+    header = first.header
+    header.is_linked_to_previous = False
+    _borderless_two_cells(header, ["{{ board }}"], ["{{ period_name }}"], 17.0)
+    _drop_first_empty_paragraph(header)
+    footer = first.footer
+    footer.is_linked_to_previous = False
+    _borderless_two_cells(footer, ["{{ title }}"],
+                          ["Page ", _field("PAGE", "1"), " of ", _field("NUMPAGES", "1")],
+                          17.0)
+    _drop_first_empty_paragraph(footer)
+
+
+def _drop_first_empty_paragraph(part) -> None:
+    """A new header holds one empty paragraph; the table goes first and a header must
+    end with a paragraph, so keep a small one after the table and drop the leading one."""
+    element = part._element
+    first = element.find(qn("w:p"))
+    if first is not None and element.index(first) == 0 and not first.xpath("string(.)"):
+        element.remove(first)
+    last = element[-1]
+    if last.tag != qn("w:p"):
+        element.append(parse_xml(f'<w:p {W}><w:pPr><w:spacing w:after="0" w:line="120" '
+                                 'w:lineRule="exact"/></w:pPr></w:p>'))
+
+
+# --------------------------------------------------------------------------- package
+
+
+def _drop_thumbnail(doc) -> None:
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[rid]
+
+
+def pin_properties(doc) -> None:
+    cp = doc.core_properties
+    cp.title = "Board report template"
+    cp.subject = "Commissioning and Implementation Plan monitoring report"
+    cp.author = "reportgen"
+    cp.last_modified_by = "reportgen"
+    cp.comments = "Template for reportgen; placeholders are listed in docs/template.md"
+    cp.keywords = "reportgen; template"
+    cp.category = ""
+    cp.created = PINNED
+    cp.modified = PINNED
+    cp.last_printed = PINNED
+    cp.revision = 1
+
+
+def stable_zip(data: bytes, when: datetime = PINNED) -> bytes:
+    """The same package with every member stamped ``when``: the bytes depend only on the
+    contents."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def make_template() -> bytes:
+    doc = Document()
+    _drop_thumbnail(doc)
+    build_styles(doc)
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    build_body(doc)
+    build_sections(doc)
+    pin_properties(doc)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return stable_zip(buf.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "templates" / "board_report.docx")
+    args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(make_template())
+    print(f"Wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,449 @@
+"""The Word board report: structure, hostile text, restyling, determinism, and a real
+conversion to PDF with LibreOffice when it is installed."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.shared import RGBColor
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from factories import make_action, make_run
+from reportgen.errors import TemplateError
+from reportgen.model import Rag
+from reportgen.render.word import BLOCKS, clean, render_board_report
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "templates" / "board_report.docx"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NS = {"w": W[1:-1], "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+
+SECTION_HEADINGS = [
+    "Purpose of the report", "Recommendations", "Summary", "Key to colours and symbols",
+    "Exceptions: Red and Amber actions", "Key performance indicators",
+    "Progress by objective", "Finance by funding stream", "Data quality", "Implications",
+    "Direction required", "Appendix: every action",
+]
+SOFFICE = shutil.which("soffice")
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+
+LONG = "".join(f"Sentence {n:05d} of a very long commentary. " for n in range(1000))[:32767]
+HOSTILE = {
+    "formula": "=cmd|' /C calc'!A0",
+    "jinja_var": "{{ x }}",
+    "jinja_tag": "{% if %}",
+    "gaelic": "Seumas MacDhòmhnaill",
+    "polish": "Zażółć gęślą jaźń",
+    "emoji": "Team 🙂🚑 update",
+}
+
+
+def document_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml")
+
+
+def body(path: Path):
+    """document.xml parsed strictly (no recovery): a damaged file fails here."""
+    return etree.fromstring(document_xml(path))
+
+
+def all_text(root) -> str:
+    """Text of the document with line breaks as newlines and paragraphs on new lines."""
+    out = []
+    for el in root.iter(W + "t", W + "br", W + "tab", W + "p"):
+        if el.tag == W + "t":
+            out.append(el.text or "")
+        elif el.tag == W + "br":
+            out.append("\n")
+        elif el.tag == W + "tab":
+            out.append("\t")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
+def red_ids(run) -> list[str]:
+    return [a.action_id for a in run.actions if run.ratings[a.action_id].reported is Rag.RED]
+
+
+@pytest.fixture(scope="module")
+def run60():
+    return make_run(60)
+
+
+@pytest.fixture(scope="module")
+def report60(run60, config, tmp_path_factory) -> Path:
+    return render_board_report(run60, config, tmp_path_factory.mktemp("word") / "r.docx")
+
+
+def to_pdf(docx: Path, out_dir: Path) -> Path:
+    """Convert with LibreOffice in a profile of its own, so that a LibreOffice already
+    running on the machine cannot take the job (it would exit 0 and write nothing)."""
+    profile = out_dir / "lo-profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = out_dir / (docx.stem + ".pdf")
+    assert pdf.exists(), "LibreOffice wrote no PDF"
+    return pdf
+
+
+def pdf_text(pdf: Path) -> str:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True).stdout.decode("utf-8")
+    return " ".join(text.split())
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
+                          text=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_every_section_and_red_action_is_in_the_document(report60, run60):
+    text = all_text(body(report60))
+    for heading in SECTION_HEADINGS:
+        assert heading in text
+    for action_id in red_ids(run60):
+        assert action_id in text
+    assert "Slippage model: points" in text
+    assert "Blue" in text and "Not yet due" in text
+    assert not re.search(r"\{\{|\{%|\[\[reportgen:", text)  # every placeholder filled
+
+
+def test_opens_in_python_docx_with_template_styles(report60):
+    doc = Document(str(report60))
+    styles = {p.style.name for p in doc.paragraphs}
+    assert {"Heading 1", "Heading 2", "Caption"} <= styles
+    assert all(t.style is not None and t.style.name == "Report Table"
+               for t in doc.tables if t._tbl.tblPr.find(W + "tblStyle") is not None)
+
+
+def test_table_headers_repeat_and_rows_do_not_split(report60):
+    root = body(report60)
+    styled = [t for t in root.iter(W + "tbl")  # generated tables, with a header row
+              if t.find(f"{W}tblPr/{W}tblLook") is not None
+              and t.find(f"{W}tblPr/{W}tblLook").get(W + "firstRow") == "1"]
+    assert len(styled) >= 10
+    for tbl in styled:
+        first = tbl.find(W + "tr")
+        assert first.find(f"{W}trPr/{W}tblHeader") is not None
+        assert tbl.find(f"{W}tblPr/{W}tblLayout").get(W + "type") == "fixed"
+    rows = list(root.iter(W + "tr"))
+    split = [r for r in rows if r.find(f"{W}trPr/{W}cantSplit") is None]
+    assert len(split) < len(rows) * 0.05  # header/footer layout and over-long rows only
+
+
+def test_rag_cells_are_shaded_and_labelled(report60):
+    root = body(report60)
+    shaded = {}
+    for tc in root.iter(W + "tc"):
+        shd = tc.find(f"{W}tcPr/{W}shd")
+        if shd is not None:
+            words = "".join(tc.itertext()).split()
+            shaded.setdefault(shd.get(W + "fill"), set()).add(words[0] if words else "")
+    assert "Red" in shaded["C00000"] and "Amber" in shaded["FFC000"]
+    assert "Green" in shaded["00B050"] and "Blue" in shaded["0070C0"]
+    assert "Grey" in shaded["BFBFBF"]
+    for fill in ("C00000", "FFC000", "00B050", "0070C0", "BFBFBF"):
+        assert "" not in shaded[fill]  # never colour alone
+
+
+def test_charts_are_png_with_alt_text(report60):
+    root = body(report60)
+    doc_prs = root.findall(".//wp:docPr", NS)
+    assert len(doc_prs) == 1 + 3  # BRAG by objective + one run chart per KPI
+    assert all(len(d.get("descr", "")) > 40 for d in doc_prs)
+    assert len({d.get("id") for d in doc_prs}) == len(doc_prs)
+    with zipfile.ZipFile(report60) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        assert media and all(z.read(n)[:8] == b"\x89PNG\r\n\x1a\n" for n in media)
+    extents = root.findall(".//wp:extent", NS)
+    assert all(int(e.get("cx")) <= 17 * 360000 for e in extents)  # fits A4 text width
+
+
+def test_exceptions_list_newly_red_first_then_red_then_amber(report60, run60):
+    text = all_text(body(report60))
+    section = text[text.index("Red and Amber actions\n"):
+                   text.index("Key performance indicators\n")]
+    ids = re.findall(r"^(O\d-\d\d) ", section, flags=re.M)
+    rags = [run60.ratings[i].reported for i in ids]
+    expected = {a for a, r in run60.ratings.items() if r.reported in (Rag.RED, Rag.AMBER)}
+    assert set(ids) == expected and len(ids) == len(expected)
+    assert ids[0] in run60.changes.newly_red
+    assert rags == sorted(rags, key=lambda r: -r.severity)
+    assert "Corrective action:" in section and "Commentary:" in section
+
+
+def test_money_dates_and_arrows_are_formatted_for_the_uk(report60):
+    text = all_text(body(report60))
+    assert "£2,250,000" in text
+    assert "31/03/2019" in text and "2019-03-31" not in text
+    assert "▲ improving" in text
+
+
+def test_core_properties_pinned_to_as_of(report60, run60):
+    props = Document(str(report60)).core_properties
+    assert props.created.date() == run60.as_of and props.modified.date() == run60.as_of
+    assert props.last_modified_by == "reportgen"
+    assert "September 2018" in props.title
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_same_inputs_give_the_same_document(config, tmp_path):
+    run = make_run(30)
+    a = render_board_report(run, config, tmp_path / "a.docx")
+    b = render_board_report(run, config, tmp_path / "b.docx")
+    assert document_xml(a) == document_xml(b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+# --------------------------------------------------------------------------- hostile text
+
+
+@pytest.fixture(scope="module")
+def hostile(config, tmp_path_factory):
+    actions = [make_action(i) for i in range(1, 15)]
+    # make_run rates actions[0] Red, so its commentary is printed in the exceptions.
+    actions[0] = dataclasses.replace(
+        actions[0],
+        action=f"{HOSTILE['polish']} {HOSTILE['jinja_var']}",
+        lead_officer=HOSTILE["gaelic"],
+        commentary=(f"{HOSTILE['formula']} then {HOSTILE['jinja_tag']} then "
+                    f"{HOSTILE['emoji']} before\x07\x0bafter <b>&amp;</b> "
+                   "[[reportgen:summary]]"),
+        corrective_action="{%p for x in y %}{{p z }}{#c#}{_{ }_}",
+        locality="Teviot & Liddesdale",
+    )
+    actions[7] = dataclasses.replace(actions[7], commentary=LONG)  # also Red
+    run = make_run(actions=actions)
+    path = render_board_report(run, config, tmp_path_factory.mktemp("hostile") / "h.docx")
+    return run, path
+
+
+def test_hostile_text_is_printed_as_written(hostile):
+    run, path = hostile
+    text = all_text(body(path))  # parses strictly: the XML is well formed
+    for value in HOSTILE.values():
+        assert value in text
+    assert "{%p for x in y %}{{p z }}{#c#}{_{ }_}" in text
+    assert "before\nafter <b>&amp;</b>" in text  # \x07 dropped, \x0b a line break
+    assert "[[reportgen:summary]]" in text
+    assert "Teviot & Liddesdale" in text
+    assert "\x07" not in text and "\x0b" not in text
+
+
+def test_32767_character_commentary_is_whole_and_may_break_across_pages(hostile):
+    run, path = hostile
+    root = body(path)
+    assert LONG in all_text(root)
+    holder = next(tr for tr in root.iter(W + "tr") if LONG[:40] in "".join(tr.itertext()))
+    assert holder.find(f"{W}trPr/{W}cantSplit") is None  # Word would cut it off
+
+
+def test_hostile_text_reads_back_through_python_docx(hostile):
+    run, path = hostile
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert any(HOSTILE["gaelic"] in c for c in cells)
+    assert any(HOSTILE["emoji"] in c for c in cells)
+
+
+@given(st.text())
+@settings(max_examples=300, deadline=None)
+def test_clean_leaves_only_text_xml_can_hold(text):
+    cleaned = clean(text)
+    el = etree.Element("t")
+    el.text = cleaned  # lxml refuses control characters and surrogates
+    assert etree.fromstring(etree.tostring(el)).text in (cleaned, None)
+    if not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029\ufffe\uffff\ud800-\udfff]", text):
+        assert cleaned == text
+
+
+# --------------------------------------------------------------------------- template
+
+
+def restyled_template(tmp_path: Path) -> Path:
+    doc = Document(str(TEMPLATE))
+    for name, size in (("Heading 1", 20), ("Heading 2", 13)):
+        font = doc.styles[name].font
+        font.name = "DejaVu Serif"
+        font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    copy = tmp_path / "restyled.docx"
+    doc.save(str(copy))
+    return copy
+
+
+def test_restyled_template_restyles_the_headings_without_code(config, tmp_path):
+    out = render_board_report(make_run(20), config, tmp_path / "r.docx",
+                              template=restyled_template(tmp_path))
+    doc = Document(str(out))
+    for name in ("Heading 1", "Heading 2"):
+        style = doc.styles[name]
+        assert style.font.name == "DejaVu Serif"
+        assert style.font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
+    h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert "Summary" in h1 and "Exceptions: Red and Amber actions" in h1
+    # generated headings follow the template's style too
+    assert "Ratings by objective" in h2 and any(t.startswith("Objective 1:") for t in h2)
+    for p in doc.paragraphs:
+        if p.style.name in ("Heading 1", "Heading 2"):
+            assert all(r.font.name is None and r.font.color.rgb is None for r in p.runs)
+
+
+def test_config_path_is_the_default_template(config, tmp_path):
+    out = render_board_report(make_run(5), config, tmp_path / "r.docx")
+    assert config.paths.template.resolve() == TEMPLATE.resolve()
+    assert out.exists()
+
+
+def test_missing_template_is_named(config, tmp_path):
+    missing = tmp_path / "nowhere" / "board.docx"
+    with pytest.raises(TemplateError) as err:
+        render_board_report(make_run(3), config, tmp_path / "r.docx", template=missing)
+    assert str(missing) in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04broken zip"])
+def test_broken_template_is_named(config, tmp_path, content):
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(content)
+    with pytest.raises(TemplateError) as err:
+        render_board_report(make_run(3), config, tmp_path / "r.docx", template=broken)
+    assert str(broken) in str(err.value) and "\n" not in str(err.value)
+
+
+def edited_template(tmp_path: Path, old: str, new: str) -> Path:
+    doc = Document(str(TEMPLATE))
+    for p in doc.paragraphs:
+        if p.text == old:
+            for run in p.runs[1:]:
+                run.text = ""
+            p.runs[0].text = new
+            break
+    else:
+        raise AssertionError(f"{old!r} not in the template")
+    path = tmp_path / "edited.docx"
+    doc.save(str(path))
+    return path
+
+
+def test_unknown_placeholder_is_named(config, tmp_path):
+    template = edited_template(tmp_path, "{{p summary }}", "{{ sumary_typo }}")
+    with pytest.raises(TemplateError, match="sumary_typo"):
+        render_board_report(make_run(3), config, tmp_path / "r.docx", template=template)
+
+
+def test_part_placeholder_written_without_p_is_named(config, tmp_path):
+    template = edited_template(tmp_path, "{{p summary }}", "Here: {{ summary }}")
+    with pytest.raises(TemplateError, match=r"\{\{p summary \}\}"):
+        render_board_report(make_run(3), config, tmp_path / "r.docx", template=template)
+
+
+def test_part_left_out_of_the_template_is_left_out_of_the_report(config, tmp_path, caplog):
+    template = edited_template(tmp_path, "{{p appendix }}", "No appendix this month.")
+    out = render_board_report(make_run(10), config, tmp_path / "r.docx", template=template)
+    text = all_text(body(out))
+    assert "No appendix this month." in text and "Every action in the trackers" not in text
+    assert "appendix" in caplog.text
+
+
+def test_every_part_has_a_placeholder_in_the_shipped_template():
+    doc = Document(str(TEMPLATE))
+    texts = {p.text for p in doc.paragraphs}
+    assert {f"{{{{p {name} }}}}" for name in BLOCKS} <= texts
+
+
+def test_template_is_reproducible(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_template",
+                                                  ROOT / "scripts" / "make_template.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = module.make_template()
+    assert made == module.make_template()
+
+    def members(data) -> dict[str, bytes]:
+        with zipfile.ZipFile(data) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    import io
+    # Compared member by member: another zlib may compress the same XML differently.
+    assert members(io.BytesIO(made)) == members(TEMPLATE)
+
+
+# --------------------------------------------------------------------------- edge cases
+
+
+def test_empty_run_renders(config, tmp_path):
+    run = dataclasses.replace(make_run(0, n_kpis=0), finance_by_stream=(),
+                              finance_by_objective=(), issues=(), sources=())
+    text = all_text(body(render_board_report(run, config, tmp_path / "e.docx")))
+    assert "No actions are rated Red or Amber this period." in text
+    assert "No key performance indicators" in text
+
+
+def test_first_period_without_history(config, tmp_path):
+    from reportgen.model import Changes
+
+    run = dataclasses.replace(make_run(10), changes=Changes(), previous_rags={})
+    text = all_text(body(render_board_report(run, config, tmp_path / "f.docx")))
+    assert "No earlier period is stored yet" in text
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+
+@pytest.fixture(scope="module")
+def pdf60(report60, tmp_path_factory) -> Path:
+    return to_pdf(report60, tmp_path_factory.mktemp("pdf"))
+
+
+@needs_soffice
+def test_libreoffice_converts_and_shows_headings_key_and_red_ids(pdf60, run60):
+    text = pdf_text(pdf60)
+    for heading in SECTION_HEADINGS:
+        assert heading in text, heading
+    for phrase in ("Key to colours and symbols", "Complete.", "Not yet due",
+                   "Slippage model: points"):
+        assert phrase in text
+    for action_id in red_ids(run60):
+        assert action_id in text
+    assert re.search(r"Page 1 of \d+", text)
+    assert 8 <= pdf_pages(pdf60) <= 30
+
+
+@needs_soffice
+def test_libreoffice_prints_hostile_text_as_written(hostile, tmp_path):
+    run, path = hostile
+    text = pdf_text(to_pdf(path, tmp_path))
+    for key in ("formula", "jinja_var", "jinja_tag", "gaelic", "polish"):
+        assert HOSTILE[key] in text, key
+    assert "Sentence 00000" in text and "Sentence 00779" in text  # all 32,767 characters
+
+
+@needs_soffice
+def test_libreoffice_uses_the_restyled_heading_font(config, tmp_path):
+    out = render_board_report(make_run(10), config, tmp_path / "r.docx",
+                              template=restyled_template(tmp_path))
+    pdf = to_pdf(out, tmp_path)
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                           text=True).stdout
+    assert "DejaVuSerif-Bold" in fonts
