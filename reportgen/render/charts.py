@@ -90,9 +90,10 @@ def brag_by_objective(rows: Sequence[tuple[str, dict[str, int]]], width_cm: floa
                 bar.set_edgecolor("#FFFFFF" if ink == "#FFFFFF" else "#5A5A5A")
             for yi, start, width in zip(y, left, widths):
                 if width and width / widest >= 0.035:
+                    # Black on a white tab: readable on any fill, in colour or grey.
                     ax.text(start + width / 2, yi, str(width), ha="center", va="center",
-                            color=ink, fontsize=6.5, fontweight="bold",
-                            bbox=dict(boxstyle="round,pad=0.15", facecolor=fill,
+                            color="#000000", fontsize=6.5, fontweight="bold",
+                            bbox=dict(boxstyle="round,pad=0.2", facecolor="#FFFFFF",
                                       edgecolor="none"))
             left = [a + b for a, b in zip(left, widths)]
         for yi, total in zip(y, totals):

@@ -79,7 +79,19 @@ STYLES = {
 TABLE_STYLE = "Report Table"
 
 LIST_LIMIT = 100  # rows in a data-quality list before "… and N more"
-LONG_ROW = 2500  # characters in a row above which it may break across pages
+# Rows never break across pages, except one with more text than a page holds, which Word
+# would cut off: above LONG_CELL characters in a narrow column, or LONG_ROW across the page.
+LONG_CELL = 1500
+LONG_ROW = 6000
+_TR = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+
+
+def _tr(*texts: str, limit: int = LONG_CELL) -> str:
+    """A row start that keeps the row on one page, unless a text in it is too long to."""
+    for text in texts:
+        if len(text) > limit:
+            return "<w:tr>"
+    return _TR
 _DRAWING_ID_START = 90001
 _PORTRAIT_TWIPS = 9638  # A4 with 2 cm margins, when the template says nothing
 
@@ -615,7 +627,7 @@ def _summary(c: _Ctx, items: list[_Rated]) -> str:
         now = counts.get(rag, 0)
         was = before.get(rag, 0) if before is not None else None
         share = f"{100 * now / rated:.0f}%" if rated and rag in BRAG else "–"
-        rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.rag_cell(rag)
+        rows.append(_TR + c.rag_cell(rag)
                     + c.cell(_run(_MEANINGS.get(rag, "")))
                     + c.cell(_run(f"{now:,}"), jc="right") + c.cell(_run(share), jc="right")
                     + c.cell(_run("–" if was is None else f"{was:,}"), jc="right")
@@ -723,7 +735,7 @@ def _key(c: _Ctx) -> str:
         (Rag.CANCELLED, "Cancelled: shown for the record, not rated and left out of the "
                         "finance totals."),
     ]
-    rows = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.rag_cell(rag)
+    rows = [_TR + c.rag_cell(rag)
             + c.cell(_run(text)) + "</w:tr>" for rag, text in meanings]
     symbols = [
         ("▲ ▼ ►", "Key performance indicator direction of travel: improving, worsening, "
@@ -745,7 +757,7 @@ def _key(c: _Ctx) -> str:
                            "outside the limits, a run or a trend is a signal of change; "
                            "anything else is common-cause variation."),
     ]
-    rows += ["<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.cell(_run(symbol, _BOLD), jc="center")
+    rows += [_TR + c.cell(_run(symbol, _BOLD), jc="center")
              + c.cell(_run(text)) + "</w:tr>" for symbol, text in symbols]
     return "".join([
         c.table([("Colour or symbol", 2.6), ("Meaning", -1)], rows),
@@ -766,6 +778,7 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
     n_red = sum(1 for i in chosen if i.rag is Rag.RED)
     n_new = sum(1 for i in chosen if i.rag is Rag.RED and i.action.action_id in newly)
     stale_days = c.config.thresholds.stale_days
+    had_history = bool(run.changes.previous_period or run.previous_rags)
     rows = []
     for item in chosen:
         a, r = item.action, item.rating
@@ -784,16 +797,16 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
                             _BOLD))
         commentary = clean(a.commentary).strip()
         corrective = clean(a.corrective_action).strip()
-        long_row = len(commentary) + len(corrective) > LONG_ROW
-        top = ("<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        top = (_tr(a.action, " ".join(r.reasons) if r else "")
                + c.cell(_run(a.action_id, _BOLD) + _run(" " + clean(a.action)),
                         keep_next=True)
                + c.cell(who, keep_next=True)
-               + c.rag_cell(prev, keep_next=True, empty="–", note="" if prev else "not rated")
+               + c.rag_cell(prev, keep_next=True, empty="–",
+                            note="" if prev or not had_history else "not rated")
                + c.rag_cell(item.rag, keep_next=True, note="newly red" if is_new else "")
                + c.cell_paras(why or [_run("–")], keep_next=True)
                + "</w:tr>")
-        bottom = (("<w:tr>" if long_row else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        bottom = (_tr(commentary + corrective, limit=LONG_ROW)
                   + c.cell_paras([
                       _run("Commentary: ", _BOLD)
                       + (_run(commentary) if commentary else _run("none given", _ITALIC)),
@@ -801,7 +814,8 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
                       + (_run(corrective) if corrective else _run("none given", _ITALIC)),
                   ], span=5) + "</w:tr>")
         rows.append(top + bottom)
-    intro = (f"{_plural(n_red, 'action')} Red ({n_new:,} newly Red since last period) and "
+    since = f" ({n_new:,} newly Red since last period)" if had_history else ""
+    intro = (f"{_plural(n_red, 'action')} Red{since} and "
              f"{_plural(len(chosen) - n_red, 'action')} Amber, newly Red first, then Red and "
              "Amber by objective. Under each action: the lead officer's commentary and "
              "corrective action, as written in the tracker.")
@@ -833,7 +847,7 @@ def _kpis(c: _Ctx) -> str:
         if kpi.tolerance is not None and kpi.target is not None:
             target += _line(f"tolerance {_number(kpi.tolerance)}")
         if res is None:
-            rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.cell(indicator)
+            rows.append(_TR + c.cell(indicator)
                         + c.cell(target) + c.cell(_run("–")) + c.rag_cell(None, empty="–")
                         + c.cell(_run("–")) + c.cell(_run("Not rated")) + "</w:tr>")
             continue
@@ -850,7 +864,7 @@ def _kpis(c: _Ctx) -> str:
             signal = res.spc.summary
         else:
             signal = f"Fewer than {min_points} monthly values: no control limits yet"
-        rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.cell(indicator)
+        rows.append(_tr(kpi.indicator) + c.cell(indicator)
                     + c.cell(target) + c.cell(latest)
                     + c.rag_cell(res.rag, empty="No target")
                     + c.cell(direction) + c.cell(_run(signal)) + "</w:tr>")
@@ -879,7 +893,7 @@ def _kpis(c: _Ctx) -> str:
         for start in range(0, len(cells), cols):
             chunk = cells[start:start + cols]
             chunk += [c.cell("")] * (cols - len(chunk))
-            rows_xml.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(chunk)
+            rows_xml.append(_TR + "".join(chunk)
                             + "</w:tr>")
         out.append(
             f'<w:tbl><w:tblPr><w:tblW w:w="{grid_w}" w:type="dxa"/><w:tblBorders>'
@@ -941,12 +955,11 @@ def _objectives(c: _Ctx, items: list[_Rated]) -> str:
             continue
         out.append(c.text(f"{_plural(len(group), 'action')}: {_count_words(_counts(group))}."))
         cell_open = c.cell_open()
-        tr = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
         rows = []
         for item in group:
             a, r = item.action, item.rating
             rows.append(
-                f"{tr}{cell_open}{_run(a.action_id, _BOLD)}</w:p></w:tc>"
+                f"{_tr(a.action)}{cell_open}{_run(a.action_id, _BOLD)}</w:p></w:tc>"
                 f"{cell_open}{_run(a.action)}</w:p></w:tc>"
                 f"{cell_open}{_run(a.lead_officer)}</w:p></w:tc>"
                 f"{cell_open}{_run(_d(a.end))}</w:p></w:tc>"
@@ -965,7 +978,7 @@ def _finance_rows(c: _Ctx, streams: Sequence[StreamFinance], total: FinanceRatin
     def row(name: str, actions: int | None, f: FinanceRating, bold: bool) -> str:
         rpr = _BOLD if bold else ""
         note = "underspend" if f.underspend else ""
-        return ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.cell(_run(name, rpr))
+        return (_TR + c.cell(_run(name, rpr))
                 + c.cell(_run("" if actions is None else f"{actions:,}", rpr), jc="right")
                 + c.cell(_run(_money(f.budget), rpr), jc="right")
                 + c.cell(_run(_money(f.spend_to_date), rpr), jc="right")
@@ -1033,7 +1046,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
             entry = CATALOGUE.get(s.refused or "")
             problem = issue.message if issue else (entry.title if entry else s.refused)
             fix = issue.hint if issue else (entry.hint if entry else "")
-            rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.cell(_run(s.path))
+            rows.append(_TR + c.cell(_run(s.path))
                         + c.cell(_run(problem)) + c.cell(_run(fix)) + "</w:tr>")
         out.append(c.text(f"{_plural(len(refused), 'tracker file')} of {len(run.sources):,} "
                           "could not be read, so "
@@ -1061,7 +1074,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
         rows = []
         for code, found in order:
             entry = CATALOGUE.get(code)
-            rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+            rows.append(_TR
                         + c.cell(_run(entry.title if entry else code))
                         + c.cell(_run(f"{sum(1 for i in found if i.is_error):,}"), jc="right")
                         + c.cell(_run(f"{sum(1 for i in found if not i.is_error):,}"),
@@ -1073,7 +1086,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
         left_out = [i for i in errors if i.file not in refused_files]
         if left_out:
             out.append(c.caption("Table", "Rows left out of the ratings"))
-            rows = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>" + c.cell(_run(_where(i)))
+            rows = [_TR + c.cell(_run(_where(i)))
                     + c.cell(_run(i.message)) + "</w:tr>" for i in left_out[:LIST_LIMIT]]
             out.append(c.table([("Where", -1), ("Problem", -1.6)], rows))
             out.append(_capped(c, rows, len(left_out), "rows left out"))
@@ -1088,7 +1101,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
     else:
         out.append(c.text(f"{_plural(len(stale), 'action')} last updated more than "
                           f"{th.stale_days} days before {_d(run.as_of)}, oldest first."))
-        rows = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        rows = [_TR
                 + c.cell(_run(i.action.action_id, _BOLD)) + c.cell(_run(i.action.lead_officer))
                 + c.cell(_run(clean(i.action.source.file)))
                 + c.cell(_run(_d(i.action.last_updated)))
@@ -1108,7 +1121,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
                           f"RAG and the computed one are {th.challenge_steps} or more steps "
                           "apart: the evidence in the tracker does not support the "
                           "officer's rating, or the tracker is out of date."))
-        rows = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        rows = [_TR
                 + c.cell(_run(i.action.action_id, _BOLD)) + c.cell(_run(i.action.lead_officer))
                 + c.rag_cell(i.rating.officer, empty="none") + c.rag_cell(i.rating.computed)
                 + c.cell(_run("; ".join(i.rating.reasons))) + "</w:tr>"
@@ -1124,13 +1137,12 @@ def _appendix(c: _Ctx, items: list[_Rated]) -> str:
     model = run.slippage_model
     cell_open = c.cell_open()
     close = "</w:p></w:tc>"
-    tr = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
     rag_cell = c.rag_cell
     stale_line = _line("overdue", _BOLD)
     columns = [("ID", 1.5), ("Action", -2), ("Lead officer", 2.8), ("Locality", 2.3),
                ("Funding", -1), ("Start and end", 2.2), ("Status", 2.0),
                ("% complete of expected", 2.2), ("Updated", 2.2), ("RAG", 2.1)]
-    group_open = (f'{tr}<w:tc><w:tcPr><w:gridSpan w:val="{len(columns)}"/>'
+    group_open = (f'{_TR}<w:tc><w:tcPr><w:gridSpan w:val="{len(columns)}"/>'
                   '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr>'
                   f"{c.cell_open(keep_next=True)[len('<w:tc>'):]}")
     rows = []
@@ -1144,7 +1156,7 @@ def _appendix(c: _Ctx, items: list[_Rated]) -> str:
         for item in group:
             a, r = item.action, item.rating
             append(
-                f"{tr}{cell_open}{_run(a.action_id, _BOLD)}{close}"
+                f"{_tr(a.action)}{cell_open}{_run(a.action_id, _BOLD)}{close}"
                 f"{cell_open}{_run(a.action)}{close}"
                 f"{cell_open}{_run(a.lead_officer)}{close}"
                 f"{cell_open}{_run(a.locality or '')}{close}"
