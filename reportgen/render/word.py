@@ -182,17 +182,17 @@ def _d(day: date | None) -> str:
 
 
 def _money(value: float | None) -> str:
+    """£1,234,567, to the nearest pound (halves up): board papers do not show pence."""
     if value is None:
         return "–"
-    sign = "−" if value < 0 else ""
-    v = abs(value)
-    return f"{sign}£{v:,.0f}" if abs(v - round(v)) < 0.005 else f"{sign}£{v:,.2f}"
+    pounds = int(abs(value) + 0.5)
+    return f"{'−' if value < 0 and pounds else ''}£{pounds:,}"
 
 
 def _variance(value: float | None) -> str:
     if value is None:
         return "–"
-    if abs(value) < 0.005:
+    if int(abs(value) + 0.5) == 0:
         return "£0 (on budget)"
     return f"{_money(abs(value))} {'over' if value > 0 else 'under'}"
 
@@ -815,10 +815,12 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
                   ], span=5) + "</w:tr>")
         rows.append(top + bottom)
     since = f" ({n_new:,} newly Red since last period)" if had_history else ""
+    order = "newly Red first, then Red, then Amber" if had_history else \
+        "Red first, then Amber"
     intro = (f"{_plural(n_red, 'action')} Red{since} and "
-             f"{_plural(len(chosen) - n_red, 'action')} Amber, newly Red first, then Red and "
-             "Amber by objective. Under each action: the lead officer's commentary and "
-             "corrective action, as written in the tracker.")
+             f"{_plural(len(chosen) - n_red, 'action')} Amber: {order}, each by objective. "
+             "Under each action: the lead officer's commentary and corrective action, as "
+             "written in the tracker.")
     return "".join([
         c.text(intro),
         c.caption("Table", "Red and Amber actions"),
@@ -1004,9 +1006,10 @@ def _finance(c: _Ctx, items: list[_Rated]) -> str:
                       "period.")
     total = _finance_total(run, config)
     live = sum(1 for i in items if i.action.status is not Status.CANCELLED)
-    out = [c.text("Budget, spend to date and forecast outturn from the trackers. Variance "
-                  "is forecast outturn minus budget. An action funded by more than one "
-                  "stream is split equally between them; cancelled actions are left out."),
+    out = [c.text("Budget, spend to date and forecast outturn from the trackers, to the "
+                  "nearest pound. Variance is forecast outturn minus budget. An action "
+                  "funded by more than one stream is split equally between them; cancelled "
+                  "actions are left out."),
            c.caption("Table", "Finance by funding stream"),
            c.table([("Funding stream", -1)] + _FINANCE_COLUMNS[1:],
                    _finance_rows(c, run.finance_by_stream, total, live))]
