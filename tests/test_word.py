@@ -364,6 +364,24 @@ def test_part_left_out_of_the_template_is_left_out_of_the_report(config, tmp_pat
     assert "appendix" in caplog.text
 
 
+def test_template_without_the_report_styles_still_renders(config, tmp_path, caplog):
+    doc = Document(str(TEMPLATE))
+    for name in ("Report Table", "Table Text", "Heading 2"):
+        doc.styles[name].delete()
+    template = tmp_path / "plain.docx"
+    doc.save(str(template))
+    out = render_board_report(make_run(10), config, tmp_path / "r.docx", template=template)
+    root = body(out)
+    assert "Report Table" in caplog.text and "Table Text" in caplog.text
+    generated = [t for t in root.iter(W + "tbl")
+                 if t.find(f"{W}tblPr/{W}tblLayout") is not None]
+    assert generated and all(t.find(f"{W}tblPr/{W}tblBorders") is not None for t in generated)
+    in_tables = {el.get(W + "val") for t in generated for el in t.iter(W + "pStyle")}
+    assert "TableText" not in in_tables
+    heading = next(p for p in root.iter(W + "p") if all_text(p).strip() == "Ratings by objective")
+    assert heading.find(f"{W}pPr/{W}pStyle") is None
+
+
 def test_every_part_has_a_placeholder_in_the_shipped_template():
     doc = Document(str(TEMPLATE))
     texts = {p.text for p in doc.paragraphs}
