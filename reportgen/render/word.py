@@ -243,6 +243,15 @@ def natural_key(text: str) -> tuple:
                  for t in _DIGITS.split(text) if t)
 
 
+def _brief(text: str, limit: int = 240) -> str:
+    """``text`` cut at a word boundary near ``limit`` characters, marked with "…"."""
+    s = clean(text).strip()
+    if len(s) <= limit:
+        return s
+    cut = s.rfind(" ", limit // 2, limit)
+    return s[:cut if cut > 0 else limit].rstrip(" ,;:.") + " …"
+
+
 def _ids(ids: Sequence[str], limit: int = 15) -> str:
     ids = sorted(ids, key=natural_key)
     shown = ", ".join(clean(i) for i in ids[:limit])
@@ -371,8 +380,8 @@ class _Ctx:
             (f'<w:jc w:val="{jc}"/>' if jc else "")
         return f"<w:p>{self._ppr(role, extra)}{runs}</w:p>"
 
-    def text(self, text: object) -> str:
-        return self.p(_run(text))
+    def text(self, text: object, keep_next: bool = False) -> str:
+        return self.p(_run(text), keep_next=keep_next)
 
     def heading(self, text: object) -> str:
         return self.p(_run(text), "heading2")
@@ -822,7 +831,7 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
              "Under each action: the lead officer's commentary and corrective action, as "
              "written in the tracker.")
     return "".join([
-        c.text(intro),
+        c.text(intro, keep_next=True),
         c.caption("Table", "Red and Amber actions"),
         c.table([("Action", -1.2), ("Lead officer and dates", 3.6), ("Last period", 2.1),
                  ("This period", 2.1), ("Slippage and reasons", -1)], rows),
@@ -947,7 +956,8 @@ def _kpi_chart_cell(c: _Ctx, kpi: Kpi, res: KpiResult | None, width_cm: float,
 def _objectives(c: _Ctx, items: list[_Rated]) -> str:
     run, config = c.run, c.config
     model = run.slippage_model
-    out = []
+    out = [c.note("Action descriptions longer than a few lines are shortened here (…); the "
+                  "appendix has every action in full.")]
     for number in _objective_numbers(run, config):
         group = sorted((i for i in items if i.action.objective == number),
                        key=lambda i: natural_key(i.action.action_id))
@@ -955,14 +965,15 @@ def _objectives(c: _Ctx, items: list[_Rated]) -> str:
         if not group:
             out.append(c.text("No actions are recorded against this objective."))
             continue
-        out.append(c.text(f"{_plural(len(group), 'action')}: {_count_words(_counts(group))}."))
+        out.append(c.text(f"{_plural(len(group), 'action')}: {_count_words(_counts(group))}.",
+                          keep_next=True))
         cell_open = c.cell_open()
         rows = []
         for item in group:
             a, r = item.action, item.rating
             rows.append(
-                f"{_tr(a.action)}{cell_open}{_run(a.action_id, _BOLD)}</w:p></w:tc>"
-                f"{cell_open}{_run(a.action)}</w:p></w:tc>"
+                f"{_TR}{cell_open}{_run(a.action_id, _BOLD)}</w:p></w:tc>"
+                f"{cell_open}{_run(_brief(a.action))}</w:p></w:tc>"
                 f"{cell_open}{_run(a.lead_officer)}</w:p></w:tc>"
                 f"{cell_open}{_run(_d(a.end))}</w:p></w:tc>"
                 f"{cell_open}{_run(_progress(r, model))}</w:p></w:tc>"
