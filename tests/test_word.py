@@ -426,6 +426,15 @@ def test_first_period_without_history(config, tmp_path):
     assert "No earlier period is stored yet" in text
 
 
+def test_long_data_quality_lists_are_capped_with_a_pointer(config, tmp_path):
+    run = make_run(150)
+    run = dataclasses.replace(run, ratings={k: dataclasses.replace(r, stale=True)
+                                            for k, r in run.ratings.items()})
+    text = all_text(body(render_board_report(run, config, tmp_path / "s.docx")))
+    assert "150 actions last updated more than 45 days before 30/09/2018" in text
+    assert "The first 100 of 150 updates overdue are shown" in text
+
+
 # --------------------------------------------------------------------------- LibreOffice
 
 

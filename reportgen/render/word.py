@@ -84,14 +84,6 @@ LIST_LIMIT = 100  # rows in a data-quality list before "… and N more"
 LONG_CELL = 1500
 LONG_ROW = 6000
 _TR = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-
-
-def _tr(*texts: str, limit: int = LONG_CELL) -> str:
-    """A row start that keeps the row on one page, unless a text in it is too long to."""
-    for text in texts:
-        if len(text) > limit:
-            return "<w:tr>"
-    return _TR
 _DRAWING_ID_START = 90001
 _PORTRAIT_TWIPS = 9638  # A4 with 2 cm margins, when the template says nothing
 
@@ -154,6 +146,14 @@ def _esc(text: object) -> str:
     if "\t" in s:
         s = s.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
     return s
+
+
+def _tr(*texts: str, limit: int = LONG_CELL) -> str:
+    """A row start that keeps the row on one page, unless a text in it is too long to."""
+    for text in texts:
+        if len(text) > limit:
+            return "<w:tr>"
+    return _TR
 
 
 def _attr(text: object) -> str:
@@ -1035,11 +1035,7 @@ def _finance(c: _Ctx, items: list[_Rated]) -> str:
     return "".join(out)
 
 
-def _where(issue: Issue) -> str:
-    return issue.location()
-
-
-def _capped(c: _Ctx, rows: list[str], total: int, what: str) -> str:
+def _capped(c: _Ctx, total: int, what: str) -> str:
     if total <= LIST_LIMIT:
         return ""
     return c.note(f"The first {LIST_LIMIT} of {total:,} {what} are shown; the consolidated "
@@ -1100,10 +1096,10 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
         left_out = [i for i in errors if i.file not in refused_files]
         if left_out:
             out.append(c.caption("Table", "Rows left out of the ratings"))
-            rows = [_TR + c.cell(_run(_where(i)))
+            rows = [_TR + c.cell(_run(i.location()))
                     + c.cell(_run(i.message)) + "</w:tr>" for i in left_out[:LIST_LIMIT]]
             out.append(c.table([("Where", -1), ("Problem", -1.6)], rows))
-            out.append(_capped(c, rows, len(left_out), "rows left out"))
+            out.append(_capped(c, len(left_out), "rows left out"))
 
     th = c.config.thresholds
     out.append(c.heading("Updates overdue"))
@@ -1123,7 +1119,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
                 + "</w:tr>" for i in stale[:LIST_LIMIT]]
         out.append(c.table([("ID", 1.6), ("Lead officer", -1), ("Tracker", -1.2),
                             ("Last updated", 2.4), ("Days", 1.4)], rows))
-        out.append(_capped(c, rows, len(stale), "updates overdue"))
+        out.append(_capped(c, len(stale), "updates overdue"))
 
     out.append(c.heading("RAG challenges"))
     challenged = sorted((i for i in items if i.rating and i.rating.challenge),
@@ -1142,7 +1138,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
                 for i in challenged[:LIST_LIMIT]]
         out.append(c.table([("ID", 1.6), ("Lead officer", 3.0), ("Officer's RAG", 2.1),
                             ("Computed RAG", 2.1), ("Why", -1)], rows))
-        out.append(_capped(c, rows, len(challenged), "RAG challenges"))
+        out.append(_capped(c, len(challenged), "RAG challenges"))
     return "".join(out)
 
 
