@@ -188,6 +188,14 @@ def test_exceptions_list_newly_red_first_then_red_then_amber(report60, run60):
     assert "Corrective action:" in section and "Commentary:" in section
 
 
+def test_chart_and_table_colours_agree():
+    from reportgen.render.charts import RAG_STYLE
+    from reportgen.render.word import BRAG, RAG_COLOURS
+
+    for rag in BRAG:
+        assert RAG_STYLE[rag.value][0] == "#" + RAG_COLOURS[rag][0]
+
+
 def test_money_dates_and_arrows_are_formatted_for_the_uk(report60):
     text = all_text(body(report60))
     assert "£2,250,000" in text

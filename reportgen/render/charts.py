@@ -21,7 +21,8 @@ from typing import Sequence
 CM = 1 / 2.54  # inches per centimetre
 DPI = 200
 
-# Fill, text colour on the fill, and hatch for each rating (shared with the tables).
+# Fill, ink (dark or light, for the hatching) and hatch for each rating. The fills are
+# the Word tables' (reportgen.render.word.RAG_COLOURS); a test keeps them equal.
 RAG_STYLE: dict[str, tuple[str, str, str]] = {
     "Red": ("#C00000", "#FFFFFF", "////"),
     "Amber": ("#FFC000", "#000000", "...."),
@@ -44,7 +45,6 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "hatch.linewidth": 0.6,
-    "svg.hashsalt": "reportgen",
     "path.simplify": False,
 }
 
