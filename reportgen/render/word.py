@@ -602,6 +602,22 @@ def _slippage(r: ActionRating | None, model: str) -> str:
     return f"On plan{plan}"
 
 
+def _why(r: ActionRating | None, model: str) -> list[str]:
+    """The rating's reasons in the rater's words, one run each; the slippage in numbers
+    when the rater gave none. A RAG challenge is bold."""
+    reasons = list(r.reasons) if r else []
+    out = [] if reasons or not _slippage(r, model) else [_run(_slippage(r, model))]
+    for reason in reasons:
+        out.append(_run(reason, _BOLD if reason.startswith("RAG challenge") else ""))
+    if r and r.challenge and not any(x.startswith("RAG challenge") for x in reasons):
+        officer = r.officer.value if r.officer else "none"
+        out.append(_run(f"RAG challenge: officer {officer}, computed {r.computed.value}",
+                        _BOLD))
+    if r and r.dates_only and not any("% complete" in x for x in reasons):
+        out.append(_run("† no % complete given: rated on dates and status alone"))
+    return out
+
+
 def _finance_total(run: RatedRun, config: Config) -> FinanceRating:
     from reportgen.rate import rate_finance
 
@@ -797,13 +813,7 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
                + _line(f"End {_d(a.end)}") + _line(f"Updated {_d(a.last_updated)}"))
         if r and r.stale:
             who += _line(f"Update overdue (over {stale_days} days)", _BOLD)
-        why = [_run(_slippage(r, model))] if _slippage(r, model) else []
-        for reason in (r.reasons if r else ()):
-            why.append(_run(reason))
-        if r and r.challenge:
-            officer = r.officer.value if r.officer else "none"
-            why.append(_run(f"RAG challenge: officer {officer}, computed {r.computed.value}",
-                            _BOLD))
+        why = _why(r, model)
         commentary = clean(a.commentary).strip()
         corrective = clean(a.corrective_action).strip()
         top = (_tr(a.action, " ".join(r.reasons) if r else "")
