@@ -1,21 +1,30 @@
 """The rating history: an embedded SQLite file (``paths.history``, default
 ``output/history.sqlite``) that remembers each period's ratings, so a report can say what
-changed since last month and show each action's RAG over time.
+changed since last month and show each action's RAG over time. This is the only module
+that speaks SQL.
 
-Schema changes are named, versioned migrations (:data:`MIGRATIONS`), applied in order in
-a transaction each, recorded in ``schema_migrations`` and counted in ``user_version``.
-Saving a period is one transaction and replaces that period whole (idempotent); in WAL
-mode a reader sees a period whole or not at all. A file that is not a reportgen history
-(or comes from a newer reportgen) raises :class:`~reportgen.errors.OutputError` naming it.
+Schema changes are named, versioned migrations (:data:`MIGRATIONS`), each applied in its
+own transaction, recorded in ``schema_migrations`` (name, applied_at) and counted in
+``PRAGMA user_version``. Migrations are only ever appended: a released one never changes.
+
+Saving a period is one ``BEGIN IMMEDIATE`` transaction that replaces that period whole
+(idempotent). The file is in WAL mode, so a reader in another process sees the period as
+it was before the save or as it is after it, never half of each; reads that take several
+statements run in one read transaction for the same reason.
+
+A file that is not an SQLite database, is damaged, belongs to another program or comes
+from a newer reportgen raises :class:`~reportgen.errors.OutputError` with one line naming
+the file and what to do. Nothing here prints.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 from reportgen.errors import OutputError
 from reportgen.model import ActionRating, Changes, Period, Rag, RatedRun
@@ -72,33 +81,74 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX runs_by_period ON runs (period, ok);
     """),
+    # A cell reference means little without its sheet; the expected % and the dates-only
+    # flag let a later reader explain an old slippage figure.
+    ("0003_rating_detail", """
+        ALTER TABLE action_ratings ADD COLUMN source_sheet TEXT;
+        ALTER TABLE action_ratings ADD COLUMN expected_percent REAL;
+        ALTER TABLE action_ratings ADD COLUMN dates_only INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
 
-_COMPARABLE = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE)
+_ACTION_COLUMNS = (
+    "period", "action_id", "objective", "lead_officer", "computed", "reported", "officer",
+    "percent", "slippage", "stale", "challenge", "reasons", "source_file", "source_sheet",
+    "source_cell", "budget", "forecast", "expected_percent", "dates_only")
+_KPI_COLUMNS = ("period", "kpi_id", "latest_period", "latest", "rag", "direction")
+
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})")
+
+
+def _statements(sql: str) -> Iterator[str]:
+    """The complete statements of a migration script, one at a time. (``executescript``
+    would commit the migration's transaction before running.)"""
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending.strip()
 
 
 class History:
-    """``with History(path) as h: …`` — opens (creating and migrating) the file."""
+    """``with History(path) as h: …`` — opens the file, creating it (and its folder) when
+    missing, and applies any migrations it lacks.
 
-    def __init__(self, path: Path, timeout: float = 30.0):
+    ``timeout`` is how long to wait for another process's write to finish; ``clock`` stamps
+    ``saved_at`` and ``applied_at`` (tests pass a fixed one)."""
+
+    def __init__(self, path: Path, *, timeout: float = 30.0,
+                 clock: Callable[[], datetime] = datetime.now):
         self.path = Path(path)
+        self._clock = clock
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise OutputError(f"cannot open the history file {self.path}: {exc}") from None
+        except OSError as exc:
+            raise OutputError(f"cannot create the folder for the history file {self.path} "
+                              f"({exc.strerror or exc}); check the path in paths.history "
+                              "and its permissions") from None
         try:
-            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._fault("open", exc) from None
+        try:
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-            self.db.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:
             self.db.close()
-            raise OutputError(
-                f"{self.path} is not a reportgen history file or is damaged ({exc}); move it "
-                "aside and run again to start a new history") from None
+            if isinstance(exc, sqlite3.Error):
+                raise self._fault("open", exc) from None
+            raise
 
-    # ------------------------------------------------------------------ plumbing
     def __enter__(self) -> "History":
         return self
 
@@ -108,46 +158,123 @@ class History:
     def close(self) -> None:
         self.db.close()
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise OutputError(
-                f"{self.path} was written by a newer reportgen (history version {version}, "
-                f"this one knows {len(MIGRATIONS)}); upgrade reportgen or move the file aside")
-        if version == len(MIGRATIONS):
-            return
-        self.db.execute("BEGIN IMMEDIATE")
+    # ------------------------------------------------------------------ plumbing
+    def _fault(self, action: str, exc: sqlite3.Error) -> OutputError:
+        """One line for the person running reportgen: the file, what went wrong, what to do."""
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if code in _BUSY:
+            return OutputError(
+                f"the history file {self.path} is busy: another reportgen is writing to it "
+                f"({exc}); wait for that run to finish and run again")
+        if code in _DAMAGED or type(exc) is sqlite3.DatabaseError:
+            return OutputError(
+                f"{self.path} is not a reportgen history file or is damaged ({exc}); move "
+                "it aside and run again to start a new history")
+        return OutputError(f"cannot {action} the history file {self.path} ({exc}); check "
+                           "that paths.history names a file in a folder you can write to "
+                           "and that the disk is not full")
+
+    def _foreign(self, what: str) -> OutputError:
+        return OutputError(
+            f"{self.path} is an SQLite database but not a reportgen history ({what}); move "
+            "it aside, or set paths.history to another file")
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so that it waits for
+        another writer rather than failing half-way; rolled back on any exception."""
         try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]  # raced?
-            self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            for number, (name, sql) in enumerate(MIGRATIONS, start=1):
-                if number <= version:
-                    continue
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    try:
+                        self.db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # the original failure is the one worth reporting
+                raise
+        except sqlite3.Error as exc:
+            raise self._fault(action, exc) from None
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Reads that all see one committed state of the file. Re-entrant."""
+        if self.db.in_transaction:
+            yield
+            return
+        try:
+            self.db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                if self.db.in_transaction:
+                    self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._fault("read", exc) from None
+
+    def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        return self.db.execute(sql, params).fetchall()
+
+    def _user_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        # Version and tables read in one snapshot: another process may be migrating.
+        with self._snapshot():
+            version = self._user_version()  # the first read: fails on a non-SQLite file
+            self._check_lineage(version)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        for number, (name, sql) in enumerate(MIGRATIONS, start=1):
+            if number <= version:
+                continue
+            with self._write("migrate"):
+                if self._user_version() >= number:
+                    continue  # another process applied it while we waited
+                self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+                for statement in _statements(sql):
+                    self.db.execute(statement)
                 self.db.execute("INSERT INTO schema_migrations VALUES (?, ?)",
-                                (name, datetime.now().isoformat(timespec="seconds")))
+                                (name, self._clock().isoformat(timespec="seconds")))
                 self.db.execute(f"PRAGMA user_version = {number}")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+
+    def _check_lineage(self, version: int) -> None:
+        """Refuse a newer reportgen's history, or another program's database, before
+        changing anything in it (even its journal mode)."""
+        known = [name for name, _ in MIGRATIONS]
+        if version > len(known):
+            raise OutputError(
+                f"{self.path} was written by a newer reportgen (history version {version}; "
+                f"this reportgen knows up to {len(known)}); upgrade reportgen, or move the "
+                "file aside to start a new history")
+        if version == 0:
+            tables = [r[0] for r in self._rows(
+                "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")]
+            if tables:
+                raise self._foreign(f"it holds {', '.join(sorted(tables)[:5])}")
+        else:
+            try:
+                applied = [r[0] for r in self._rows(
+                    "SELECT name FROM schema_migrations ORDER BY name")]
+            except sqlite3.OperationalError:
+                raise self._foreign("it has no schema_migrations table") from None
+            if applied != known[:version]:
+                raise self._foreign(f"its migrations {', '.join(applied) or 'none'} are not "
+                                    f"this reportgen's {', '.join(known[:version])}")
 
     def migrations(self) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT name FROM schema_migrations ORDER BY name")]
-
-    def _read(self, sql: str, params=()) -> list[tuple]:
-        try:
-            return self.db.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise OutputError(f"cannot read the history file {self.path}: {exc}") from None
+        """The names of the migrations applied to this file, in order."""
+        with self._snapshot():
+            return [r[0] for r in self._rows(
+                "SELECT name FROM schema_migrations ORDER BY name")]
 
     # ------------------------------------------------------------------ writing
     def save_period(self, run: RatedRun) -> None:
-        """Store ``run``'s ratings as its period, replacing any earlier save of it."""
+        """Store ``run``'s action ratings and KPI results as its period, in one
+        transaction that replaces any earlier save of the same period (actions missing
+        from ``run`` are gone from that period afterwards). Other periods are untouched."""
         label = run.period.label
         by_id = {a.action_id: a for a in run.actions}
         action_rows = []
@@ -158,108 +285,130 @@ class History:
                 r.computed.value, r.reported.value, r.officer.value if r.officer else None,
                 r.actual_percent, r.slippage, int(r.stale), int(r.challenge),
                 json.dumps(list(r.reasons), ensure_ascii=False),
-                a.source.file if a else None, a.source.cell("action_id") if a else None,
-                a.budget if a else None, a.forecast if a else None))
-        kpi_rows = [(label, k, r.latest_period, r.latest, r.rag.value if r.rag else None,
-                     r.direction.value if r.direction else None)
-                    for k, r in run.kpi_results.items()]
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                self.db.execute("DELETE FROM periods WHERE period = ?", (label,))
-                self.db.execute("INSERT INTO periods VALUES (?, ?, ?, ?, ?)",
-                                (label, run.as_of.isoformat(),
-                                 datetime.now().isoformat(timespec="seconds"),
-                                 len(action_rows), len(kpi_rows)))
-                self.db.executemany("INSERT OR REPLACE INTO action_ratings VALUES "
-                                    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", action_rows)
-                self.db.executemany("INSERT OR REPLACE INTO kpi_results VALUES "
-                                    "(?,?,?,?,?,?)", kpi_rows)
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise OutputError(f"cannot save {label} to the history file {self.path}: "
-                              f"{exc}") from None
+                a.source.file if a else None, a.source.sheet if a else None,
+                a.source.cell("action_id") if a else None,
+                a.budget if a else None, a.forecast if a else None,
+                r.expected_percent, int(r.dates_only)))
+        kpi_rows = [(label, kpi_id, k.latest_period, k.latest,
+                     k.rag.value if k.rag else None,
+                     k.direction.value if k.direction else None)
+                    for kpi_id, k in run.kpi_results.items()]
+        with self._write(f"save {label} to"):
+            # Children first, so the replace does not depend on foreign_keys being on.
+            for table in ("action_ratings", "kpi_results", "periods"):
+                self.db.execute(f"DELETE FROM {table} WHERE period = ?", (label,))
+            self.db.execute("INSERT INTO periods VALUES (?, ?, ?, ?, ?)",
+                            (label, run.as_of.isoformat(),
+                             self._clock().isoformat(timespec="seconds"),
+                             len(action_rows), len(kpi_rows)))
+            self.db.executemany(_insert("action_ratings", _ACTION_COLUMNS), action_rows)
+            self.db.executemany(_insert("kpi_results", _KPI_COLUMNS), kpi_rows)
 
     def record_run(self, period: Period, *, started: datetime, finished: datetime, ok: bool,
                    errors: int = 0, warnings: int = 0, detail: str = "") -> None:
-        try:
-            self.db.execute("INSERT INTO runs (period, started, finished, ok, errors, "
-                            "warnings, detail) VALUES (?,?,?,?,?,?,?)",
-                            (period.label, started.isoformat(timespec="seconds"),
-                             finished.isoformat(timespec="seconds"), int(ok), errors,
-                             warnings, detail))
-        except sqlite3.Error as exc:
-            raise OutputError(f"cannot write to the history file {self.path}: {exc}") from None
+        """Add one run to the ledger. Runs are never replaced: the ledger is a log."""
+        with self._write("write to"):
+            self.db.execute(
+                "INSERT INTO runs (period, started, finished, ok, errors, warnings, detail) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (period.label, started.isoformat(timespec="seconds"),
+                 finished.isoformat(timespec="seconds"), int(ok), errors, warnings, detail))
 
     # ------------------------------------------------------------------ reading
     def periods(self) -> list[Period]:
-        return [Period.parse(r[0]) for r in self._read("SELECT period FROM periods "
-                                                       "ORDER BY period")]
+        """Every stored period, oldest first."""
+        with self._snapshot():
+            return [Period.parse(r[0]) for r in self._rows(
+                "SELECT period FROM periods ORDER BY period")]
 
     def last_successful_period(self) -> Period | None:
-        rows = self._read("SELECT max(period) FROM runs WHERE ok = 1")
-        return Period.parse(rows[0][0]) if rows and rows[0][0] else None
+        """The latest period with a successful run in the ledger; failed runs do not
+        count, and neither does a period saved without a run being recorded."""
+        with self._snapshot():
+            label = self._rows("SELECT max(period) FROM runs WHERE ok = 1")[0][0]
+        return Period.parse(label) if label else None
 
     def _previous_label(self, period: Period) -> str | None:
-        rows = self._read("SELECT max(period) FROM periods WHERE period < ?", (period.label,))
-        return rows[0][0] if rows else None
+        return self._rows("SELECT max(period) FROM periods WHERE period < ?",
+                          (period.label,))[0][0]
+
+    def _reported(self, label: str) -> dict[str, Rag]:
+        return {a: Rag(r) for a, r in self._rows(
+            "SELECT action_id, reported FROM action_ratings WHERE period = ?", (label,))}
 
     def ratings_for(self, period: Period) -> dict[str, Rag]:
-        return {a: Rag(r) for a, r in self._read(
-            "SELECT action_id, reported FROM action_ratings WHERE period = ?",
-            (period.label,))}
+        """Reported RAG per action stored for ``period`` itself ({} when not stored)."""
+        with self._snapshot():
+            return self._reported(period.label)
 
     def previous_rags(self, period: Period) -> dict[str, Rag]:
-        """Reported RAG per action in the latest stored period before ``period``."""
-        label = self._previous_label(period)
-        return self.ratings_for(Period.parse(label)) if label else {}
+        """Reported RAG per action in the latest stored period before ``period`` (which
+        need not be the month before: a missed month is skipped); {} when there is none."""
+        with self._snapshot():
+            label = self._previous_label(period)
+            return self._reported(label) if label else {}
 
     def changes(self, period: Period, ratings: Mapping[str, ActionRating]) -> Changes:
-        """What changed since the latest stored period before ``period``."""
-        label = self._previous_label(period)
+        """``ratings`` compared with the latest stored period before ``period``; every
+        tuple of action IDs sorted.
+
+        newly_red and newly_complete include actions new this period. improved/worsened
+        compare Rag.severity and leave out Grey and Cancelled on either side. With no
+        earlier period stored the result is empty with ``previous_period`` None: a first
+        run does not call every action new."""
+        with self._snapshot():
+            label = self._previous_label(period)
+            before = self._reported(label) if label else {}
         if label is None:
             return Changes()
-        before = self.ratings_for(Period.parse(label))
-        now = {k: r.reported for k, r in ratings.items()}
-        newly_red, improved, worsened, complete = [], [], [], []
-        for action_id, rag in now.items():
-            old = before.get(action_id)
-            if rag is Rag.RED and old is not Rag.RED:
-                newly_red.append(action_id)
-            if rag is Rag.BLUE and old is not None and old is not Rag.BLUE:
-                complete.append(action_id)
-            if old in _COMPARABLE and rag in _COMPARABLE:
-                if rag.severity < old.severity:
-                    improved.append(action_id)
-                elif rag.severity > old.severity:
-                    worsened.append(action_id)
-        return Changes(previous_period=label, newly_red=tuple(sorted(newly_red)),
-                       improved=tuple(sorted(improved)), worsened=tuple(sorted(worsened)),
-                       newly_complete=tuple(sorted(complete)),
-                       new=tuple(sorted(set(now) - set(before))),
-                       removed=tuple(sorted(set(before) - set(now))))
+        now = {action_id: r.reported for action_id, r in ratings.items()}
+
+        def compared(better: bool) -> tuple[str, ...]:
+            out = []
+            for action_id, rag in now.items():
+                old = before.get(action_id)
+                if old is None or min(rag.severity, old.severity) < 0:
+                    continue
+                if (rag.severity < old.severity) if better else (rag.severity > old.severity):
+                    out.append(action_id)
+            return tuple(sorted(out))
+
+        return Changes(
+            previous_period=label,
+            newly_red=tuple(sorted(k for k, rag in now.items()
+                                   if rag is Rag.RED and before.get(k) is not Rag.RED)),
+            improved=compared(better=True),
+            worsened=compared(better=False),
+            newly_complete=tuple(sorted(k for k, rag in now.items()
+                                        if rag is Rag.BLUE and before.get(k) is not Rag.BLUE)),
+            new=tuple(sorted(set(now) - set(before))),
+            removed=tuple(sorted(set(before) - set(now))))
 
     def trend(self, period: Period, n: int = 6) -> dict[str, tuple[tuple[str, Rag], ...]]:
         """Each action's reported RAG over the last ``n`` stored periods up to and
-        including ``period``, oldest first (periods where it was absent are skipped)."""
-        labels = [r[0] for r in self._read(
-            "SELECT period FROM periods WHERE period <= ? ORDER BY period DESC LIMIT ?",
-            (period.label, n))]
-        if not labels:
+        including ``period``, oldest first: {action_id: (("2018-08", Rag.RED), …)}.
+        Periods in which an action was not stored are left out of its tuple, not filled."""
+        if n < 1:
             return {}
+        with self._snapshot():
+            labels = [r[0] for r in self._rows(
+                "SELECT period FROM periods WHERE period <= ? ORDER BY period DESC LIMIT ?",
+                (period.label, n))]
+            if not labels:
+                return {}
+            rows = self._rows(
+                "SELECT action_id, period, reported FROM action_ratings WHERE period BETWEEN "
+                "? AND ? ORDER BY action_id, period", (labels[-1], labels[0]))
         out: dict[str, list[tuple[str, Rag]]] = {}
-        marks = ",".join("?" * len(labels))
-        for action_id, label, rag in self._read(
-                f"SELECT action_id, period, reported FROM action_ratings WHERE period IN "
-                f"({marks}) ORDER BY action_id, period", labels):
+        for action_id, label, rag in rows:
             out.setdefault(action_id, []).append((label, Rag(rag)))
         return {k: tuple(v) for k, v in out.items()}
 
     def kpi_series(self, kpi_id: str) -> tuple[tuple[str, float], ...]:
-        """The latest value stored for ``kpi_id`` in each period, oldest first."""
-        return tuple((p, v) for p, v in self._read(
-            "SELECT period, latest FROM kpi_results WHERE kpi_id = ? AND latest IS NOT NULL "
-            "ORDER BY period", (kpi_id,)))
+        """The latest value stored for ``kpi_id`` by each stored period, oldest first, as
+        ((stored period, value), …). Periods where it had no value are left out; the
+        period the value itself belongs to (``latest_period``) may be earlier."""
+        with self._snapshot():
+            return tuple((p, v) for p, v in self._rows(
+                "SELECT period, latest FROM kpi_results WHERE kpi_id = ? "
+                "AND latest IS NOT NULL ORDER BY period", (kpi_id,)))
