@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
+import time
 from dataclasses import replace
 from datetime import datetime
 
@@ -352,37 +353,67 @@ def test_a_busy_file_says_so(tmp_path):
 
 # ---------------------------------------------------------------------- a reader and a writer
 
-N_ACTIONS = 3000
+N_ACTIONS = 5000
+MARKERS = {("Red", 11.0), ("Green", 22.0)}  # each save writes one of these to every row
 
 
-def _writer(path, rounds):
+def _writer(path, saved, stop):
+    """Re-save September, alternating the marker, until told to stop."""
     actions = [make_action(i, action_id=f"A{i:05d}") for i in range(N_ACTIONS)]
     base = make_run(actions=actions, period=SEP)
+    versions = [replace(base, ratings={a.action_id: make_rating(a, Rag(rag),
+                                                                actual_percent=percent)
+                                       for a in actions})
+                for rag, percent in sorted(MARKERS)]
     with History(path) as h:
-        for n in range(rounds):
-            rag = (Rag.RED, Rag.GREEN)[n % 2]
-            ratings = {a.action_id: make_rating(a, rag) for a in actions}
-            h.save_period(replace(base, ratings=ratings))
+        for n in range(500):  # a bound, should the reader never say stop
+            h.save_period(versions[n % 2])
+            saved.value = n + 1
+            if stop.is_set():
+                break
 
 
 def test_a_reader_sees_a_whole_period_or_none(tmp_path):
     path = tmp_path / "h.sqlite"
     History(path).close()
-    ctx = multiprocessing.get_context("spawn")
-    writer = ctx.Process(target=_writer, args=(path, 12))
+    ctx = multiprocessing.get_context("spawn")  # no sqlite handles shared with a fork
+    saved, stop = ctx.Value("i", 0), ctx.Event()
+    writer = ctx.Process(target=_writer, args=(path, saved, stop))
     writer.start()
-    seen = set()
+    seen: dict[tuple[str, float], int] = {}
+    reads = 0
+    deadline = time.monotonic() + 8
     try:
         with History(path) as h:
-            while writer.is_alive() or not seen:
-                ratings = h.ratings_for(SEP)
-                if ratings:
-                    assert len(ratings) == N_ACTIONS
-                    assert len(set(ratings.values())) == 1, "a mix of two saves"
-                    seen.add(next(iter(ratings.values())))
-                if not writer.is_alive() and not seen:
+            while writer.is_alive() and time.monotonic() < deadline:
+                before = saved.value
+                # One statement: rows per period, the stored count and the marker.
+                rows = h.db.execute(
+                    "SELECT p.period, p.actions, count(a.action_id), "
+                    "count(DISTINCT a.reported || '/' || a.percent), min(a.reported), "
+                    "min(a.percent) FROM periods p LEFT JOIN action_ratings a "
+                    "ON a.period = p.period GROUP BY p.period").fetchall()
+                orphans = h.db.execute("SELECT count(*) FROM action_ratings WHERE period "
+                                       "NOT IN (SELECT period FROM periods)").fetchone()[0]
+                assert orphans == 0
+                if not rows:  # none: nothing saved yet
+                    assert before == 0
+                    continue
+                [(period, stored, n_rows, markers, rag, percent)] = rows
+                assert (period, stored, n_rows) == ("2018-09", N_ACTIONS, N_ACTIONS)
+                assert markers == 1, "one read saw rows of two different saves"
+                assert (rag, percent) in MARKERS
+                # History's own multi-statement reads see one save too.
+                trend = h.trend(SEP, 1)
+                assert len(trend) == N_ACTIONS
+                assert len({rags[-1][1] for rags in trend.values()}) == 1
+                seen[(rag, percent)] = seen.get((rag, percent), 0) + 1
+                reads += 1
+                if len(seen) == 2 and min(seen.values()) >= 3 and saved.value >= 6:
                     break
     finally:
-        writer.join(60)
+        stop.set()
+        writer.join(30)
     assert writer.exitcode == 0
-    assert seen  # the reader did read while the writer wrote
+    assert set(seen) == MARKERS, f"the reader saw only {seen} in {reads} reads"
+    assert saved.value >= 2
