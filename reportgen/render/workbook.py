@@ -39,6 +39,7 @@ trackers; a stream name containing ``*``, ``?`` or ``~`` or starting with ``<``,
 from __future__ import annotations
 
 import math
+import functools
 import os
 import re
 from collections import Counter
@@ -142,17 +143,24 @@ def tracker_link(file: str, sheet: str | None, cell: str | None, workbooks: Path
     (``A1`` when there is no cell, the file alone when there is no sheet), relative to the
     folder the output will be placed in, so the link survives moving the whole output and
     workbooks tree together. None when the link would be too long for Excel."""
-    target = Path(os.path.abspath(Path(workbooks) / file))
-    base = Path(os.path.abspath(final_folder(output_folder)))
-    try:
-        rel = os.path.relpath(target, base).replace(os.sep, "/")
-        url = "external:" + _escape_path(rel)
-    except ValueError:  # another drive (Windows): no relative path exists
-        url = "file:///" + _escape_path(target.as_posix().lstrip("/"))
+    url = _file_url(file, str(workbooks), str(output_folder))
     if sheet:
         ref = cell if cell and _A1.fullmatch(cell) else "A1"
         url += "#" + quote_sheet(sheet) + "!" + ref
     return url if len(url) <= MAX_URL_CHARS else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_url(file: str, workbooks: str, output_folder: str) -> str:
+    # Cached: a workbook links tens of thousands of cells to a few hundred trackers, and
+    # the path arithmetic costs more than writing the cell.
+    target = Path(os.path.abspath(Path(workbooks) / file))
+    base = Path(os.path.abspath(final_folder(Path(output_folder))))
+    try:
+        rel = os.path.relpath(target, base).replace(os.sep, "/")
+        return "external:" + _escape_path(rel)
+    except ValueError:  # another drive (Windows): no relative path exists
+        return "file:///" + _escape_path(target.as_posix().lstrip("/"))
 
 
 def _escape_path(path: str) -> str:
