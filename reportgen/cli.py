@@ -343,9 +343,10 @@ def report(period, as_of, workbooks_dir, output_dir, config_path):
       reportgen report --period 2018-09
     """
     def write(run_, config, staging, workbooks):
+        from reportgen.pipeline import artefact_names
         from reportgen.render.word import render_board_report
 
-        name = f"board-report-{run_.period.label}.docx"
+        name = artefact_names(run_.period)["report"]
         render_board_report(run_, config, staging.file(name))
         return [name]
 
@@ -362,14 +363,13 @@ def workbook(period, as_of, workbooks_dir, output_dir, config_path):
       reportgen workbook --period 2018-09
     """
     def write(run_, config, staging, workbooks):
+        from reportgen.pipeline import FEEDBACK, artefact_names, write_workbook
         from reportgen.render.feedback import write_feedback
-        from reportgen.render.workbook import write_consolidated
 
-        name = f"consolidated-{run_.period.label}.xlsx"
-        write_consolidated(run_, config, staging.file(name), workbooks)
-        written = write_feedback(run_, config, staging.file("feedback", "x").parent,
-                                 workbooks)
-        return [name] + (["feedback"] if written else [])
+        name = artefact_names(run_.period)["workbook"]
+        run_, _ = write_workbook(run_, config, staging.file(name), workbooks)
+        written = write_feedback(run_, config, staging.folder(FEEDBACK), workbooks)
+        return [name] + ([FEEDBACK] if written else [])
 
     _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, write)
 

@@ -89,12 +89,22 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+STAGING_PREFIX = ".staging-"
+_STAGING_PART = re.compile(re.escape(STAGING_PREFIX) + r"\d+")
+
+
+def placed_location(path: Path) -> Path:
+    """Where ``path``, written inside a :class:`Staging` folder, will be once committed:
+    the ``.staging-<pid>`` part dropped (other paths come back unchanged)."""
+    return Path(*[p for p in Path(path).parts if not _STAGING_PART.fullmatch(p)])
+
+
 class Staging:
     """A folder to write one period's artefacts into before they go live."""
 
     def __init__(self, final: Path):
         self.final = final
-        self.path = final / f".staging-{os.getpid()}"
+        self.path = final / f"{STAGING_PREFIX}{os.getpid()}"
 
     def __enter__(self) -> "Staging":
         try:
@@ -113,6 +123,12 @@ class Staging:
     def file(self, *parts: str) -> Path:
         path = inside(self.path, *parts)
         path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def folder(self, *parts: str) -> Path:
+        """A sub-folder of the staging folder (created), e.g. ``feedback``."""
+        path = inside(self.path, *parts)
+        path.mkdir(parents=True, exist_ok=True)
         return path
 
     def commit(self, whole_set: bool = True) -> list[Path]:
@@ -150,7 +166,7 @@ class Staging:
 
 def clean_stale_staging(folder: Path) -> None:
     """Remove staging folders left by runs that died."""
-    for p in folder.glob(".staging-*"):
+    for p in folder.glob(f"{STAGING_PREFIX}*"):
         try:
             pid = int(p.name.rsplit("-", 1)[1])
         except ValueError:

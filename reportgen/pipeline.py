@@ -115,6 +115,28 @@ def rag_counts(run: RatedRun) -> dict[str, int]:
     return counts
 
 
+FEEDBACK = "feedback"
+
+
+def artefact_names(period: Period) -> dict[str, str]:
+    """The file names of a period's Word report and consolidated workbook."""
+    return {"report": f"board-report-{period.label}.docx",
+            "workbook": f"consolidated-{period.label}.xlsx"}
+
+
+def write_workbook(run: RatedRun, config: Config, path: Path,
+                   workbooks: Path) -> tuple[RatedRun, list]:
+    """Write the consolidated workbook; return the run with the Issues found while
+    writing it (text cut to fit Excel) added, and those Issues. The feedback is written
+    from the returned run so that it lists them too."""
+    from reportgen.render.workbook import write_consolidated
+
+    extra = write_consolidated(run, config, path, workbooks)
+    if extra:
+        run = replace(run, issues=tuple(sort_issues([*run.issues, *extra])))
+    return run, extra
+
+
 def _render_word(run: RatedRun, config: Config, path: Path) -> Path:
     from reportgen.render.word import render_board_report
 
@@ -165,7 +187,6 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     are Issues in the result (``errors`` counts them)."""
     from reportgen.outputs import Staging, period_dir
     from reportgen.render.feedback import write_feedback
-    from reportgen.render.workbook import write_consolidated
 
     say = progress or (lambda stage: None)
     as_of = as_of or period.as_of
@@ -193,15 +214,12 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
 
     out_dir = period_dir(output, period)
     result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run)
-    names = {
-        "report": f"board-report-{period.label}.docx",
-        "workbook": f"consolidated-{period.label}.xlsx",
-    }
+    names = artefact_names(period)
     n_workers = config.limits.workers if workers is None else workers
     with Staging(out_dir) as staging:
         say("Writing the Word report, workbook and feedback")
         word_path = staging.file(names["report"])
-        feedback_dir = staging.file("feedback", "x").parent
+        feedback_dir = staging.folder(FEEDBACK)
         pool = None
         if n_workers > 0:
             from reportgen.ingest.pool import _context
@@ -215,10 +233,8 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
         try:
             with _few_collections():
                 t0 = time.perf_counter()
-                extra = write_consolidated(run, config, staging.file(names["workbook"]),
-                                           workbooks)
-                if extra:
-                    run = replace(run, issues=tuple(sort_issues([*run.issues, *extra])))
+                run, extra = write_workbook(run, config, staging.file(names["workbook"]),
+                                            workbooks)
                 t1 = lap("workbook", t0)
                 if pool is not None:
                     child_timings = child.result()
@@ -257,10 +273,10 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     result.outputs = {
         "report": out_dir / names["report"],
         "workbook": out_dir / names["workbook"],
-        "feedback": out_dir / "feedback",
+        "feedback": out_dir / FEEDBACK,
         "manifest": out_dir / "manifest.json",
     }
-    if not (out_dir / "feedback").exists():
+    if not (out_dir / FEEDBACK).exists():
         result.outputs.pop("feedback")
     assert all(p.exists() for p in placed)
     return result

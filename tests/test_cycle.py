@@ -207,10 +207,18 @@ def test_text_cut_for_the_workbook_reaches_the_feedback(tmp_path):
     folder = tmp_path / "out" / "2018-09"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["issues"]["by_code"].get("text-truncated") == 1
-    feedback = CalamineWorkbook.from_path(str(folder / "feedback" / "long.xlsx"))
-    cells = [c for sheet in feedback.sheet_names
-             for row in feedback.get_sheet_by_name(sheet).to_python() for c in row]
-    assert "text-truncated" in cells
+
+    def feedback_cells(folder):
+        book = CalamineWorkbook.from_path(str(folder / "feedback" / "long.xlsx"))
+        return [c for sheet in book.sheet_names
+                for row in book.get_sheet_by_name(sheet).to_python() for c in row]
+
+    assert "text-truncated" in feedback_cells(folder)
+    # `reportgen workbook` alone writes the same feedback
+    code, stdout, stderr = cli("workbook", "--period", "2018-09", "--workbooks", str(books),
+                               "--output", str(tmp_path / "alone"))
+    assert code == ExitCode.OK, stdout + stderr
+    assert "text-truncated" in feedback_cells(tmp_path / "alone" / "2018-09")
 
 
 def test_bad_period_and_as_of_are_usage_errors():

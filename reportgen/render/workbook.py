@@ -56,6 +56,7 @@ from reportgen.config import Config
 from reportgen.errors import OutputError
 from reportgen.issues import CATALOGUE, FIELD_LABELS, Issue, make_issue
 from reportgen.model import Action, Rag, RatedRun, Status
+from reportgen.outputs import placed_location
 from reportgen.rate import NO_STREAM, rate_finance, split_shares
 
 # --------------------------------------------------------------------------- text safety
@@ -71,7 +72,6 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
 # Characters XML 1.0 cannot hold, plus DEL. \t and \n are kept; \r, \v and \f become \n.
 _CONTROL = re.compile(r"\r\n?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _NEWLINE = {"\r": "\n", "\r\n": "\n", "\x0b": "\n", "\x0c": "\n"}
-_STAGING = re.compile(r"\.staging-\d+")
 _A1 = re.compile(r"\$?[A-Z]{1,3}\$?[1-9]\d{0,6}(:\$?[A-Z]{1,3}\$?[1-9]\d{0,6})?")
 
 
@@ -130,7 +130,7 @@ def final_folder(folder: Path) -> Path:
     """The folder a file will live in once placed: outputs are written into
     ``output/<period>/.staging-<pid>/`` and moved up one level (reportgen.outputs), so a
     ``.staging-<pid>`` part of the path is dropped."""
-    return Path(*[p for p in Path(folder).parts if not _STAGING.fullmatch(p)])
+    return placed_location(folder)
 
 
 def quote_sheet(sheet: str) -> str:
