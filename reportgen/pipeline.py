@@ -14,7 +14,7 @@ import contextlib
 import gc
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -158,16 +158,29 @@ def _few_collections():
         gc.unfreeze()
 
 
+def _warm_up() -> None:
+    """Import what the second process renders with (about 0.6 s), while the main process
+    rates the run, so that the rendering starts at once when the run arrives."""
+    import docxtpl  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401
+
+    import reportgen.render.feedback  # noqa: F401
+    import reportgen.render.word  # noqa: F401
+
+
 def _render_word_and_feedback(run: RatedRun, config: Config, word_path: Path,
                               feedback_dir: Path, workbooks: Path) -> tuple[float, float]:
-    """The second process's share of the rendering; returns its two stage timings."""
+    """The second process's share of the rendering: the Word report, the chase list, then
+    the tracker feedback files the main process has not claimed. Returns the Word and
+    feedback timings."""
     from reportgen.render.feedback import write_feedback
 
     with _few_collections():
         t0 = time.perf_counter()
         _render_word(run, config, word_path)
         t1 = time.perf_counter()
-        write_feedback(run, config, feedback_dir, workbooks)
+        write_feedback(run, config, feedback_dir, workbooks, shared=True)
     return round(t1 - t0, 3), round(time.perf_counter() - t1, 3)
 
 
@@ -186,7 +199,6 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     Raises OutputError/TemplateError for problems the operator must fix; tracker problems
     are Issues in the result (``errors`` counts them)."""
     from reportgen.outputs import Staging, period_dir
-    from reportgen.render.feedback import write_feedback
 
     say = progress or (lambda stage: None)
     as_of = as_of or period.as_of
@@ -208,66 +220,31 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
                          ".xls, .xlsb and .ods); nothing was written")
     t = lap("read_validate", started)
 
-    say("Rating actions and KPIs")
-    run = build_run(ingest, config, period, as_of, history_path)
-    t = lap("rate_history", t)
-
-    out_dir = period_dir(output, period)
-    result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run)
-    names = artefact_names(period)
     n_workers = config.limits.workers if workers is None else workers
-    with Staging(out_dir) as staging:
-        say("Writing the Word report, workbook and feedback")
-        word_path = staging.file(names["report"])
-        feedback_dir = staging.folder(FEEDBACK)
-        pool = None
-        if n_workers > 0:
-            from reportgen.ingest.pool import _context
+    pool = None
+    if n_workers > 0:
+        from reportgen.ingest.pool import _context
 
-            # Both cores: the Word report then the feedback in a second process, the
-            # workbook here. The three are independent but for the rare text-truncated
-            # Issues the workbook finds, which the feedback must list (rewritten below).
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
-            child = pool.submit(_render_word_and_feedback, run, config, word_path,
-                                feedback_dir, workbooks)
-        try:
-            with _few_collections():
-                t0 = time.perf_counter()
-                run, extra = write_workbook(run, config, staging.file(names["workbook"]),
-                                            workbooks)
-                t1 = lap("workbook", t0)
-                if pool is not None:
-                    child_timings = child.result()
-                    timings["word"], timings["feedback"] = child_timings
-                    timings["child_wait"] = round(time.perf_counter() - t1, 3)
-                    if extra:
-                        t3 = time.perf_counter()
-                        _clear(feedback_dir)
-                        write_feedback(run, config, feedback_dir, workbooks)
-                        lap("feedback_again", t3)
-                else:
-                    _render_word(run, config, word_path)
-                    t2 = lap("word", t1)
-                    write_feedback(run, config, feedback_dir, workbooks)
-                    lap("feedback", t2)
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        t = lap("render", t)
-
-        result.actions = len(run.actions)
-        result.kpis = len(run.kpis)
-        result.errors = sum(1 for i in run.issues if i.is_error)
-        result.warnings = len(run.issues) - result.errors
-        result.files = len(run.sources)
-        result.refused = sum(1 for s in run.sources if s.refused)
-        result.rag_counts = rag_counts(run)
-        timings["total"] = round(time.perf_counter() - started, 3)
-        result.timings = timings
-        manifest = staging.file("manifest.json")
-        manifest.write_text(json.dumps(build_manifest(result, run, now), indent=2,
-                                       ensure_ascii=False) + "\n", encoding="utf-8")
-        placed = staging.commit()
+        # Both cores for the rendering: a second process, started now so that its imports
+        # overlap the rating, writes the Word report, the chase list and its share of the
+        # tracker feedback; this one writes the workbook, then the rest of the feedback.
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+        pool.submit(_warm_up)
+    try:
+        say("Rating actions and KPIs")
+        run = build_run(ingest, config, period, as_of, history_path)
+        t = lap("rate_history", t)
+        out_dir = period_dir(output, period)
+        result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run)
+        names = artefact_names(period)
+        with Staging(out_dir) as staging:
+            say("Writing the Word report, workbook and feedback")
+            run = _render(run, config, staging, names, workbooks, pool, timings)
+            t = lap("render", t)
+            _finish(result, run, timings, started, staging, now)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     _record_success(history_path, result, started_at=now or datetime.now())
     result.run = run
     result.outputs = {
@@ -278,8 +255,74 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     }
     if not (out_dir / FEEDBACK).exists():
         result.outputs.pop("feedback")
-    assert all(p.exists() for p in placed)
     return result
+
+
+def _render(run: RatedRun, config: Config, staging, names: dict[str, str],
+            workbooks: Path, pool: ProcessPoolExecutor | None,
+            timings: dict[str, float]) -> RatedRun:
+    """Write the Word report, the workbook and the feedback into ``staging``; return the
+    run with the Issues the workbook found added. With a ``pool`` the work is shared with
+    its process; the three artefacts are independent but for the rare text-truncated
+    Issues the workbook finds, which the feedback must list (it is rewritten then)."""
+    from reportgen.render.feedback import write_feedback
+
+    word_path = staging.file(names["report"])
+    feedback_dir = staging.folder(FEEDBACK)
+    workbook_path = staging.file(names["workbook"])
+
+    def since(name: str, t0: float) -> float:
+        now_ = time.perf_counter()
+        timings[name] = round(now_ - t0, 3)
+        return now_
+
+    with _few_collections():
+        t = time.perf_counter()
+        if pool is None:
+            run, _ = write_workbook(run, config, workbook_path, workbooks)
+            t = since("workbook", t)
+            _render_word(run, config, word_path)
+            t = since("word", t)
+            write_feedback(run, config, feedback_dir, workbooks)
+            since("feedback", t)
+            return run
+        child = pool.submit(_render_word_and_feedback, run, config, word_path,
+                            feedback_dir, workbooks)
+        try:
+            run, extra = write_workbook(run, config, workbook_path, workbooks)
+            t = since("workbook", t)
+            if not extra:
+                write_feedback(run, config, feedback_dir, workbooks, shared=True,
+                               chase_list=False)
+                t = since("feedback_here", t)
+        finally:
+            wait([child])  # never leave the staging folder while the other still writes
+        timings["word"], timings["feedback"] = child.result()
+        t = since("child_wait", t)
+        if extra:
+            _clear(feedback_dir)
+            write_feedback(run, config, feedback_dir, workbooks)
+            since("feedback_again", t)
+    return run
+
+
+def _finish(result: CycleResult, run: RatedRun, timings: dict[str, float], started: float,
+            staging, now: datetime | None) -> None:
+    """Count the run into ``result``, write the manifest and put the staged outputs live."""
+    result.actions = len(run.actions)
+    result.kpis = len(run.kpis)
+    result.errors = sum(1 for i in run.issues if i.is_error)
+    result.warnings = len(run.issues) - result.errors
+    result.files = len(run.sources)
+    result.refused = sum(1 for s in run.sources if s.refused)
+    result.rag_counts = rag_counts(run)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    result.timings = timings
+    manifest = staging.file("manifest.json")
+    manifest.write_text(json.dumps(build_manifest(result, run, now), indent=2,
+                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    placed = staging.commit()
+    assert all(p.exists() for p in placed)
 
 
 def _record_success(history_path: Path, result: CycleResult, started_at: datetime) -> None:

@@ -246,3 +246,27 @@ def test_schedule_dry_run_prints_what_is_due():
     assert "Next:" in stdout
     code, _, err = cli("schedule", "--now", "05/10/2018 08:00")
     assert code == ExitCode.USAGE
+
+
+def test_two_processes_write_the_same_outputs_as_one(tmp_path):
+    """With workers the rendering is shared with a second process (the Word report, the
+    chase list and some tracker feedback there; the workbook and the rest here). The
+    feedback and workbook must be what one process writes alone."""
+    from dataclasses import replace
+    from datetime import date
+
+    from reportgen.config import load_config
+    from reportgen.model import Period
+    from reportgen.pipeline import run_cycle
+
+    config = load_config(ROOT / "reportgen.toml")
+    results = {}
+    for workers in (0, 2):
+        cfg = replace(config, limits=replace(config.limits, workers=workers))
+        result = run_cycle(cfg, Period(2018, 9), today=date(2018, 10, 5),
+                           workbooks=SAMPLES, output=tmp_path / f"w{workers}")
+        results[workers] = (digest(result.outputs["feedback"]),
+                            result.outputs["workbook"].read_bytes())
+        assert ("feedback_here" in result.timings) == (workers > 0)
+    assert len(results[0][0]) >= 2
+    assert results[0] == results[2]

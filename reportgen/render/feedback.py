@@ -27,6 +27,7 @@ reported twice. Document properties are pinned to the period's as-of date.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -111,12 +112,18 @@ def feedback_names(files: list[str]) -> dict[str, str]:
     return names
 
 
-def write_feedback(run: RatedRun, config: Config, out_dir: Path,
-                   workbooks: Path) -> list[Path]:
+def write_feedback(run: RatedRun, config: Config, out_dir: Path, workbooks: Path, *,
+                   shared: bool = False, chase_list: bool = True) -> list[Path]:
     """Write ``out_dir/<tracker>.xlsx`` for every tracker with Issues or overdue updates,
     and ``out_dir/chase-list.xlsx``; return the paths written, trackers first (A–Z) and
     the chase list last. Returns ``[]`` and writes nothing when there is nothing to say.
-    Creates ``out_dir`` when needed. Raises OutputError when a file cannot be written."""
+    Creates ``out_dir`` when needed. Raises OutputError when a file cannot be written.
+
+    ``shared=True`` lets two processes write one run's feedback into the same folder at
+    once (the cycle uses both cores this way): each tracker's file is claimed by creating
+    it exclusively before it is written, so every file is written by exactly one of them,
+    and the paths returned are the ones this call wrote. ``chase_list=False`` leaves the
+    chase list to the other writer. The chase list, when written, is written first."""
     trackers = collect(run)
     if not trackers:
         return []
@@ -127,14 +134,30 @@ def write_feedback(run: RatedRun, config: Config, out_dir: Path,
         raise OutputError(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
     names = feedback_names(list(trackers))
     written = []
+    chase = out_dir / CHASE_LIST
+    if chase_list:
+        _write_chase_list(chase, trackers, run, config, workbooks)
     for file in sorted(trackers):
         path = out_dir / names[file]
+        if shared and not _claim(path):
+            continue
         _write_tracker(path, trackers[file], run, config, workbooks)
         written.append(path)
-    chase = out_dir / CHASE_LIST
-    _write_chase_list(chase, trackers, run, config, workbooks)
-    written.append(chase)
+    if chase_list:
+        written.append(chase)
     return written
+
+
+def _claim(path: Path) -> bool:
+    """Create ``path`` empty if nothing is there yet: True when this call created it (the
+    caller then writes it), False when another writer got there first."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return True
 
 
 # --------------------------------------------------------------------------- shared bits
