@@ -1255,10 +1255,11 @@ _BUILDERS = {
 _IN_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>[^<]*\Z")
 
 
-def _splice(document_xml: bytes, blocks: dict[str, str], template: Path) -> bytes:
-    """Replace each generated part's marker paragraph with its XML. A placeholder written
-    without ``p`` lands inside a run's text, where a paragraph cannot go: that is the
-    template's fault and is named."""
+def _splice(document_xml: bytes, blocks: dict[str, bytes], template: Path) -> list[bytes]:
+    """``document_xml`` in pieces, with each generated part (UTF-8 XML) in place of its
+    marker paragraph; the pieces are written one after another rather than joined, which
+    would copy the whole body again. A placeholder written without ``p`` lands inside a
+    run's text, where a paragraph cannot go: that is the template's fault and is named."""
     pieces: list[bytes] = []
     spots: list[tuple[int, int, str]] = []
     for name, xml in blocks.items():
@@ -1288,9 +1289,9 @@ def _splice(document_xml: bytes, blocks: dict[str, str], template: Path) -> byte
                                 "is not written as {{p name }} in a paragraph of its own")
         pieces.append(between)
         if name:
-            pieces.append(blocks[name].encode("utf-8"))
+            pieces.append(blocks[name])
         at = end
-    return b"".join(pieces)
+    return pieces
 
 
 def _pin_properties(doc, run: RatedRun, config: Config) -> None:
@@ -1312,22 +1313,30 @@ def _pin_properties(doc, run: RatedRun, config: Config) -> None:
     cp.revision = 1
 
 
-def _package(data: bytes, blocks: dict[str, str], template: Path, as_of: date) -> bytes:
-    """The saved package again, with the parts spliced into word/document.xml and every
-    member dated ``as_of`` (zip entries otherwise carry the time of writing)."""
+def _package(data: bytes, blocks: dict[str, bytes], template: Path, as_of: date,
+             out_path: Path) -> None:
+    """Write the saved package again to ``out_path``, with the parts spliced into
+    word/document.xml as it is compressed, and every member dated ``as_of`` (zip entries
+    otherwise carry the time of writing)."""
     stamp = (max(as_of.year, 1980), as_of.month, as_of.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
-        for name in src.namelist():
-            body = src.read(name)
-            if name == "word/document.xml":
-                body = _splice(body, blocks, template)
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, body)
-    return out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        # Spliced (and the template's placeholders checked) before anything is written.
+        pieces = _splice(src.read("word/document.xml"), blocks, template)
+        try:
+            with zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+                for name in src.namelist():
+                    info = zipfile.ZipInfo(name, date_time=stamp)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    if name != "word/document.xml":
+                        dst.writestr(info, src.read(name))
+                        continue
+                    size = sum(map(len, pieces))
+                    with dst.open(info, "w", force_zip64=size > 2**31 - 1) as fh:
+                        for piece in pieces:
+                            fh.write(piece)
+        except OSError as exc:
+            raise OutputError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
 
 
 def render_board_report(run: RatedRun, config: Config, out_path: Path,
@@ -1373,13 +1382,10 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
     for name in BLOCKS:
         if name in layout.widths:
             ctx.width = layout.widths[name]
-            blocks[name] = _BUILDERS[name](ctx, items)
+            # As UTF-8 at once: half the memory of the text for parts with "£" or "–".
+            blocks[name] = _BUILDERS[name](ctx, items).encode("utf-8")
     _pin_properties(tpl.docx, run, config)
     saved = io.BytesIO()
     tpl.save(saved)
-    data = _package(saved.getvalue(), blocks, template, run.as_of)
-    try:
-        out_path.write_bytes(data)
-    except OSError as exc:
-        raise OutputError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
+    _package(saved.getvalue(), blocks, template, run.as_of, out_path)
     return out_path
