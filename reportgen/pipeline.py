@@ -223,12 +223,13 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     n_workers = config.limits.workers if workers is None else workers
     pool = None
     if n_workers > 0:
-        from reportgen.ingest.pool import _context
+        from reportgen.ingest.pool import _context, exit_with_parent
 
         # Both cores for the rendering: a second process, started now so that its imports
         # overlap the rating, writes the Word report, the chase list and its share of the
         # tracker feedback; this one writes the workbook, then the rest of the feedback.
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(),
+                                   initializer=exit_with_parent)
         pool.submit(_warm_up)
     try:
         say("Rating actions and KPIs")

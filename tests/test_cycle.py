@@ -125,6 +125,37 @@ def test_second_run_while_one_holds_the_lock_exits_4(tmp_path):
     assert not (tmp_path / "2018-09").exists()
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those of ``pids`` still running (zombies count as gone)."""
+    out = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_bytes()
+        except OSError:
+            continue
+        if state[state.rindex(b")") + 2:][:1] != b"Z":
+            out.add(pid)
+    return out
+
+
 def test_killed_during_rendering_leaves_previous_outputs_whole(tmp_path):
     code, _, err = cli("run", "--period", "2018-09", "--output", str(tmp_path))
     assert code in (0, 1), err
@@ -155,12 +186,21 @@ def test_killed_during_rendering_leaves_previous_outputs_whole(tmp_path):
             if not line and proc.poll() is not None:
                 pytest.fail("the run ended before rendering: " + proc.stderr.read())
         assert "RENDERING" in line
+        helpers = descendants(proc.pid)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.kill()
         proc.wait()
     after = {k: v for k, v in digest(folder).items() if not k.startswith(".staging-")}
     assert after == before
+    if sys.platform.startswith("linux"):
+        # no worker, forkserver or resource tracker outlives the killed run
+        assert helpers, "the run had started no helper processes"
+        deadline = time.monotonic() + 20
+        while alive(helpers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not alive(helpers), [open(f"/proc/{p}/cmdline").read()[:200]
+                                    for p in alive(helpers)]
     # the next run cleans the dead run's staging folder, and the lock it left is recovered
     code, _, err = cli("run", "--period", "2018-09", "--output", str(tmp_path))
     assert code in (0, 1), err

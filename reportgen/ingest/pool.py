@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -27,6 +28,28 @@ from pathlib import Path
 from reportgen.config import Config
 from reportgen.ingest import FileResult, _refused, read_file
 from reportgen.issues import make_issue
+
+
+def exit_with_parent() -> None:
+    """Called in a pool worker: end the worker when the process that started it dies.
+    Otherwise a run killed with SIGKILL (or by the out-of-memory killer) leaves its workers
+    waiting for work for ever, on a queue they hold both ends of, and the forkserver alive
+    with them. ``parent_process()`` has a sentinel that becomes ready when the parent
+    goes, on every start method."""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="reportgen-exit-with-parent", daemon=True).start()
+
+
+def _init_reader(megabytes: int) -> None:
+    exit_with_parent()
+    _limit_memory(megabytes)
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -155,7 +178,7 @@ def read_many(files: list[tuple[Path, str]], config: Config, today: date,
         size = max(1, min(16, len(files) // (n * 4)))
         batches = [list(range(i, min(i + size, len(files)))) for i in range(0, len(files), size)]
         executor = ProcessPoolExecutor(max_workers=n, mp_context=_context(),
-                                       initializer=_limit_memory,
+                                       initializer=_init_reader,
                                        initargs=(config.limits.reader_memory_mb,))
         futures = {executor.submit(_read_batch, reader, [files[i] for i in b], config, today,
                                    as_of): b
