@@ -1,5 +1,5 @@
-"""How much a compiled xlsx writer would save: the same plain cells (as bench_workbook's
-floor: 25 to a row, two in three strings) written by XlsxWriter, by libxlsxwriter (C)
+"""How much a compiled xlsx writer would save: the same plain cells (bench_workbook's
+floor: 25 to a row, two in three strings) written by XlsxWriter (bench_workbook.floor), by libxlsxwriter (C)
 called from Python through ctypes, and by libxlsxwriter from a small C program.
 
     apt-get install libxlsxwriter-dev     # Debian; not a dependency of reportgen
@@ -20,6 +20,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_workbook import floor  # noqa: E402  (the same cells, written by XlsxWriter)
 
 C_PROGRAM = r"""
 #include <stdio.h>
@@ -48,24 +52,6 @@ int main(int argc, char **argv) {
     return 0;
 }
 """
-
-
-def with_xlsxwriter(path: Path, cells: int) -> float:
-    import xlsxwriter
-
-    start = time.perf_counter()
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                         "strings_to_urls": False,
-                                         "strings_to_numbers": False, "in_memory": True})
-    ws = wb.add_worksheet()
-    for n in range(cells):
-        row, col = divmod(n, 25)
-        if col % 3:
-            ws.write_string(row, col, f"text {row} {col % 7}")
-        else:
-            ws.write_number(row, col, row * 1.5)
-    wb.close()
-    return time.perf_counter() - start
 
 
 def load_libxlsxwriter():
@@ -124,7 +110,7 @@ def main() -> None:
     print(f"machine: Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        report("XlsxWriter", [with_xlsxwriter(tmp / "a.xlsx", args.cells)
+        report("XlsxWriter", [floor(tmp / "a.xlsx", args.cells)
                               for _ in range(args.repeat)], args.cells)
         lib = load_libxlsxwriter()
         if lib is None:

@@ -158,6 +158,13 @@ def _few_collections():
         gc.unfreeze()
 
 
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    """Record the seconds since ``since`` as stage ``name``; return the time now."""
+    now = time.perf_counter()
+    timings[name] = round(now - since, 3)
+    return now
+
+
 def _warm_up() -> None:
     """Import what the second process renders with (about 0.6 s), while the main process
     rates the run, so that the rendering starts at once when the run arrives."""
@@ -208,17 +215,12 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    def lap(name: str, since: float) -> float:
-        now_ = time.perf_counter()
-        timings[name] = round(now_ - since, 3)
-        return now_
-
     say("Reading and validating trackers")
     ingest = read_trackers([workbooks], config, today=today, as_of=as_of, workers=workers)
     if not ingest.sources:
         raise UsageError(f"no tracker files found in {workbooks} (looked for .xlsx, .xlsm, "
                          ".xls, .xlsb and .ods); nothing was written")
-    t = lap("read_validate", started)
+    t = _lap(timings, "read_validate", started)
 
     n_workers = config.limits.workers if workers is None else workers
     pool = None
@@ -234,14 +236,14 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     try:
         say("Rating actions and KPIs")
         run = build_run(ingest, config, period, as_of, history_path)
-        t = lap("rate_history", t)
+        t = _lap(timings, "rate_history", t)
         out_dir = period_dir(output, period)
         result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run)
         names = artefact_names(period)
         with Staging(out_dir) as staging:
             say("Writing the Word report, workbook and feedback")
             run = _render(run, config, staging, names, workbooks, pool, timings)
-            t = lap("render", t)
+            t = _lap(timings, "render", t)
             _finish(result, run, timings, started, staging, now)
     finally:
         if pool is not None:
@@ -272,38 +274,33 @@ def _render(run: RatedRun, config: Config, staging, names: dict[str, str],
     feedback_dir = staging.folder(FEEDBACK)
     workbook_path = staging.file(names["workbook"])
 
-    def since(name: str, t0: float) -> float:
-        now_ = time.perf_counter()
-        timings[name] = round(now_ - t0, 3)
-        return now_
-
     with _few_collections():
         t = time.perf_counter()
         if pool is None:
             run, _ = write_workbook(run, config, workbook_path, workbooks)
-            t = since("workbook", t)
+            t = _lap(timings, "workbook", t)
             _render_word(run, config, word_path)
-            t = since("word", t)
+            t = _lap(timings, "word", t)
             write_feedback(run, config, feedback_dir, workbooks)
-            since("feedback", t)
+            _lap(timings, "feedback", t)
             return run
         child = pool.submit(_render_word_and_feedback, run, config, word_path,
                             feedback_dir, workbooks)
         try:
             run, extra = write_workbook(run, config, workbook_path, workbooks)
-            t = since("workbook", t)
+            t = _lap(timings, "workbook", t)
             if not extra:
                 write_feedback(run, config, feedback_dir, workbooks, shared=True,
                                chase_list=False)
-                t = since("feedback_here", t)
+                t = _lap(timings, "feedback_here", t)
         finally:
             wait([child])  # never leave the staging folder while the other still writes
         timings["word"], timings["feedback"] = child.result()
-        t = since("child_wait", t)
+        t = _lap(timings, "child_wait", t)
         if extra:
             _clear(feedback_dir)
             write_feedback(run, config, feedback_dir, workbooks)
-            since("feedback_again", t)
+            _lap(timings, "feedback_again", t)
     return run
 
 
