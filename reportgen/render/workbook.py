@@ -57,6 +57,7 @@ from reportgen.errors import OutputError
 from reportgen.issues import CATALOGUE, FIELD_LABELS, Issue, make_issue
 from reportgen.model import Action, Rag, RatedRun, Status
 from reportgen.outputs import placed_location
+from reportgen.render.fastsheet import FastSheet
 from reportgen.rate import NO_STREAM, rate_finance, split_shares
 
 # --------------------------------------------------------------------------- text safety
@@ -229,6 +230,7 @@ class _Formats:
         self.objective = add({"num_format": '"Objective "0', "bold": True,
                               "bg_color": "#D9E1F2", "border": 1, "align": "center"})
         self.number = add({"num_format": "General"})
+        self.plain = add({})
         self.link = add({"font_color": "#0563C1", "underline": 1, "valign": "top"})
         self.rag = {name: add({"bg_color": fill, "font_color": font})
                     for name, (fill, font) in RAG_COLOURS.items()}
@@ -358,12 +360,12 @@ def write_consolidated(run: RatedRun, config: Config, path: Path,
     })
     fmt = _Formats(wb)
     summary = wb.add_worksheet("Summary")
-    actions_ws = wb.add_worksheet("Actions")
-    alloc_ws = wb.add_worksheet("Allocations")
+    actions_ws = wb.add_worksheet("Actions", FastSheet)
+    alloc_ws = wb.add_worksheet("Allocations", FastSheet)
     finance_ws = wb.add_worksheet("Finance")
     kpis_ws = wb.add_worksheet("KPIs")
-    issues_ws = wb.add_worksheet("Issues")
-    sources_ws = wb.add_worksheet("Sources")
+    issues_ws = wb.add_worksheet("Issues", FastSheet)
+    sources_ws = wb.add_worksheet("Sources", FastSheet)
 
     allocs = allocations(run.actions)
     objectives = _objectives(run, config)
@@ -490,14 +492,15 @@ def _write_actions(ws, run: RatedRun, fmt: _Formats, guard: TextGuard) -> None:
 
 def _write_allocations(ws, allocs: list[Allocation], fmt: _Formats) -> None:
     write_string, write_number, money = ws.write_string, ws.write_number, fmt.money
+    plain = fmt.plain
     longest = [len(h) + 3 for h in ALLOCATION_COLUMNS]
     for row, al in enumerate(allocs, start=1):
         for col, value in ((0, al.action_id), (2, al.stream), (3, al.share)):
             s = clean_text(value)[0]  # a cut ID is reported once, from the Actions sheet
-            write_string(row, col, s)
+            write_string(row, col, s, plain)
             if len(s) > longest[col]:
                 longest[col] = len(s)
-        write_number(row, 1, al.objective)
+        write_number(row, 1, al.objective, plain)
         for col, value in ((4, al.budget), (5, al.spend), (6, al.forecast)):
             if value is not None:
                 write_number(row, col, value, money)

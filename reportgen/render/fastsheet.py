@@ -1,0 +1,208 @@
+"""An XlsxWriter worksheet for the big tables: cells rendered to XML when they are written.
+
+XlsxWriter keeps every cell as a small object until ``close()`` and then writes each one
+through a general, attribute-escaping XML writer; at the consolidated workbook's size
+(12,000 actions, about 535,000 cells) that is most of the time spent writing it.
+:class:`FastSheet` is a ``worksheet_class`` (XlsxWriter's own extension point,
+``Workbook.add_worksheet(name, worksheet_class=...)``) whose ``write_string`` and
+``write_number`` render the cell's ``<c>`` element at once, with the shared-string index
+and format index XlsxWriter itself would give it, and whose ``_write_rows`` writes those
+elements merged, by column, with any cells XlsxWriter stored the usual way (table headers,
+hyperlinks, formulas, blanks). Everything else (tables, conditional formats, widths,
+hyperlink relationships, printing) is XlsxWriter's, unchanged.
+
+The elements are the ones XlsxWriter writes, less the optional ``spans`` row attribute:
+``<c r="B2" s="3" t="s"><v>17</v></c>`` for text (through the workbook's shared-string
+table, so XlsxWriter's escaping of control characters applies) and
+``<c r="C2" s="4"><v>12.5</v></c>`` for numbers (``%.16G`` as XlsxWriter formats them).
+Cases with their own rules take XlsxWriter's path: a cell without a format (the row's or
+column's format may apply at ``close()``), text over 16,383 characters (Excel's limit is
+checked in UTF-16 units) and NaN or infinite numbers. The last write to a cell wins, as
+in XlsxWriter. Cells are not kept as objects, so ``FastSheet`` must not hold cells that a
+chart reads (chart caches look cells up by type); it is used only for data tables.
+
+Rows are written in any order; a row's cells are joined when the sheet is closed.
+"""
+
+from __future__ import annotations
+
+from math import isinf, isnan
+
+from xlsxwriter.exceptions import OverlappingRange
+from xlsxwriter.utility import xl_col_to_name, xl_range
+from xlsxwriter.worksheet import Worksheet
+
+_COLUMN_NAMES: list[str] = []
+
+
+def _column_name(col: int) -> str:
+    while len(_COLUMN_NAMES) <= col:
+        _COLUMN_NAMES.append(xl_col_to_name(len(_COLUMN_NAMES)))
+    return _COLUMN_NAMES[col]
+
+
+class FastSheet(Worksheet):
+    """A worksheet whose string and number cells are kept as rendered XML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cells: dict[int, dict[int, str]] = {}
+        self._table_boxes: dict[tuple[int, int, int, int], str] = {}
+
+    # ------------------------------------------------------------------ writing cells
+
+    def _place(self, row: int, col: int, xml: str) -> int:
+        if row < 0 or col < 0 or row >= self.xls_rowmax or col >= self.xls_colmax:
+            return -1
+        # As XlsxWriter's _check_dimensions: rows and columns are tracked apart (set_column
+        # moves the column bounds alone).
+        if self.dim_rowmin is None:
+            self.dim_rowmin = self.dim_rowmax = row
+        elif row < self.dim_rowmin:
+            self.dim_rowmin = row
+        elif row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if self.dim_colmin is None:
+            self.dim_colmin = self.dim_colmax = col
+        elif col < self.dim_colmin:
+            self.dim_colmin = col
+        elif col > self.dim_colmax:
+            self.dim_colmax = col
+        cells = self._cells.get(row)
+        if cells is None:
+            self._cells[row] = {col: xml}
+        else:
+            cells[col] = xml
+        return 0
+
+    def _slow(self, method, args, kwargs=None):
+        """XlsxWriter's own write; a cell rendered here before at that place is dropped."""
+        if len(args) >= 2 and args[0].__class__ is int and args[1].__class__ is int:
+            row, col = args[0], args[1]
+        elif args and isinstance(args[0], str):
+            from xlsxwriter.utility import xl_cell_to_rowcol
+            try:
+                row, col = xl_cell_to_rowcol(args[0])
+            except (AttributeError, ValueError):
+                return method(*args, **(kwargs or {}))
+        else:
+            return method(*args, **(kwargs or {}))
+        cells = self._cells.get(row)
+        if cells:
+            cells.pop(col, None)
+        return method(*args, **(kwargs or {}))
+
+    def write_string(self, *args, **kwargs):  # type: ignore[override]
+        if kwargs or len(args) != 4 or args[0].__class__ is not int \
+                or args[1].__class__ is not int:
+            return self._slow(super().write_string, args, kwargs)  # A1 notation or no format
+        row, col, string, cell_format = args
+        if cell_format is None or string.__class__ is not str \
+                or len(string) > self.xls_strmax // 2:
+            # No format (the row's or column's applies), a str subclass, or long text.
+            return self._slow(super().write_string, args)
+        stored = self.table.get(row)
+        if stored and col in stored:  # replacing XlsxWriter's cell (a link's, say)
+            return self._slow(super().write_string, args)
+        if row < 0 or col < 0 or row >= self.xls_rowmax or col >= self.xls_colmax:
+            return -1  # before the shared-string table sees the text, as in XlsxWriter
+        index = self.str_table._get_shared_string_index(string)
+        return self._place(row, col, f'<c r="{_column_name(col)}{row + 1}" '
+                                     f's="{cell_format._get_xf_index()}" t="s">'
+                                     f'<v>{index}</v></c>')
+
+    def write_number(self, *args, **kwargs):  # type: ignore[override]
+        if kwargs or len(args) != 4 or args[0].__class__ is not int \
+                or args[1].__class__ is not int:
+            return self._slow(super().write_number, args, kwargs)
+        row, col, number, cell_format = args
+        if cell_format is None or number.__class__ not in (int, float) \
+                or isnan(number) or isinf(number):
+            return self._slow(super().write_number, args)
+        stored = self.table.get(row)
+        if stored and col in stored:
+            return self._slow(super().write_number, args)
+        return self._place(row, col, f'<c r="{_column_name(col)}{row + 1}" '
+                                     f's="{cell_format._get_xf_index()}">'
+                                     f'<v>{number:.16G}</v></c>')
+
+    # XlsxWriter's other writers (write_url, write_formula, write_blank, table headers...)
+    # store cells in self.table; a later one of those replaces a rendered cell at the same
+    # place when the rows are merged below.
+
+    # ------------------------------------------------------------------ tables
+
+    def add_table(self, first_row, first_col, last_row, last_col, options=None):  # type: ignore[override]
+        """XlsxWriter's ``add_table``, without its cell-by-cell overlap bookkeeping.
+
+        XlsxWriter records every cell of a table's range in a dictionary to refuse
+        overlapping tables and merges (535,000 entries and a third of a second for the
+        workbook's tables). For a plain table (no ``data``, no column formulas, no total
+        row) this checks the overlap by rectangle instead and lets XlsxWriter set up the
+        table on its header and first data row, then widens the table's ranges to the
+        rows asked for. Anything else takes XlsxWriter's own path.
+        """
+        options = dict(options or {})
+        plain = (all(v.__class__ is int for v in (first_row, first_col, last_row, last_col))
+                 and 0 <= first_row < last_row - 1 < self.xls_rowmax - 1
+                 and 0 <= first_col <= last_col < self.xls_colmax
+                 and "data" not in options and not options.get("total_row")
+                 and options.get("header_row", True)
+                 and not any(c and c.get("formula") for c in options.get("columns", ())))
+        if not plain:
+            return super().add_table(first_row, first_col, last_row, last_col, options)
+        cell_range = xl_range(first_row, first_col, last_row, last_col)
+        for (r0, c0, r1, c1), previous in self._table_boxes.items():
+            if r0 <= last_row and first_row <= r1 and c0 <= last_col and first_col <= c1:
+                raise OverlappingRange(f"Table range '{cell_range}' overlaps previous "
+                                       f"table range '{previous}'.")
+        for (row, col), previous in self.merged_cells.items():
+            if first_row <= row <= last_row and first_col <= col <= last_col:
+                raise OverlappingRange(f"Table range '{cell_range}' overlaps previous "
+                                       f"merge range '{previous}'.")
+        done = super().add_table(first_row, first_col, first_row + 1, last_col, options)
+        if done == 0:
+            table = self.tables[-1]
+            table["range"] = table["a_range"] = cell_range
+            if "autofilter" in table:
+                table["autofilter"] = cell_range
+            self._table_boxes[(first_row, first_col, last_row, last_col)] = cell_range
+        return done
+
+    # ------------------------------------------------------------------ closing
+
+    def _write_rows(self) -> None:
+        fast = self._cells
+        table = self.table
+        row_info = self.row_info
+        comments = self.comments
+        rows = set(fast)
+        rows.update(r for r, cells in table.items() if cells)
+        rows.update(row_info)
+        rows.update(comments)
+        low, high = self.dim_rowmin, self.dim_rowmax
+        write = self.fh.write
+        for row in sorted(rows):
+            if row < low or row > high:
+                continue
+            mine = fast.get(row)
+            theirs = table.get(row)
+            info = row_info.get(row)
+            if not mine and not theirs:
+                self._write_empty_row(row, None, info)
+                continue
+            self._write_row(row, None, info)
+            if not theirs:
+                if len(mine) > 1:
+                    write("".join([mine[c] for c in sorted(mine)]))
+                else:
+                    write(next(iter(mine.values())))
+            else:
+                mine = mine or {}
+                for col in sorted(mine.keys() | theirs.keys()):
+                    cell = theirs.get(col)
+                    if cell is not None:
+                        self._write_cell(row, col, cell)
+                    else:
+                        write(mine[col])
+            write("</row>")
