@@ -34,7 +34,8 @@ def _build(path: Path, ops, worksheet_class=None, table=None) -> None:
         elif op == "number":
             ws.write_number(row, col, value, fmt)
         elif op == "url":
-            ws.write_url(row, col, f"external:other.xlsx#Sheet1!A{row + 1}", fmt, value)
+            text, base, anchor, tip = value
+            ws.write_url(row, col, f"external:{base}#{anchor}", fmt, text, tip)
         elif op == "blank":
             ws.write_blank(row, col, None, fmt)
         elif op == "formula":
@@ -64,7 +65,13 @@ ops = st.lists(st.one_of(
                         st.floats(allow_nan=False, allow_infinity=False)),
               st.one_of(st.none(), st.integers(0, 2))),
     st.tuples(st.just("url"), st.integers(0, 6), st.integers(0, 6),
-              texts.filter(bool), st.one_of(st.none(), st.integers(0, 2))),
+              st.tuples(texts.filter(bool),
+                        st.sampled_from(["other.xlsx", "../trackers/Team A/plan 1.xlsx",
+                                         "C:/Shared/100%.xlsx", "\\\\server\\x.xlsx",
+                                         "a%20b.xlsx"]),
+                        st.sampled_from(["Sheet1!A1", "'Action Plan'!M13", "a/b!C3", ""]),
+                        st.one_of(st.none(), st.just("Open the tracker"))),
+              st.one_of(st.none(), st.integers(0, 2))),
     st.tuples(st.just("blank"), st.integers(0, 6), st.integers(0, 6), st.none(),
               st.integers(0, 2)),
     st.tuples(st.just("formula"), st.integers(0, 6), st.integers(0, 6), st.none(),
