@@ -131,3 +131,61 @@ def test_overlapping_tables_and_merges_are_still_refused(tmp_path):
         ws.add_table(250, 0, 400, 2, {"name": "Three"})
     assert ws.add_table(102, 0, 200, 3, {"name": "Four"}) == 0
     wb.close()
+
+
+def _cells(path: Path) -> dict:
+    """Every cell of every sheet as Excel shows it: value, number format, bold, fill,
+    wrap, link target and location; and each table's range."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        out[ws.title, "tables"] = dict(ws.tables.items())  # name -> range
+        out[ws.title, "heights"] = {r: d.height for r, d in ws.row_dimensions.items()
+                                    if d.height}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None and not c.has_style:
+                    continue
+                link = c.hyperlink
+                out[ws.title, c.coordinate] = (
+                    c.value, c.number_format, c.font.b, c.fill.fgColor.rgb,
+                    c.alignment.wrap_text, link.target if link else None,
+                    link.location if link else None)
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_workbook_and_feedback_are_the_same_with_xlsxwriters_own_worksheet(
+        tmp_path, monkeypatch, config):
+    from dataclasses import replace
+
+    from factories import make_action, make_run
+    from reportgen.issues import make_issue
+    from reportgen.render import feedback, workbook
+    from reportgen.render.fastsheet import DataSheet
+    from xlsxwriter.worksheet import Worksheet
+
+    assert DataSheet is FastSheet  # this XlsxWriter has what FastSheet builds on
+    actions = [make_action(i, action=f"=SUM(A{i})\x07 line\nnext £{i}",
+                           percent_complete=i * 7.5, budget=1000.0 * i, forecast=990.5 * i)
+               for i in range(1, 30)]
+    run = make_run(actions=actions)
+    issues = [make_issue("missing-corrective-action", file=a.source.file, sheet="Actions",
+                         cell=f"M{a.source.row}", field="corrective_action")
+              for a in actions]
+    run = replace(run, issues=tuple(issues))
+    (tmp_path / "workbooks").mkdir()
+    books = {}
+    for name, cls in (("fast", FastSheet), ("plain", Worksheet)):
+        monkeypatch.setattr(workbook, "DataSheet", cls)
+        monkeypatch.setattr(feedback, "DataSheet", cls)
+        out = tmp_path / name
+        out.mkdir()
+        workbook.write_consolidated(run, config, out / "consolidated.xlsx",
+                                    tmp_path / "workbooks")
+        feedback.write_feedback(run, config, out / "feedback", tmp_path / "workbooks")
+        books[name] = {p.relative_to(out).as_posix(): _cells(p)
+                       for p in sorted(out.rglob("*.xlsx"))}
+    assert len(books["fast"]) > 2  # the workbook, tracker feedback and the chase list
+    assert books["fast"] == books["plain"]

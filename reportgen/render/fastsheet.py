@@ -33,7 +33,7 @@ from xlsxwriter.exceptions import OverlappingRange
 from xlsxwriter.utility import xl_col_to_name, xl_range
 from xlsxwriter.url import Url
 from xlsxwriter.utility import _utf16_len
-from xlsxwriter.worksheet import CellStringTuple, Worksheet
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 _COLUMN_NAMES: list[str] = []
 _CELL = re.compile(r'<c r="([A-Z]+)[0-9]+"[^>]*>.*?</c>', re.S)
@@ -63,6 +63,7 @@ class FastSheet(Worksheet):
         self._table_boxes: dict[tuple[int, int, int, int], str] = {}
         self._link_bases: dict[str, Url] = {}
         self._link_cells: list[tuple[int, int]] = []
+        self._numbers_on_links: set[tuple[int, int]] = set()
 
     # ------------------------------------------------------------------ writing cells
 
@@ -144,6 +145,8 @@ class FastSheet(Worksheet):
         stored = self.table.get(row)
         if stored and col in stored:  # replacing XlsxWriter's cell (a link's, say)
             return self._slow(super().write_string, args)
+        if self._numbers_on_links:
+            self._numbers_on_links.discard((row, col))
         if row < 0 or col < 0 or row >= self.xls_rowmax or col >= self.xls_colmax:
             return -1  # before the shared-string table sees the text, as in XlsxWriter
         index = self.str_table._get_shared_string_index(string)
@@ -162,6 +165,8 @@ class FastSheet(Worksheet):
         stored = self.table.get(row)
         if stored and col in stored:
             return self._slow(super().write_number, args)
+        if self.hlink_count and col in self.hyperlinks.get(row, ()):
+            self._numbers_on_links.add((row, col))  # the link then shows the number
         return self._place(row, col, f'<c r="{_column_name(col)}{row + 1}" '
                                      f's="{cell_format._get_xf_index()}">'
                                      f'<v>{number:.16G}</v></c>')
@@ -202,6 +207,8 @@ class FastSheet(Worksheet):
         link._text = string
         if tip is not None:
             link.tip = tip  # checks Excel's 255-character limit, as XlsxWriter does
+        if self._numbers_on_links:
+            self._numbers_on_links.discard((row, col))
         self.hlink_count += 1
         self.hyperlinks[row][col] = link
         self._link_cells.append((row, col))
@@ -294,9 +301,32 @@ class FastSheet(Worksheet):
                         write(mine[col])
             write("</row>")
         # XlsxWriter's hyperlink writer, which runs next, looks up each linked cell in
-        # self.table when the row holds any of its cells: give a rendered link cell the
-        # entry a string cell would have there (the cells are already written).
+        # self.table (a link over anything but text also shows its text): give each
+        # rendered linked cell the entry XlsxWriter's own cell would have had there.
+        numbers = self._numbers_on_links
         for row, col in self._link_cells:
-            theirs = table.get(row)
-            if theirs and col not in theirs and col in (self._row_cells(row) or ()):
-                theirs[col] = CellStringTuple(0, None)
+            mine = fast.get(row)
+            if mine.__class__ is str:
+                here = f'<c r="{_column_name(col)}{row + 1}"' in mine
+            else:
+                here = bool(mine) and col in mine
+            if here and col not in table.get(row, ()):
+                table[row][col] = (CellNumberTuple(0, None) if (row, col) in numbers
+                                   else CellStringTuple(0, None))
+
+
+def _relies_on_present() -> bool:
+    """Whether this XlsxWriter has the internals FastSheet uses (3.x has had them)."""
+    from xlsxwriter.format import Format
+    from xlsxwriter.sharedstrings import SharedStringTable
+    return (all(callable(getattr(Worksheet, name, None)) for name in
+                ("_write_rows", "_write_row", "_write_empty_row", "_write_cell",
+                 "_write_hyperlinks"))
+            and callable(getattr(SharedStringTable, "_get_shared_string_index", None))
+            and callable(getattr(Format, "_get_xf_index", None))
+            and callable(getattr(Url, "_parse_url", None)))
+
+
+#: The worksheet class for data tables: FastSheet, or XlsxWriter's own should a future
+#: XlsxWriter lack what FastSheet builds on (the output is the same, only slower).
+DataSheet = FastSheet if _relies_on_present() else Worksheet

@@ -42,7 +42,7 @@ from reportgen.issues import FIELD_LABELS, Issue
 from reportgen.model import Action, RatedRun
 from reportgen.outputs import safe_name
 from reportgen.periods import WorkingCalendar, due_at, format_due
-from reportgen.render.fastsheet import FastSheet
+from reportgen.render.fastsheet import DataSheet
 # Shared cell-text and link rules, so that feedback and the consolidated workbook cannot
 # drift apart on what is safe to write.
 from reportgen.render.workbook import (
@@ -208,7 +208,7 @@ class _Book:
         self._lines: dict[str, dict[int, int]] = {}
 
     def sheet(self, name: str, widths: tuple[float, ...]):
-        ws = self.wb.add_worksheet(name, FastSheet)
+        ws = self.wb.add_worksheet(name, DataSheet)
         for col, w in enumerate(widths):
             ws.set_column(col, col, w)
         self._widths[name] = widths
