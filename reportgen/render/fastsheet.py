@@ -4,8 +4,9 @@ XlsxWriter keeps every cell as a small object until ``close()`` and then writes 
 through a general, attribute-escaping XML writer; at the consolidated workbook's size
 (12,000 actions, about 535,000 cells) that is most of the time spent writing it.
 :class:`FastSheet` is a ``worksheet_class`` (XlsxWriter's own extension point,
-``Workbook.add_worksheet(name, worksheet_class=...)``) whose ``write_string`` and
-``write_number`` render the cell's ``<c>`` element at once, with the shared-string index
+``Workbook.add_worksheet(name, worksheet_class=...)``) whose ``write_string``,
+``write_number`` and ``write_url`` (for links to files) render the cell's ``<c>`` element
+at once, with the shared-string index
 and format index XlsxWriter itself would give it, and whose ``_write_rows`` writes those
 elements merged, by column, with any cells XlsxWriter stored the usual way (table headers,
 hyperlinks, formulas, blanks). Everything else (tables, conditional formats, widths,
@@ -21,7 +22,8 @@ checked in UTF-16 units) and NaN or infinite numbers. The last write to a cell w
 in XlsxWriter. Cells are not kept as objects, so ``FastSheet`` must not hold cells that a
 chart reads (chart caches look cells up by type); it is used only for data tables.
 
-Rows are written in any order; a row's cells are joined when the sheet is closed.
+Rows may be written in any order: a row's cells are joined into one string when the next
+row is started, and taken apart again should the row be written to later.
 """
 
 from __future__ import annotations
@@ -30,9 +32,8 @@ import re
 from math import isinf, isnan
 
 from xlsxwriter.exceptions import OverlappingRange
-from xlsxwriter.utility import xl_col_to_name, xl_range
 from xlsxwriter.url import Url
-from xlsxwriter.utility import _utf16_len
+from xlsxwriter.utility import _utf16_len, xl_cell_to_rowcol, xl_col_to_name, xl_range
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 _COLUMN_NAMES: list[str] = []
@@ -121,7 +122,6 @@ class FastSheet(Worksheet):
         if len(args) >= 2 and args[0].__class__ is int and args[1].__class__ is int:
             row, col = args[0], args[1]
         elif args and isinstance(args[0], str):
-            from xlsxwriter.utility import xl_cell_to_rowcol
             try:
                 row, col = xl_cell_to_rowcol(args[0])
             except (AttributeError, ValueError):
