@@ -88,6 +88,9 @@ def clean_text(text: object) -> tuple[str, int | None]:
     over Excel's limit cut to fit with :data:`TRUNCATED` at the end. The second item is the
     original length (UTF-16 units) when the text was cut, else None. Does not report
     anything; :class:`TextGuard` turns cuts into Issues."""
+    if text.__class__ is str and len(text) <= EXCEL_MAX_CHARS // 2 \
+            and not _CONTROL.search(text):
+        return text, None  # the usual case, checked cheaply
     s = "" if text is None else str(text)
     s = _CONTROL.sub(lambda m: _NEWLINE.get(m.group(), ""), s)
     if len(s) <= EXCEL_MAX_CHARS // 2:  # cannot exceed the limit even if all astral
