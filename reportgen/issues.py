@@ -27,7 +27,7 @@ class Severity(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem found in a tracker (or a whole file)."""
 

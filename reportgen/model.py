@@ -143,7 +143,7 @@ class Direction(str, Enum):
 # --------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRef:
     """Where a record came from: file (relative to the workbooks folder), sheet, row, and
     the A1 reference of each field's cell."""
@@ -157,7 +157,7 @@ class SourceRef:
         return self.cells.get(field_name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Action:
     """One validated tracker row. Dates are real dates; money in pounds (float, ≥ 0);
     ``percent_complete`` 0–100 or None; funding is a tuple of configured stream names."""
@@ -184,7 +184,7 @@ class Action:
     forecast: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Kpi:
     """One indicator with its monthly series, oldest first: ((\"2018-04\", 72.5), …)."""
 
@@ -225,7 +225,7 @@ class SourceFile:
 # --------------------------------------------------------------------------- ratings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FinanceRating:
     """Budget vs forecast for one action or one funding stream.
 
@@ -241,7 +241,7 @@ class FinanceRating:
     reasons: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionRating:
     """The rating of one action for one period, with its reasons in words."""
 
@@ -259,7 +259,7 @@ class ActionRating:
     finance: FinanceRating | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StreamFinance:
     """Finance for one funding stream (or objective) across actions."""
 
@@ -268,7 +268,7 @@ class StreamFinance:
     rating: FinanceRating
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpcSignal:
     rule: str  # "beyond-limit", "run", "trend", "two-of-three"
     description: str  # in words, for the report
@@ -276,7 +276,7 @@ class SpcSignal:
     kind: str  # "improvement", "concern" or "neutral"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpcResult:
     centre: float
     lower: float
@@ -292,7 +292,7 @@ class SpcResult:
         return "; ".join(s.description for s in self.signals)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KpiResult:
     kpi_id: str
     latest_period: str | None
