@@ -466,6 +466,13 @@ class _Ctx:
               width: int | None = None, header: bool = True, first_col: bool = False) -> str:
         """A Report Table: ``columns`` = [(heading, width)] (see :meth:`grid`), ``rows`` =
         built ``<w:tr>`` strings. The header row repeats on every page."""
+        return "".join(self.table_parts(columns, rows, width, header, first_col))
+
+    def table_parts(self, columns: Sequence[tuple[str, float]],
+                    rows: Iterable[str | bytes], width: int | None = None,
+                    header: bool = True, first_col: bool = False) -> list[str | bytes]:
+        """:meth:`table` in pieces, ``rows`` among them as given (UTF-8 bytes for the
+        appendix's thousands of rows), for a part written piece by piece."""
         width = width or self.width
         grid = self.grid(columns, width)
         style = self.layout.table_style
@@ -499,7 +506,7 @@ class _Ctx:
         if len(out) == n:  # a table must have a row
             out.append("<w:tr>" + "".join(self.cell("") for _ in columns) + "</w:tr>")
         out.append("</w:tbl>")
-        return "".join(out)
+        return out
 
     # ----------------------------------------------------------- pictures
     def picture(self, png: bytes, width_cm: float, height_cm: float, name: str,
@@ -790,7 +797,7 @@ def _key(c: _Ctx) -> str:
     ])
 
 
-def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
+def _exceptions(c: _Ctx, items: list[_Rated]) -> str | list[str | bytes]:
     run = c.run
     model = run.slippage_model
     newly = set(run.changes.newly_red)
@@ -832,7 +839,7 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
                       _run("Corrective action: ", _BOLD)
                       + (_run(corrective) if corrective else _run("none given", _ITALIC)),
                   ], span=5) + "</w:tr>")
-        rows.append(top + bottom)
+        rows.append((top + bottom).encode())  # UTF-8 as built: see _appendix
     since = f" ({n_new:,} newly Red since last period)" if had_history else ""
     order = "newly Red first, then Red, then Amber" if had_history else \
         "Red first, then Amber"
@@ -840,12 +847,13 @@ def _exceptions(c: _Ctx, items: list[_Rated]) -> str:
              f"{_plural(len(chosen) - n_red, 'action')} Amber: {order}, each by objective. "
              "Under each action: the lead officer's commentary and corrective action, as "
              "written in the tracker.")
-    return "".join([
+    return [
         c.text(intro, keep_next=True),
         c.caption("Table", "Red and Amber actions"),
-        c.table([("Action", -1.2), ("Lead officer and dates", 3.6), ("Last period", 2.1),
-                 ("This period", 2.1), ("Slippage and reasons", -1)], rows),
-    ])
+        *c.table_parts([("Action", -1.2), ("Lead officer and dates", 3.6),
+                        ("Last period", 2.1), ("This period", 2.1),
+                        ("Slippage and reasons", -1)], rows),
+    ]
 
 
 def _kpis(c: _Ctx) -> str:
@@ -963,7 +971,7 @@ def _kpi_chart_cell(c: _Ctx, kpi: Kpi, res: KpiResult | None, width_cm: float,
     return f"<w:tc>{caption}{picture}</w:tc>"
 
 
-def _objectives(c: _Ctx, items: list[_Rated]) -> str:
+def _objectives(c: _Ctx, items: list[_Rated]) -> list[str | bytes]:
     run, config = c.run, c.config
     model = run.slippage_model
     out = [c.note("Action descriptions longer than a few lines are shortened here (…); the "
@@ -987,11 +995,11 @@ def _objectives(c: _Ctx, items: list[_Rated]) -> str:
                 f"{cell_open}{_run(a.lead_officer)}</w:p></w:tc>"
                 f"{cell_open}{_run(_d(a.end))}</w:p></w:tc>"
                 f"{cell_open}{_run(_progress(r, model))}</w:p></w:tc>"
-                f"{c.rag_cell(item.rag, empty='Not rated')}</w:tr>")
-        out.append(c.table([("ID", 1.5), ("Action", -1), ("Lead officer", 2.8),
-                            ("End date", 2.2), ("% complete of expected", 2.2),
-                            ("RAG", 2.1)], rows))
-    return "".join(out)
+                f"{c.rag_cell(item.rag, empty='Not rated')}</w:tr>".encode())  # see _appendix
+        out.extend(c.table_parts([("ID", 1.5), ("Action", -1), ("Lead officer", 2.8),
+                                  ("End date", 2.2), ("% complete of expected", 2.2),
+                                  ("RAG", 2.1)], rows))
+    return out
 
 
 def _finance_rows(c: _Ctx, streams: Sequence[StreamFinance], total: FinanceRating | None,
@@ -1152,7 +1160,7 @@ def _data_quality(c: _Ctx, items: list[_Rated]) -> str:
     return "".join(out)
 
 
-def _appendix(c: _Ctx, items: list[_Rated]) -> str:
+def _appendix(c: _Ctx, items: list[_Rated]) -> list[str | bytes]:
     run, config = c.run, c.config
     model = run.slippage_model
     cell_open = c.cell_open()
@@ -1172,7 +1180,8 @@ def _appendix(c: _Ctx, items: list[_Rated]) -> str:
                        key=lambda i: natural_key(i.action.action_id))
         if not group:
             continue
-        append(f"{group_open}{_run(_objective_title(config, number), _BOLD)}{close}</w:tr>")
+        append(f"{group_open}{_run(_objective_title(config, number), _BOLD)}{close}"
+               "</w:tr>".encode())
         for item in group:
             a, r = item.action, item.rating
             append(
@@ -1186,12 +1195,15 @@ def _appendix(c: _Ctx, items: list[_Rated]) -> str:
                 f"{cell_open}{_run(_progress(r, model))}{close}"
                 f"{cell_open}{_run(_d(a.last_updated))}"
                 f"{stale_line if r is not None and r.stale else ''}{close}"
-                f"{rag_cell(item.rag, empty='Not rated')}</w:tr>")
-    return "".join([
+                f"{rag_cell(item.rag, empty='Not rated')}</w:tr>".encode())
+    # In pieces, each row UTF-8 as built: joined, the appendix of 12,000 actions was a
+    # 30-million-character string (two bytes a character once any row has a "£"), then
+    # copied into the part and encoded, about 100 MB at the peak.
+    return [
         c.text(f"Every action in the trackers this period ({len(items):,}), by objective."),
         c.caption("Table", "Every action"),
-        c.table(columns, rows),
-    ])
+        *c.table_parts(columns, rows),
+    ]
 
 
 # --------------------------------------------------------------------------- assembly
@@ -1255,7 +1267,8 @@ _BUILDERS = {
 _IN_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>[^<]*\Z")
 
 
-def _splice(document_xml: bytes, blocks: dict[str, bytes], template: Path) -> list[bytes]:
+def _splice(document_xml: bytes, blocks: dict[str, list[bytes]],
+            template: Path) -> list[bytes]:
     """``document_xml`` in pieces, with each generated part (UTF-8 XML) in place of its
     marker paragraph; the pieces are written one after another rather than joined, which
     would copy the whole body again. A placeholder written without ``p`` lands inside a
@@ -1289,7 +1302,7 @@ def _splice(document_xml: bytes, blocks: dict[str, bytes], template: Path) -> li
                                 "is not written as {{p name }} in a paragraph of its own")
         pieces.append(between)
         if name:
-            pieces.append(blocks[name])
+            pieces.extend(blocks[name])
         at = end
     return pieces
 
@@ -1313,7 +1326,7 @@ def _pin_properties(doc, run: RatedRun, config: Config) -> None:
     cp.revision = 1
 
 
-def _package(data: bytes, blocks: dict[str, bytes], template: Path, as_of: date,
+def _package(data: bytes, blocks: dict[str, list[bytes]], template: Path, as_of: date,
              out_path: Path) -> None:
     """Write the saved package again to ``out_path``, with the parts spliced into
     word/document.xml as it is compressed, and every member dated ``as_of`` (zip entries
@@ -1378,12 +1391,14 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
         return rid
 
     ctx = _Ctx(run=run, config=config, layout=layout, add_image=add_image)
-    blocks: dict[str, str] = {}
+    blocks: dict[str, list[bytes]] = {}
     for name in BLOCKS:
         if name in layout.widths:
             ctx.width = layout.widths[name]
             # As UTF-8 at once: half the memory of the text for parts with "£" or "–".
-            blocks[name] = _BUILDERS[name](ctx, items).encode("utf-8")
+            built = _BUILDERS[name](ctx, items)
+            blocks[name] = [built.encode("utf-8")] if isinstance(built, str) else \
+                [p if isinstance(p, bytes) else p.encode("utf-8") for p in built]
     _pin_properties(tpl.docx, run, config)
     saved = io.BytesIO()
     tpl.save(saved)
