@@ -166,8 +166,8 @@ def _give_back_memory() -> None:
     XlsxWriter's workbook objects hold reference cycles, which the raised thresholds of
     :func:`_few_collections` leave for later, and glibc keeps freed blocks for reuse
     rather than returning them: measured at 12,000 actions, the main process kept the
-    workbook's 90 MB through the feedback, and the second kept the Word report's through
-    the chase list. A no-op for the second half where there is no glibc."""
+    workbook's 90 MB through the feedback (171 MB resident after the workbook, 107 MB
+    after this, which takes about 65 ms). Without glibc only the collection is done."""
     gc.collect()
     trim = _malloc_trim()
     if trim is not None:
