@@ -13,7 +13,7 @@ import xlsxwriter
 from hypothesis import given, settings, strategies as st
 from xlsxwriter.exceptions import OverlappingRange
 
-from reportgen.render.fastsheet import FastSheet
+from reportgen.render.fastsheet import FastSheet, write_cells
 
 _SPANS = re.compile(r' spans="[^"]*"')
 
@@ -42,6 +42,9 @@ def _build(path: Path, ops, worksheet_class=None, table=None) -> None:
             ws.write_formula(row, col, "=1+1", fmt, 2)
         elif op == "row":
             ws.set_row(row, 30)
+        elif op == "cells":  # FastSheet's row call; cell by cell on XlsxWriter's own
+            write_cells(ws, row, [(c, v, None if f is None else formats[f])
+                                  for c, v, f in value])
         elif op == "a1":
             ws.write_string(f"{'ABCDEFG'[col]}{row + 1}", value, fmt)
     if table:
@@ -77,6 +80,13 @@ ops = st.lists(st.one_of(
     st.tuples(st.just("formula"), st.integers(0, 6), st.integers(0, 6), st.none(),
               st.one_of(st.none(), st.integers(0, 2))),
     st.tuples(st.just("row"), st.integers(0, 8), st.just(0), st.none(), st.none()),
+    st.tuples(st.just("cells"), st.integers(0, 6), st.just(0),
+              st.lists(st.tuples(st.integers(0, 6),
+                                 st.one_of(st.none(), texts, st.integers(-10**6, 10**6),
+                                           st.floats(allow_nan=False,
+                                                     allow_infinity=False)),
+                                 st.one_of(st.none(), st.integers(0, 2))), max_size=5),
+              st.none()),
     st.tuples(st.just("a1"), st.integers(0, 6), st.integers(0, 6), texts,
               st.one_of(st.none(), st.integers(0, 2))),
 ), max_size=40)

@@ -46,6 +46,9 @@ def _column_name(col: int) -> str:
     return _COLUMN_NAMES[col]
 
 
+_column_name(63)  # the first 64 names ready for the row writer
+
+
 def _column_number(name: str) -> int:
     n = 0
     for ch in name:
@@ -71,20 +74,7 @@ class FastSheet(Worksheet):
     def _place(self, row: int, col: int, xml: str) -> int:
         if row < 0 or col < 0 or row >= self.xls_rowmax or col >= self.xls_colmax:
             return -1
-        # As XlsxWriter's _check_dimensions: rows and columns are tracked apart (set_column
-        # moves the column bounds alone).
-        if self.dim_rowmin is None:
-            self.dim_rowmin = self.dim_rowmax = row
-        elif row < self.dim_rowmin:
-            self.dim_rowmin = row
-        elif row > self.dim_rowmax:
-            self.dim_rowmax = row
-        if self.dim_colmin is None:
-            self.dim_colmin = self.dim_colmax = col
-        elif col < self.dim_colmin:
-            self.dim_colmin = col
-        elif col > self.dim_colmax:
-            self.dim_colmax = col
+        self._bounds(row, col, col)
         if row != self._open_row:
             self._seal()
             self._open_row = row
@@ -97,6 +87,23 @@ class FastSheet(Worksheet):
         else:
             cells[col] = xml
         return 0
+
+    def _bounds(self, row: int, low: int, high: int) -> None:
+        """As XlsxWriter's _check_dimensions: rows and columns are tracked apart
+        (set_column moves the column bounds alone)."""
+        if self.dim_rowmin is None:
+            self.dim_rowmin = self.dim_rowmax = row
+        elif row < self.dim_rowmin:
+            self.dim_rowmin = row
+        elif row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if self.dim_colmin is None:
+            self.dim_colmin, self.dim_colmax = low, high
+        else:
+            if low < self.dim_colmin:
+                self.dim_colmin = low
+            if high > self.dim_colmax:
+                self.dim_colmax = high
 
     def _seal(self) -> None:
         """Join the open row's cells into one string: a row is usually written whole
@@ -217,6 +224,70 @@ class FastSheet(Worksheet):
                                      f's="{cell_format._get_xf_index()}" t="s">'
                                      f'<v>{index}</v></c>')
 
+    def write_cells(self, row: int, cells) -> None:
+        """Write one row's cells, ``(col, value, format)`` each: text as ``write_string``
+        writes it, an int or float as ``write_number``, None left empty. One call a row
+        instead of one a cell; anything the fast path does not take goes through those
+        methods, so the result is theirs."""
+        if row.__class__ is not int or not 0 <= row < self.xls_rowmax:
+            for col, value, fmt in cells:
+                self._write_one(row, col, value, fmt)
+            return
+        if row != self._open_row:
+            self._seal()
+            self._open_row = row
+        placed = self._cells.get(row)
+        if placed.__class__ is str:
+            placed = self._unseal(placed)
+        elif placed is None:
+            placed = {}
+        self._cells[row] = placed  # the fallbacks below write into this same dictionary
+        stored = self.table.get(row)
+        links = self.hlink_count and self.hyperlinks.get(row)
+        sst = self.str_table._get_shared_string_index
+        half, colmax = self.xls_strmax // 2, self.xls_colmax
+        r = row + 1
+        names = _COLUMN_NAMES
+        known = len(names)
+        low = high = None
+        for col, value, fmt in cells:
+            if value is None:
+                continue
+            cls = value.__class__
+            if (fmt is None or col.__class__ is not int or not 0 <= col < colmax
+                    or (stored and col in stored) or (links and col in links)):
+                self._write_one(row, col, value, fmt)
+                stored = self.table.get(row)  # XlsxWriter may hold a cell of this row now
+                continue
+            if cls is str and len(value) <= half:
+                placed[col] = (f'<c r="{names[col] if col < known else _column_name(col)}{r}" '
+                               f's="{fmt._get_xf_index()}" t="s"><v>{sst(value)}</v></c>')
+            elif (cls is float or cls is int) and not isnan(value) and not isinf(value):
+                placed[col] = (f'<c r="{names[col] if col < known else _column_name(col)}{r}" '
+                               f's="{fmt._get_xf_index()}"><v>{value:.16G}</v></c>')
+            else:
+                self._write_one(row, col, value, fmt)
+                stored = self.table.get(row)
+                continue
+            if low is None:
+                low = high = col
+            elif col < low:
+                low = col
+            elif col > high:
+                high = col
+        if not placed:
+            del self._cells[row]
+        elif low is not None:
+            self._bounds(row, low, high)
+
+    def _write_one(self, row, col, value, fmt) -> None:
+        if value is None:
+            return
+        if isinstance(value, str):
+            self.write_string(row, col, value, fmt)
+        else:
+            self.write_number(row, col, value, fmt)
+
     # XlsxWriter's other writers (write_url, write_formula, write_blank, table headers...)
     # store cells in self.table; a later one of those replaces a rendered cell at the same
     # place when the rows are merged below.
@@ -325,6 +396,20 @@ def _relies_on_present() -> bool:
             and callable(getattr(SharedStringTable, "_get_shared_string_index", None))
             and callable(getattr(Format, "_get_xf_index", None))
             and callable(getattr(Url, "_parse_url", None)))
+
+
+def write_cells(ws: Worksheet, row: int, cells) -> None:
+    """``ws.write_cells`` on a FastSheet; the same cell by cell on XlsxWriter's own."""
+    if isinstance(ws, FastSheet):
+        ws.write_cells(row, cells)
+        return
+    for col, value, fmt in cells:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            ws.write_string(row, col, value, fmt)
+        else:
+            ws.write_number(row, col, value, fmt)
 
 
 #: The worksheet class for data tables: FastSheet, or XlsxWriter's own should a future

@@ -42,7 +42,7 @@ from reportgen.issues import FIELD_LABELS, Issue
 from reportgen.model import Action, RatedRun
 from reportgen.outputs import safe_name
 from reportgen.periods import WorkingCalendar, due_at, format_due
-from reportgen.render.fastsheet import DataSheet
+from reportgen.render.fastsheet import DataSheet, write_cells
 # Shared cell-text and link rules, so that feedback and the consolidated workbook cannot
 # drift apart on what is safe to write.
 from reportgen.render.workbook import (
@@ -227,6 +227,21 @@ class _Book:
                 lines[row] = max(lines.get(row, 1),
                                  text_lines(text, self._widths[ws.name][col]))
 
+    def strings(self, ws, row: int, cells) -> None:
+        """:meth:`string` for several ``(col, value, format)`` cells of one row, written
+        in one call."""
+        out = []
+        for col, value, fmt in cells:
+            text = _text(value)
+            if text:
+                fmt = fmt or self.top
+                out.append((col, text, fmt))
+                if fmt is self.wrap:
+                    lines = self._lines[ws.name]
+                    lines[row] = max(lines.get(row, 1),
+                                     text_lines(text, self._widths[ws.name][col]))
+        write_cells(ws, row, out)
+
     def fit_rows(self, ws) -> None:
         """Row heights for wrapped text (nothing fits them on opening in LibreOffice)."""
         for row, n in sorted(self._lines[ws.name].items()):
@@ -287,13 +302,11 @@ def _write_tracker(path: Path, fb: TrackerFeedback, run: RatedRun, config: Confi
         book.string(ws, head + 1, 0, "Nothing to fix: only updates are due.", book.note)
     for k, issue in enumerate(fb.issues, start=1):
         r = head + k
-        book.string(ws, r, 0, issue.severity.value,
-                    book.error if issue.is_error else book.warning)
+        book.strings(ws, r, (
+            (0, issue.severity.value, book.error if issue.is_error else book.warning),
+            (2, FIELD_LABELS.get(issue.field or "", issue.field or ""), None),
+            (3, issue.message, book.wrap), (4, issue.hint, book.wrap), (5, issue.code, None)))
         book.link_cell(ws, r, 1, issue.file, issue.sheet, issue.cell, workbooks)
-        book.string(ws, r, 2, FIELD_LABELS.get(issue.field or "", issue.field or ""))
-        book.string(ws, r, 3, issue.message, book.wrap)
-        book.string(ws, r, 4, issue.hint, book.wrap)
-        book.string(ws, r, 5, issue.code)
     book.table(ws, head, head + len(fb.issues), FIX_COLUMNS, "WhatToFix")
     book.fit_rows(ws)
 
@@ -316,13 +329,11 @@ def _stale_rows(book: _Book, ws, head: int, actions: list[Action], run: RatedRun
     for k, a in enumerate(actions, start=1):
         r = head + k
         rating = run.ratings[a.action_id]
-        book.string(ws, r, 0, a.action_id)
-        book.string(ws, r, 1, a.action, book.wrap)
-        book.string(ws, r, 2, a.lead_officer)
+        book.strings(ws, r, ((0, a.action_id, None), (1, a.action, book.wrap),
+                             (2, a.lead_officer, None), (5, a.status.value, None),
+                             (6, rating.reported.value, None)))
         ws.write_datetime(r, 3, datetime.combine(a.last_updated, time()), book.date)
         ws.write_number(r, 4, (run.as_of - a.last_updated).days, book.top)
-        book.string(ws, r, 5, a.status.value)
-        book.string(ws, r, 6, rating.reported.value)
         src = a.source
         cell = src.cell("last_updated") or src.cell("action_id") or f"A{src.row}"
         book.link_cell(ws, r, 7, src.file, src.sheet, cell, workbooks)
@@ -409,16 +420,14 @@ def _write_chase_list(path: Path, trackers: dict[str, TrackerFeedback], run: Rat
     book.string(ws, 1, 0, f"Data as of {run.as_of:%d/%m/%Y}. Each item links to the tracker "
                 "cell to change.", book.note)
     head = 3
+    kind_formats = {"error": book.error, "warning": book.warning}
     for k, item in enumerate(items, start=1):
         r = head + k
-        book.string(ws, r, 0, item.officer)
-        book.string(ws, r, 1, item.file)
-        book.string(ws, r, 2, item.action_id)
-        book.string(ws, r, 3, item.action, book.wrap)
-        book.string(ws, r, 4, item.todo, book.wrap)
+        book.strings(ws, r, (
+            (0, item.officer, None), (1, item.file, None), (2, item.action_id, None),
+            (3, item.action, book.wrap), (4, item.todo, book.wrap),
+            (6, item.kind, kind_formats.get(item.kind))))
         book.link_cell(ws, r, 5, item.file, item.sheet, item.cell, workbooks)
-        book.string(ws, r, 6, item.kind, {"error": book.error,
-                                          "warning": book.warning}.get(item.kind))
     book.table(ws, head, head + len(items), CHASE_COLUMNS, "ChaseList")
     book.fit_rows(ws)
     book.close()
