@@ -231,7 +231,7 @@ class FastSheet(Worksheet):
         methods, so the result is theirs."""
         if row.__class__ is not int or not 0 <= row < self.xls_rowmax:
             for col, value, fmt in cells:
-                self._write_one(row, col, value, fmt)
+                _write_one(self, row, col, value, fmt)
             return
         if row != self._open_row:
             self._seal()
@@ -256,7 +256,7 @@ class FastSheet(Worksheet):
             cls = value.__class__
             if (fmt is None or col.__class__ is not int or not 0 <= col < colmax
                     or (stored and col in stored) or (links and col in links)):
-                self._write_one(row, col, value, fmt)
+                _write_one(self, row, col, value, fmt)
                 stored = self.table.get(row)  # XlsxWriter may hold a cell of this row now
                 continue
             if cls is str and len(value) <= half:
@@ -266,7 +266,7 @@ class FastSheet(Worksheet):
                 placed[col] = (f'<c r="{names[col] if col < known else _column_name(col)}{r}" '
                                f's="{fmt._get_xf_index()}"><v>{value:.16G}</v></c>')
             else:
-                self._write_one(row, col, value, fmt)
+                _write_one(self, row, col, value, fmt)
                 stored = self.table.get(row)
                 continue
             if low is None:
@@ -279,14 +279,6 @@ class FastSheet(Worksheet):
             del self._cells[row]
         elif low is not None:
             self._bounds(row, low, high)
-
-    def _write_one(self, row, col, value, fmt) -> None:
-        if value is None:
-            return
-        if isinstance(value, str):
-            self.write_string(row, col, value, fmt)
-        else:
-            self.write_number(row, col, value, fmt)
 
     # XlsxWriter's other writers (write_url, write_formula, write_blank, table headers...)
     # store cells in self.table; a later one of those replaces a rendered cell at the same
@@ -404,12 +396,17 @@ def write_cells(ws: Worksheet, row: int, cells) -> None:
         ws.write_cells(row, cells)
         return
     for col, value, fmt in cells:
-        if value is None:
-            continue
-        if isinstance(value, str):
-            ws.write_string(row, col, value, fmt)
-        else:
-            ws.write_number(row, col, value, fmt)
+        _write_one(ws, row, col, value, fmt)
+
+
+def _write_one(ws: Worksheet, row, col, value, fmt) -> None:
+    """One ``(col, value, format)`` cell of :meth:`FastSheet.write_cells`, the slow way."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    else:
+        ws.write_number(row, col, value, fmt)
 
 
 #: The worksheet class for data tables: FastSheet, or XlsxWriter's own should a future
