@@ -204,20 +204,28 @@ def _warm_up() -> None:
     import reportgen.render.word  # noqa: F401
 
 
-def _render_word_and_feedback(run: RatedRun, config: Config, word_path: Path,
-                              feedback_dir: Path, workbooks: Path) -> tuple[float, float]:
-    """The second process's share of the rendering: the Word report, the chase list, then
-    the tracker feedback files the main process has not claimed. Returns the Word and
-    feedback timings."""
+def _word_then_feedback(run: RatedRun, config: Config, word_path: Path,
+                        feedback_dir: Path, workbooks: Path,
+                        shared: bool) -> tuple[float, float]:
+    """The Word report, then the chase list and the tracker feedback files (with
+    ``shared``, those the other process has not claimed). Returns the two timings."""
     from reportgen.render.feedback import write_feedback
 
-    with _few_collections():
-        t0 = time.perf_counter()
-        _render_word(run, config, word_path)
-        _give_back_memory()
-        t1 = time.perf_counter()
-        write_feedback(run, config, feedback_dir, workbooks, shared=True)
+    t0 = time.perf_counter()
+    _render_word(run, config, word_path)
+    _give_back_memory()
+    t1 = time.perf_counter()
+    write_feedback(run, config, feedback_dir, workbooks, shared=shared)
     return round(t1 - t0, 3), round(time.perf_counter() - t1, 3)
+
+
+def _render_word_and_feedback(run: RatedRun, config: Config, word_path: Path,
+                              feedback_dir: Path, workbooks: Path) -> tuple[float, float]:
+    """The second process's share of the rendering (:func:`_word_then_feedback`, sharing
+    the tracker feedback with the main process)."""
+    with _few_collections():
+        return _word_then_feedback(run, config, word_path, feedback_dir, workbooks,
+                                   shared=True)
 
 
 def _clear(folder: Path) -> None:
@@ -308,12 +316,9 @@ def _render(run: RatedRun, config: Config, staging, names: dict[str, str],
         if pool is None:
             run, _ = write_workbook(run, config, workbook_path, workbooks)
             _give_back_memory()
-            t = _lap(timings, "workbook", t)
-            _render_word(run, config, word_path)
-            _give_back_memory()
-            t = _lap(timings, "word", t)
-            write_feedback(run, config, feedback_dir, workbooks)
-            _lap(timings, "feedback", t)
+            _lap(timings, "workbook", t)
+            timings["word"], timings["feedback"] = _word_then_feedback(
+                run, config, word_path, feedback_dir, workbooks, shared=False)
             return run
         child = pool.submit(_render_word_and_feedback, run, config, word_path,
                             feedback_dir, workbooks)

@@ -49,6 +49,11 @@ def _column_name(col: int) -> str:
 _column_name(63)  # the first 64 names ready for the row writer
 
 
+def _joined(cells: dict[int, str]) -> str:
+    """A row's rendered cells in column order, as one string."""
+    return "".join([cells[c] for c in sorted(cells)])
+
+
 def _column_number(name: str) -> int:
     n = 0
     for ch in name:
@@ -111,7 +116,7 @@ class FastSheet(Worksheet):
         row = self._open_row
         cells = self._cells.get(row)
         if cells and cells.__class__ is dict:
-            self._cells[row] = "".join([cells[c] for c in sorted(cells)])
+            self._cells[row] = _joined(cells)
         self._open_row = None
 
     @staticmethod
@@ -152,10 +157,14 @@ class FastSheet(Worksheet):
         stored = self.table.get(row)
         if stored and col in stored:  # replacing XlsxWriter's cell (a link's, say)
             return self._slow(super().write_string, args)
-        if self._numbers_on_links:
-            self._numbers_on_links.discard((row, col))
         if row < 0 or col < 0 or row >= self.xls_rowmax or col >= self.xls_colmax:
             return -1  # before the shared-string table sees the text, as in XlsxWriter
+        return self._put_text(row, col, string, cell_format)
+
+    def _put_text(self, row: int, col: int, string: str, cell_format) -> int:
+        """A text cell at a checked place: its shared string and its rendered element."""
+        if self._numbers_on_links:
+            self._numbers_on_links.discard((row, col))
         index = self.str_table._get_shared_string_index(string)
         return self._place(row, col, f'<c r="{_column_name(col)}{row + 1}" '
                                      f's="{cell_format._get_xf_index()}" t="s">'
@@ -214,15 +223,10 @@ class FastSheet(Worksheet):
         link._text = string
         if tip is not None:
             link.tip = tip  # checks Excel's 255-character limit, as XlsxWriter does
-        if self._numbers_on_links:
-            self._numbers_on_links.discard((row, col))
         self.hlink_count += 1
         self.hyperlinks[row][col] = link
         self._link_cells.append((row, col))
-        index = self.str_table._get_shared_string_index(string)
-        return self._place(row, col, f'<c r="{_column_name(col)}{row + 1}" '
-                                     f's="{cell_format._get_xf_index()}" t="s">'
-                                     f'<v>{index}</v></c>')
+        return self._put_text(row, col, string, cell_format)
 
     def write_cells(self, row: int, cells) -> None:
         """Write one row's cells, ``(col, value, format)`` each: text as ``write_string``
@@ -280,9 +284,9 @@ class FastSheet(Worksheet):
         elif low is not None:
             self._bounds(row, low, high)
 
-    # XlsxWriter's other writers (write_url, write_formula, write_blank, table headers...)
-    # store cells in self.table; a later one of those replaces a rendered cell at the same
-    # place when the rows are merged below.
+    # XlsxWriter's other writers (write_formula, write_blank, write_datetime, table
+    # headers...) and the slow paths above store cells in self.table; such a cell replaces
+    # a rendered one at the same place when the rows are merged in _write_rows.
 
     # ------------------------------------------------------------------ tables
 
@@ -348,12 +352,7 @@ class FastSheet(Worksheet):
                 continue
             self._write_row(row, None, info)
             if not theirs:
-                if mine.__class__ is str:
-                    write(mine)
-                elif len(mine) > 1:
-                    write("".join([mine[c] for c in sorted(mine)]))
-                else:
-                    write(next(iter(mine.values())))
+                write(mine if mine.__class__ is str else _joined(mine))
             else:
                 mine = self._row_cells(row) or {}
                 for col in sorted(mine.keys() | theirs.keys()):

@@ -219,13 +219,8 @@ class _Book:
         return ws
 
     def string(self, ws, row: int, col: int, value: object, fmt=None) -> None:
-        text = _text(value)
-        if text:
-            ws.write_string(row, col, text, fmt or self.top)
-            if fmt is self.wrap:
-                lines = self._lines[ws.name]
-                lines[row] = max(lines.get(row, 1),
-                                 text_lines(text, self._widths[ws.name][col]))
+        """One cell of text, cleaned; wrapped text sets the row's height (fit_rows)."""
+        self.strings(ws, row, ((col, value, fmt),))
 
     def strings(self, ws, row: int, cells) -> None:
         """:meth:`string` for several ``(col, value, format)`` cells of one row, written

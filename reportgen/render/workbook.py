@@ -31,7 +31,7 @@ Sources) are :class:`reportgen.render.fastsheet.FastSheet` worksheets: the same
 ``write_string``/``write_number``/``write_url`` calls, but each cell is rendered to its
 XML when written and a finished row kept as one string, instead of XlsxWriter's cell
 objects written one by one at ``close()`` (at 12,000 actions, about 535,000 cells: 4.0 s
-and 159 MB → 2.5 s and 89 MB). Summary, Finance and KPIs stay plain worksheets: charts
+and 159 MB → 2.1 s and 89 MB). Summary, Finance and KPIs stay plain worksheets: charts
 read their cells back. benchmarks/bench_workbook.py prints the figures.
 
 Text in SUMIFS criteria (the funding stream names) comes from reportgen.toml, not from
@@ -83,14 +83,19 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _is_clean(text: object) -> bool:
+    """The usual case, checked cheaply: text that needs neither cleaning nor cutting."""
+    return text.__class__ is str and len(text) <= EXCEL_MAX_CHARS // 2 \
+        and not _CONTROL.search(text)
+
+
 def clean_text(text: object) -> tuple[str, int | None]:
     """``(cell text, original length or None)``: control characters removed, and text
     over Excel's limit cut to fit with :data:`TRUNCATED` at the end. The second item is the
     original length (UTF-16 units) when the text was cut, else None. Does not report
     anything; :class:`TextGuard` turns cuts into Issues."""
-    if text.__class__ is str and len(text) <= EXCEL_MAX_CHARS // 2 \
-            and not _CONTROL.search(text):
-        return text, None  # the usual case, checked cheaply
+    if _is_clean(text):
+        return text, None
     s = "" if text is None else str(text)
     s = _CONTROL.sub(lambda m: _NEWLINE.get(m.group(), ""), s)
     if len(s) <= EXCEL_MAX_CHARS // 2:  # cannot exceed the limit even if all astral
@@ -115,9 +120,8 @@ class TextGuard:
     def __call__(self, text: object, *, file: str, sheet: str | None = None,
                  cell: str | None = None, field_name: str | None = None,
                  label: str | None = None) -> str:
-        if text.__class__ is str and len(text) <= EXCEL_MAX_CHARS // 2 \
-                and not _CONTROL.search(text):
-            return text  # the usual case, checked cheaply
+        if _is_clean(text):
+            return text
         s, original = clean_text(text)
         if original is not None:
             key = (file, sheet, cell, field_name)
