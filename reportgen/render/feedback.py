@@ -136,13 +136,14 @@ def write_feedback(run: RatedRun, config: Config, out_dir: Path, workbooks: Path
     names = feedback_names(list(trackers))
     written = []
     chase = out_dir / CHASE_LIST
+    next_cycle = _next_cycle(run, config)  # the same in every file; builds a calendar
     if chase_list:
-        _write_chase_list(chase, trackers, run, config, workbooks)
+        _write_chase_list(chase, trackers, run, config, workbooks, next_cycle)
     for file in sorted(trackers):
         path = out_dir / names[file]
         if shared and not _claim(path):
             continue
-        _write_tracker(path, trackers[file], run, config, workbooks)
+        _write_tracker(path, trackers[file], run, config, workbooks, next_cycle)
         written.append(path)
     if chase_list:
         written.append(chase)
@@ -279,7 +280,7 @@ DUE_COLUMNS = ("ID", "Action", "Lead officer", "Last updated", "Days since updat
 
 
 def _write_tracker(path: Path, fb: TrackerFeedback, run: RatedRun, config: Config,
-                   workbooks: Path) -> None:
+                   workbooks: Path, next_cycle: str) -> None:
     book = _Book(path, run, config, f"Feedback on {fb.file}")
     errors = sum(1 for i in fb.issues if i.is_error)
     warnings = len(fb.issues) - errors
@@ -287,7 +288,7 @@ def _write_tracker(path: Path, fb: TrackerFeedback, run: RatedRun, config: Confi
     ws = book.sheet("What to fix", (10, 16, 16, 60, 50, 24))
     book.string(ws, 0, 0, f"Feedback on {fb.file}: {run.period.name} report", book.title)
     book.string(ws, 1, 0, f"Data as of {run.as_of:%d/%m/%Y}. Please make these changes in "
-                f"the tracker before {_next_cycle(run, config)}.", book.note)
+                f"the tracker before {next_cycle}.", book.note)
     parts = [f"{errors} error(s): rows or files left out of the report until fixed",
              f"{warnings} warning(s)", f"{len(fb.stale)} action(s) due an update "
              "(see the 'Updates due' sheet)"]
@@ -384,14 +385,14 @@ def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[Cha
 
 
 def _write_chase_list(path: Path, trackers: dict[str, TrackerFeedback], run: RatedRun,
-                      config: Config, workbooks: Path) -> None:
+                      config: Config, workbooks: Path, next_cycle: str) -> None:
     book = _Book(path, run, config, f"Chase list, {run.period.name}")
     items = chase_items(trackers, run)
 
     ws = book.sheet("By officer", (30, 12, 12, 14, 60))
     book.string(ws, 0, 0, f"Chase list: {run.period.name} report", book.title)
     book.string(ws, 1, 0, f"What each lead officer must update before "
-                f"{_next_cycle(run, config)}. The 'Chase list' sheet has every item with "
+                f"{next_cycle}. The 'Chase list' sheet has every item with "
                 "a link to the cell.", book.note)
     officers: dict[str, dict] = {}
     for item in items:

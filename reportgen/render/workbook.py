@@ -76,6 +76,9 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
 # Characters XML 1.0 cannot hold, plus DEL. \t and \n are kept; \r, \v and \f become \n.
 _CONTROL = re.compile(r"\r\n?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _NEWLINE = {"\r": "\n", "\r\n": "\n", "\x0b": "\n", "\x0c": "\n"}
+# The same characters as one class (\r included), only to find out whether _CONTROL has
+# anything to do: a single class is searched about three times faster than the alternation.
+_DIRTY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _A1 = re.compile(r"\$?[A-Z]{1,3}\$?[1-9]\d{0,6}(:\$?[A-Z]{1,3}\$?[1-9]\d{0,6})?")
 
 
@@ -86,7 +89,7 @@ def _utf16_len(text: str) -> int:
 def _is_clean(text: object) -> bool:
     """The usual case, checked cheaply: text that needs neither cleaning nor cutting."""
     return text.__class__ is str and len(text) <= EXCEL_MAX_CHARS // 2 \
-        and not _CONTROL.search(text)
+        and not _DIRTY.search(text)
 
 
 def clean_text(text: object) -> tuple[str, int | None]:
