@@ -14,7 +14,9 @@ import contextlib
 import functools
 import gc
 import json
+import multiprocessing as mp
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -228,6 +230,54 @@ def _render_word_and_feedback(run: RatedRun, config: Config, word_path: Path,
                                    shared=True)
 
 
+# The run and configuration a forked second process renders from (see _render).
+_INHERITED: tuple[RatedRun, Config] | None = None
+
+
+def _render_inherited(word_path: Path, feedback_dir: Path,
+                      workbooks: Path) -> tuple[float, float]:
+    """:func:`_render_word_and_feedback` on the run this process inherited by fork."""
+    assert _INHERITED is not None
+    return _render_word_and_feedback(*_INHERITED, word_path, feedback_dir, workbooks)
+
+
+def _forks() -> bool:
+    """Whether the second process is forked from this one after rating (Linux), so that it
+    starts rendering at once with the run already in its memory. Elsewhere (Windows has
+    no fork; macOS's system libraries are not safe to fork) it is started early by
+    spawn or forkserver and sent the run, which takes longer: at 12,000 actions pickling
+    and unpickling the run cost about 1 s of each core."""
+    return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+
+
+class _Fork:
+    """For :func:`_render`: fork the second process when the rendering starts, once
+    ``warm`` (the thread doing its imports in this process) is done."""
+
+    def __init__(self, warm: threading.Thread) -> None:
+        self.warm = warm
+
+
+@contextlib.contextmanager
+def _forked(run: RatedRun, config: Config, warm: threading.Thread):
+    """A one-process pool whose process is forked from this one with ``run`` and
+    ``config`` in :data:`_INHERITED` (for :func:`_render_inherited`). The fork happens at
+    the first submit (before the pool's own thread starts); the warm-up thread is joined
+    first, so no other thread of ours is half-way through an import when it happens."""
+    global _INHERITED
+    from reportgen.ingest.pool import exit_with_parent
+
+    warm.join()
+    _INHERITED = (run, config)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"),
+                               initializer=exit_with_parent)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _INHERITED = None
+
+
 def _clear(folder: Path) -> None:
     if folder.is_dir():
         for path in folder.iterdir():
@@ -252,25 +302,34 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    say("Reading and validating trackers")
-    ingest = read_trackers([workbooks], config, today=today, as_of=as_of, workers=workers)
-    if not ingest.sources:
-        raise UsageError(f"no tracker files found in {workbooks} (looked for .xlsx, .xlsm, "
-                         ".xls, .xlsb and .ods); nothing was written")
-    t = _lap(timings, "read_validate", started)
-
     n_workers = config.limits.workers if workers is None else workers
-    pool = None
-    if n_workers > 0:
+    # Both cores for the rendering: a second process writes the Word report, the chase
+    # list and its share of the tracker feedback while this one writes the workbook, then
+    # the rest of the feedback. Where it can, it is forked when the rendering starts (the
+    # run is then in its memory at once) and the imports it renders with are done here,
+    # in a thread, while the reader processes read; elsewhere it is started now, does its
+    # imports while this one reads and rates, and is sent the run.
+    pool: ProcessPoolExecutor | _Fork | None = None
+    warm: threading.Thread | None = None
+    if n_workers > 0 and _forks():
+        warm = threading.Thread(target=_warm_up, name="reportgen-warm-up", daemon=True)
+        warm.start()
+        pool = _Fork(warm)
+    elif n_workers > 0:
         from reportgen.ingest.pool import _context, exit_with_parent
 
-        # Both cores for the rendering: a second process, started now so that its imports
-        # overlap the rating, writes the Word report, the chase list and its share of the
-        # tracker feedback; this one writes the workbook, then the rest of the feedback.
         pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(),
                                    initializer=exit_with_parent)
         pool.submit(_warm_up)
+
     try:
+        say("Reading and validating trackers")
+        ingest = read_trackers([workbooks], config, today=today, as_of=as_of,
+                               workers=workers)
+        if not ingest.sources:
+            raise UsageError(f"no tracker files found in {workbooks} (looked for .xlsx, "
+                             ".xlsm, .xls, .xlsb and .ods); nothing was written")
+        t = _lap(timings, "read_validate", started)
         say("Rating actions and KPIs")
         run = build_run(ingest, config, period, as_of, history_path)
         t = _lap(timings, "rate_history", t)
@@ -283,8 +342,10 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
             t = _lap(timings, "render", t)
             _finish(result, run, timings, started, staging, now)
     finally:
-        if pool is not None:
+        if isinstance(pool, ProcessPoolExecutor):
             pool.shutdown(wait=True, cancel_futures=True)
+        if warm is not None:
+            warm.join()
     _record_success(history_path, result, started_at=now or datetime.now())
     result.run = run
     result.outputs = {
@@ -299,19 +360,20 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
 
 
 def _render(run: RatedRun, config: Config, staging, names: dict[str, str],
-            workbooks: Path, pool: ProcessPoolExecutor | None,
+            workbooks: Path, pool: ProcessPoolExecutor | _Fork | None,
             timings: dict[str, float]) -> RatedRun:
     """Write the Word report, the workbook and the feedback into ``staging``; return the
     run with the Issues the workbook found added. With a ``pool`` the work is shared with
-    its process; the three artefacts are independent but for the rare text-truncated
-    Issues the workbook finds, which the feedback must list (it is rewritten then)."""
+    its process (forked now, for a :class:`_Fork`); the three artefacts are independent
+    but for the rare text-truncated Issues the workbook finds, which the feedback must
+    list (it is rewritten then)."""
     from reportgen.render.feedback import write_feedback
 
     word_path = staging.file(names["report"])
     feedback_dir = staging.folder(FEEDBACK)
     workbook_path = staging.file(names["workbook"])
 
-    with _few_collections():
+    with _few_collections(), contextlib.ExitStack() as stack:
         t = time.perf_counter()
         if pool is None:
             run, _ = write_workbook(run, config, workbook_path, workbooks)
@@ -320,8 +382,12 @@ def _render(run: RatedRun, config: Config, staging, names: dict[str, str],
             timings["word"], timings["feedback"] = _word_then_feedback(
                 run, config, word_path, feedback_dir, workbooks, shared=False)
             return run
-        child = pool.submit(_render_word_and_feedback, run, config, word_path,
-                            feedback_dir, workbooks)
+        if isinstance(pool, _Fork):
+            pool = stack.enter_context(_forked(run, config, pool.warm))
+            child = pool.submit(_render_inherited, word_path, feedback_dir, workbooks)
+        else:
+            child = pool.submit(_render_word_and_feedback, run, config, word_path,
+                                feedback_dir, workbooks)
         try:
             run, extra = write_workbook(run, config, workbook_path, workbooks)
             _give_back_memory()
@@ -334,10 +400,10 @@ def _render(run: RatedRun, config: Config, staging, names: dict[str, str],
             wait([child])  # never leave the staging folder while the other still writes
         timings["word"], timings["feedback"] = child.result()
         t = _lap(timings, "child_wait", t)
-        if extra:
-            _clear(feedback_dir)
-            write_feedback(run, config, feedback_dir, workbooks)
-            _lap(timings, "feedback_again", t)
+    if extra:
+        _clear(feedback_dir)
+        write_feedback(run, config, feedback_dir, workbooks)
+        _lap(timings, "feedback_again", t)
     return run
 
 

@@ -288,25 +288,40 @@ def test_schedule_dry_run_prints_what_is_due():
     assert code == ExitCode.USAGE
 
 
-def test_two_processes_write_the_same_outputs_as_one(tmp_path):
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "sent-the-run"])
+def test_two_processes_write_the_same_outputs_as_one(tmp_path, monkeypatch, fork):
     """With workers the rendering is shared with a second process (the Word report, the
-    chase list and some tracker feedback there; the workbook and the rest here). The
-    feedback and workbook must be what one process writes alone."""
+    chase list and some tracker feedback there; the workbook and the rest here), forked
+    with the run where the platform allows, else started early and sent the run. The
+    report, feedback and workbook must be what one process writes alone."""
     from dataclasses import replace
     from datetime import date
 
+    import reportgen.pipeline as pipeline
     from reportgen.config import load_config
     from reportgen.model import Period
-    from reportgen.pipeline import run_cycle
 
+    if fork and not pipeline._forks():
+        pytest.skip("this platform does not fork the second process")
     config = load_config(ROOT / "reportgen.toml")
     results = {}
     for workers in (0, 2):
         cfg = replace(config, limits=replace(config.limits, workers=workers))
-        result = run_cycle(cfg, Period(2018, 9), today=date(2018, 10, 5),
-                           workbooks=SAMPLES, output=tmp_path / f"w{workers}")
+        monkeypatch.setattr(pipeline, "_forks", lambda: fork)
+        result = pipeline.run_cycle(cfg, Period(2018, 9), today=date(2018, 10, 5),
+                                    workbooks=SAMPLES, output=tmp_path / f"w{workers}")
         results[workers] = (digest(result.outputs["feedback"]),
-                            result.outputs["workbook"].read_bytes())
+                            result.outputs["workbook"].read_bytes(),
+                            _docx_text(result.outputs["report"]))
         assert ("feedback_here" in result.timings) == (workers > 0)
     assert len(results[0][0]) >= 2
     assert results[0] == results[2]
+    assert pipeline._INHERITED is None  # the run is not kept alive after the render
+
+
+def _docx_text(path: Path) -> bytes:
+    """The report's document XML (the package's zip times differ from run to run)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml")
