@@ -8,6 +8,8 @@ only with ``--debug``.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 import traceback
 from datetime import date, datetime
@@ -187,7 +189,6 @@ def _resolve_period(text: str | None, today: date):
 
 
 def _setup_logging(output: Path) -> None:
-    import logging
     from logging.handlers import RotatingFileHandler
 
     root = logging.getLogger("reportgen")
@@ -247,14 +248,38 @@ def _run_cycle(config, period, as_of, workbooks_dir, output_dir):
     _setup_logging(output)
     p = _resolve_period(period, today)
     as_of_day = _parse_day(as_of, "--as-of") or p.as_of
+    log = logging.getLogger("reportgen.run")
+    log.info("%s (as of %s): reading %s, writing %s (reportgen %s, pid %d)", p.label,
+             as_of_day.strftime("%d/%m/%Y"), workbooks, output, __version__, os.getpid())
     status, progress = _progress()
     try:
         with RunLock(output / ".reportgen.lock"):
-            return run_cycle(config, p, today=today, as_of=as_of_day, workbooks=workbooks,
-                             output=output, progress=progress)
+            result = run_cycle(config, p, today=today, as_of=as_of_day,
+                               workbooks=workbooks, output=output, progress=progress)
+    except LockedError as exc:
+        log.warning("%s not run: %s", p.label, exc)
+        raise
+    except ReportgenError as exc:
+        log.error("%s failed: %s", p.label, exc)
+        raise
+    except BaseException as exc:
+        log.error("%s failed: %s", p.label, f"{type(exc).__name__}: {exc}",
+                  exc_info=not isinstance(
+                      exc, (KeyboardInterrupt, SystemExit)))
+        raise
     finally:
         if status is not None:
             status.stop()
+    refused = {s.path for s in result.run.sources if s.refused}
+    for issue in result.run.issues:
+        if issue.file in refused and issue.code in {s.refused for s in result.run.sources}:
+            refused.discard(issue.file)
+            log.warning("%s: %s was not read: %s", p.label, issue.file, issue.message)
+    log.info("%s done in %.1f s: %d tracker file(s), %d actions, %d KPIs, %d error(s) and "
+             "%d warning(s) in the trackers; outputs in %s", p.label,
+             result.timings.get("total", 0), result.files, result.actions, result.kpis,
+             result.errors, result.warnings, result.out_dir)
+    return result
 
 
 def _summary(result) -> None:
@@ -560,8 +585,24 @@ def main(argv: list[str] | None = None) -> int:
                     "Run again with --debug for details, and report it.", fg="red", err=True)
         code = ExitCode.INTERNAL
     if argv is None:
-        sys.exit(int(code))
+        _exit(int(code))
     return int(code)
+
+
+def _exit(code: int) -> None:
+    """End the process with ``code`` once output and logs are flushed, without freeing
+    every object one by one first: after a cycle at 12,000 actions that teardown took
+    about 0.3 s. Every pool and file is already closed by then. A tool that reports at
+    exit (coverage, say) gets the ordinary exit."""
+    if "coverage" in sys.modules or sys.flags.dev_mode:
+        sys.exit(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -215,6 +215,8 @@ def test_run_with_no_trackers_or_no_folder_says_so(tmp_path):
     assert code == ExitCode.USAGE
     assert "no tracker files found" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "out" / "2018-09").exists()
+    log = (tmp_path / "out" / "reportgen.log").read_text(encoding="utf-8")
+    assert "ERROR reportgen.run: 2018-09 failed: no tracker files found" in log
     code, stdout, stderr = cli("run", "--workbooks", str(tmp_path / "nope"))
     assert code == ExitCode.USAGE and "does not exist" in stderr
 
@@ -229,6 +231,9 @@ def test_broken_tracker_is_reported_and_the_rest_goes_on(tmp_path):
     assert code == ExitCode.VALIDATION_ERRORS, stdout + stderr
     assert "1 refused" in stdout
     assert (tmp_path / "out" / "2018-09" / "board-report-2018-09.docx").exists()
+    log = (tmp_path / "out" / "reportgen.log").read_text(encoding="utf-8")
+    assert "WARNING reportgen.run: 2018-09: broken.xlsx was not read: " in log
+    assert "good.xlsx was not read" not in log
 
 
 def test_text_cut_for_the_workbook_reaches_the_feedback(tmp_path):
