@@ -259,9 +259,17 @@ class _Widths:
         self.width: dict[int, float] = {}
 
     def see(self, col: int, text: str, cap: float = 60) -> None:
-        longest = max((len(line) for line in text.split("\n")), default=0) if text else 0
+        width = self.width.get(col, 0)
+        if text and len(text) * 1.1 + 2 <= width:
+            return  # no line of it can be wider (the usual case, so checked first)
+        if not text:
+            longest = 0
+        elif "\n" in text:
+            longest = max(len(line) for line in text.split("\n"))
+        else:
+            longest = len(text)
         w = min(cap, longest * 1.1 + 2)
-        if w > self.width.get(col, 0):
+        if w > width:
             self.width[col] = w
 
     def apply(self, ws, minimum: float = 6) -> None:
@@ -274,6 +282,8 @@ def text_lines(text: str, width: float) -> int:
     XlsxWriter cannot fit row heights and LibreOffice does not fit them on opening, so
     rows with wrapped text are given a height from this (15 points a line)."""
     per_line = max(1, int(width * 1.1))
+    if "\n" not in text:
+        return max(1, -(-len(text) // per_line))
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
