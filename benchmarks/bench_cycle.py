@@ -5,9 +5,13 @@ next to the straightforward baseline (benchmarks/baseline.py) on the same corpus
     python benchmarks/bench_cycle.py --trackers 75 --actions 40 --no-baseline
     python benchmarks/bench_cycle.py --sizes 3000,12000,48000 --no-baseline  # scaling
 
-Each command runs in a fresh subprocess (imports included, as a user sees it); memory is
-the sum of the resident set of the process and all its children, sampled every 10 ms
-(Linux /proc). Corpora are generated once into benchmarks/corpus-NxM (git-ignored).
+Each command runs in a fresh subprocess (imports included, as a user sees it). Memory is
+the peak of the sum over the process and all its children, from Linux /proc, two ways:
+resident set (RSS, sampled every 10 ms), which counts a page shared by two processes
+twice (a forked process shares all of its parent's memory at first), and proportional
+set (PSS, sampled every 100 ms because reading it costs about 2 ms a process), which
+counts a shared page once in all. Corpora are generated once into
+benchmarks/corpus-NxM (git-ignored).
 """
 
 from __future__ import annotations
@@ -52,24 +56,40 @@ def _rss_kb(pid: int) -> int:
         return 0
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Run ``cmd``; return (wall seconds, peak tree RSS in MB, stdout)."""
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str, float]:
+    """Run ``cmd``; return (wall seconds, peak tree RSS in MB, stdout, peak tree PSS in
+    MB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak, peak_pss
+        n = 0
         while not done.is_set():
             tree = _children()
-            pids, total = [proc.pid], 0
+            pids, tree_pids = [proc.pid], []
             while pids:
                 pid = pids.pop()
-                total += _rss_kb(pid)
+                tree_pids.append(pid)
                 pids.extend(tree.get(pid, ()))
-            peak = max(peak, total)
+            peak = max(peak, sum(_rss_kb(pid) for pid in tree_pids))
+            if n % 10 == 0:
+                peak_pss = max(peak_pss, sum(_pss_kb(pid) for pid in tree_pids))
+            n += 1
             time.sleep(0.01)
 
     thread = threading.Thread(target=sample, daemon=True)
@@ -80,7 +100,7 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
     thread.join()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, peak / 1024, out
+    return wall, peak / 1024, out, peak_pss / 1024
 
 
 def corpus_for(trackers: int, actions: int) -> Path:
@@ -94,20 +114,20 @@ def corpus_for(trackers: int, actions: int) -> Path:
 def run_cycle(corpus: Path, label: str) -> dict:
     out = HERE / f"out-{label}"
     shutil.rmtree(out, ignore_errors=True)
-    wall, peak, _ = measure([sys.executable, "-m", "reportgen.cli", "run", "--period",
+    wall, peak, _, pss = measure([sys.executable, "-m", "reportgen.cli", "run", "--period",
                              "2018-09", "--workbooks", str(corpus), "--output", str(out)],
                             ROOT)
     manifest = json.loads((out / "2018-09" / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "peak_mb": peak, "stages": manifest["timings_seconds"],
-            "actions": manifest["counts"]["actions"]}
+    return {"wall": wall, "peak_mb": peak, "pss_mb": pss,
+            "stages": manifest["timings_seconds"], "actions": manifest["counts"]["actions"]}
 
 
 def run_baseline(corpus: Path, label: str) -> dict:
     out = HERE / f"out-baseline-{label}"
     shutil.rmtree(out, ignore_errors=True)
-    wall, peak, stdout = measure([sys.executable, str(HERE / "baseline.py"), str(corpus),
-                                  str(out)], ROOT)
-    return {"wall": wall, "peak_mb": peak, "stages": json.loads(stdout)}
+    wall, peak, stdout, pss = measure([sys.executable, str(HERE / "baseline.py"),
+                                       str(corpus), str(out)], ROOT)
+    return {"wall": wall, "peak_mb": peak, "pss_mb": pss, "stages": json.loads(stdout)}
 
 
 def main() -> None:
@@ -130,13 +150,15 @@ def main() -> None:
         stages = ", ".join(f"{k} {v:.2f}" for k, v in med["stages"].items())
         print(f"reportgen run  {label} ({med['actions']} actions): wall {med['wall']:.2f} s "
               f"(runs: {', '.join('%.2f' % r['wall'] for r in runs)}), peak "
-              f"{max(r['peak_mb'] for r in runs):.0f} MB; stages: {stages}")
+              f"{max(r['peak_mb'] for r in runs):.0f} MB RSS, "
+              f"{max(r['pss_mb'] for r in runs):.0f} MB PSS; stages: {stages}")
         if not args.no_baseline:
             base = run_baseline(corpus, label)
             stages = ", ".join(f"{k} {v:.2f}" for k, v in base["stages"].items()
                                if k != "actions")
             print(f"baseline       {label}: wall {base['wall']:.2f} s, peak "
-                  f"{base['peak_mb']:.0f} MB; stages: {stages}")
+                  f"{base['peak_mb']:.0f} MB RSS, {base['pss_mb']:.0f} MB PSS; "
+                  f"stages: {stages}")
             print(f"speed-up: {base['wall'] / med['wall']:.1f}x")
 
 
