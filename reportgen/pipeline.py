@@ -250,6 +250,24 @@ def _forks() -> bool:
     return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
+def _after_fork() -> None:
+    """First thing in the forked process: end with its parent, and write to its own
+    standard output and error. The parent may have had another thread (the progress
+    line on a terminal) writing to stderr at the moment of the fork, which would leave
+    the inherited stream's lock held for ever in the child."""
+    from reportgen.ingest.pool import exit_with_parent
+
+    exit_with_parent()
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        old = getattr(sys, name)
+        try:
+            setattr(sys, name, open(fd, "w", encoding=getattr(old, "encoding", None),
+                                    errors="backslashreplace", closefd=False,
+                                    buffering=1))
+        except (OSError, ValueError):  # no such descriptor: keep what there is
+            pass
+
+
 class _Fork:
     """For :func:`_render`: fork the second process when the rendering starts, once
     ``warm`` (the thread doing its imports in this process) is done."""
@@ -265,12 +283,10 @@ def _forked(run: RatedRun, config: Config, warm: threading.Thread):
     the first submit (before the pool's own thread starts); the warm-up thread is joined
     first, so no other thread of ours is half-way through an import when it happens."""
     global _INHERITED
-    from reportgen.ingest.pool import exit_with_parent
-
     warm.join()
     _INHERITED = (run, config)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"),
-                               initializer=exit_with_parent)
+                               initializer=_after_fork)
     try:
         yield pool
     finally:
