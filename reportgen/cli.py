@@ -270,10 +270,10 @@ def _run_cycle(config, period, as_of, workbooks_dir, output_dir):
     finally:
         if status is not None:
             status.stop()
-    refused = {s.path for s in result.run.sources if s.refused}
+    refused = {s.path: s.refused for s in result.run.sources if s.refused}
     for issue in result.run.issues:
-        if issue.file in refused and issue.code in {s.refused for s in result.run.sources}:
-            refused.discard(issue.file)
+        if refused and refused.get(issue.file) == issue.code:
+            del refused[issue.file]
             log.warning("%s: %s was not read: %s", p.label, issue.file, issue.message)
     log.info("%s done in %.1f s: %d tracker file(s), %d actions, %d KPIs, %d error(s) and "
              "%d warning(s) in the trackers; outputs in %s", p.label,

@@ -21,7 +21,7 @@ def split_shares(amount: float | None, n: int) -> list[float | None]:
         return [None] * n
     if n == 1 and round(amount, 2) == amount and amount:
         # already whole pennies (most amounts): the share is the amount itself
-        return [amount]
+        return [float(amount)]
     pennies = int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     base, left = divmod(pennies, n)
     shares = [base] * n

@@ -231,6 +231,20 @@ def test_split_shares_add_back_to_the_penny():
     assert split_shares(100.0, 3) == [33.34, 33.33, 33.33]
     assert split_shares(None, 2) == [None, None]
     assert split_shares(5.0, 0) == []
+    # one stream: the amount rounded to whole pennies, always a float
+    assert split_shares(100.005, 1) == [100.01] and split_shares(2.675, 1) == [2.68]
+    assert split_shares(0.29, 1) == [0.29]
+    assert [type(s) for s in split_shares(100, 1) + split_shares(-0.0, 1)] == [float, float]
+    assert str(split_shares(-0.0, 1)[0]) == "0.0"
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
+def test_split_shares_one_stream_is_the_amount_in_whole_pennies(amount):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    pennies = int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    [share] = split_shares(amount, 1)
+    assert share == pennies / 100 and str(share) == str(pennies / 100)
 
 
 @given(st.integers(min_value=0, max_value=10**11), st.integers(min_value=1, max_value=7))
