@@ -246,7 +246,8 @@ def _forks() -> bool:
     starts rendering at once with the run already in its memory. Elsewhere (Windows has
     no fork; macOS's system libraries are not safe to fork) it is started early by
     spawn or forkserver and sent the run, which takes longer: at 12,000 actions pickling
-    and unpickling the run cost about 1 s of each core."""
+    it (here, beside the workbook) and unpickling it (there) held the second process
+    back by about 1.5 s."""
     return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 

@@ -178,6 +178,12 @@ def kpi_grid(months: int = 18, start=(2017, 4)) -> list[list]:
     return [["Key performance indicators"], [], header, a, b]
 
 
+def document_xml(path: Path) -> bytes:
+    """A Word file's document.xml (its zip's entry times differ from run to run)."""
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml")
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import good_row, write_tracker
+from builders import document_xml, good_row, write_tracker
 from reportgen.cli import ExitCode
 from reportgen.lock import RunLock
 
@@ -317,16 +317,9 @@ def test_two_processes_write_the_same_outputs_as_one(tmp_path, monkeypatch, fork
                                     workbooks=SAMPLES, output=tmp_path / f"w{workers}")
         results[workers] = (digest(result.outputs["feedback"]),
                             result.outputs["workbook"].read_bytes(),
-                            _docx_text(result.outputs["report"]))
+                            document_xml(result.outputs["report"]))
         assert ("feedback_here" in result.timings) == (workers > 0)
     assert len(results[0][0]) >= 2
     assert results[0] == results[2]
     assert pipeline._INHERITED is None  # the run is not kept alive after the render
 
-
-def _docx_text(path: Path) -> bytes:
-    """The report's document XML (the package's zip times differ from run to run)."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        return z.read("word/document.xml")

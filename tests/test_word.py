@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from builders import document_xml
 from factories import make_action, make_run
 from reportgen.errors import TemplateError
 from reportgen.model import Rag
@@ -45,11 +46,6 @@ HOSTILE = {
     "polish": "Zażółć gęślą jaźń",
     "emoji": "Team 🙂🚑 update",
 }
-
-
-def document_xml(path: Path) -> bytes:
-    with zipfile.ZipFile(path) as z:
-        return z.read("word/document.xml")
 
 
 def body(path: Path):
