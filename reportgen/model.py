@@ -260,6 +260,26 @@ class ActionRating:
 
 
 @dataclass(frozen=True, slots=True)
+class Allocation:
+    """One action's share of its money in one funding stream (equal split in whole
+    pennies, the leftover pennies to the first stream named)."""
+
+    action_id: str
+    objective: int
+    stream: str
+    share: str  # "1 of 2"
+    budget: float | None
+    spend: float | None
+    forecast: float | None
+
+    @property
+    def variance(self) -> float | None:
+        if self.budget is None or self.forecast is None:
+            return None
+        return round(self.forecast - self.budget, 2)
+
+
+@dataclass(frozen=True, slots=True)
 class StreamFinance:
     """Finance for one funding stream (or objective) across actions."""
 
@@ -336,3 +356,7 @@ class RatedRun:
     issues: tuple[Issue, ...]
     sources: tuple[SourceFile, ...]
     slippage_model: str = "points"
+    # every action x funding stream share of the money (cancelled actions left out)
+    allocations: tuple[Allocation, ...] = ()
+    finance_total: FinanceRating | None = None  # all streams together
+    next_update: str = ""  # "the October 2018 report, due 07/11/2018 09:00"

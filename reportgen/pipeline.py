@@ -55,20 +55,27 @@ def build_run(ingest: IngestResult, config: Config, period: Period, as_of: date,
     """Rate the records, compare with history, and save this period (if a history path
     is given). Returns the RatedRun the renderers need."""
     from reportgen.kpis import rate_kpis
-    from reportgen.rate import finance_by_objective, finance_by_stream, rate_actions, rating_issues
+    from reportgen.rate import (
+        allocate, finance_by_objective, finance_by_stream, finance_total, rate_actions,
+        rating_issues,
+    )
 
     th = config.thresholds
     ratings = rate_actions(ingest.actions, th, as_of)
     kpi_results = rate_kpis(ingest.kpis, period, config.spc)
     issues = sort_issues(list(ingest.issues) + rating_issues(ingest.actions, ratings))
+    allocations = allocate(ingest.actions)
+    by_stream = finance_by_stream(allocations, th, config.stream_names)
     run = RatedRun(
         period=period, as_of=as_of, actions=tuple(ingest.actions), ratings=ratings,
         kpis=tuple(ingest.kpis), kpi_results=kpi_results,
-        finance_by_stream=finance_by_stream(ingest.actions, th, config.stream_names),
+        finance_by_stream=by_stream,
         finance_by_objective=finance_by_objective(ingest.actions, th),
         changes=_no_changes(), previous_rags={}, trend={},
         issues=tuple(issues), sources=tuple(ingest.sources),
         slippage_model=th.slippage_model,
+        allocations=allocations, finance_total=finance_total(by_stream, th),
+        next_update=next_update(period, config),
     )
     if history_path is None:
         return run
@@ -82,6 +89,19 @@ def build_run(ingest: IngestResult, config: Config, period: Period, as_of: date,
         history.save_period(run)
         run = replace(run, trend=history.trend(period, 6))
     return run
+
+
+def next_update(period: Period, config: Config) -> str:
+    """'the October 2018 report, due 07/11/2018 09:00' (the due date when it can be
+    worked out from the schedule)."""
+    from reportgen.periods import WorkingCalendar, due_at, format_due
+
+    nxt = period.shift(1)
+    try:
+        due = due_at(nxt, config.schedule, WorkingCalendar.from_config(config))
+    except (ValueError, KeyError, NotImplementedError):
+        return f"the {nxt.name} report"
+    return f"the {nxt.name} report, due {format_due(due)}"
 
 
 def history_path_for(config: Config, output: Path) -> Path:

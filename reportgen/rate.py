@@ -37,7 +37,7 @@ from typing import Iterable, Mapping  # noqa: E402
 from reportgen.config import Thresholds  # noqa: E402
 from reportgen.issues import Issue, make_issue  # noqa: E402
 from reportgen.model import (  # noqa: E402
-    Action, ActionRating, FinanceRating, Rag, Status, StreamFinance,
+    Action, ActionRating, Allocation, FinanceRating, Rag, Status, StreamFinance,
 )
 
 POLICIES = ("worse-of", "computed", "officer")
@@ -220,26 +220,55 @@ def _roll(groups: dict[str, list[tuple[float | None, float | None, float | None]
     return tuple(out)
 
 
-def finance_by_stream(actions: Iterable[Action], th: Thresholds,
-                      streams: Iterable[str] = ()) -> tuple[StreamFinance, ...]:
-    """Budget, spend and forecast per funding stream. An action funded by several streams
-    is split equally between them in whole pennies (:func:`split_shares`); cancelled
-    actions are left out. Streams come in ``streams`` order, then any others A–Z."""
-    groups: dict[str, list] = {}
-    counts: dict[str, int] = {}
+def _amount(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return float(value)
+
+
+def allocate(actions: Iterable[Action]) -> tuple[Allocation, ...]:
+    """One share per action x funding stream: the money split equally in whole pennies,
+    the leftover pennies to the first stream named (:func:`split_shares`). Cancelled
+    actions are left out, as from every finance total; an action with no stream is
+    allocated to "No funding stream". The only place money is split across streams."""
+    out = []
     for a in actions:
         if a.status is Status.CANCELLED:
             continue
         names = a.funding or (NO_STREAM,)
-        shares = list(zip(split_shares(a.budget, len(names)),
-                          split_shares(a.spend_to_date, len(names)),
-                          split_shares(a.forecast, len(names))))
-        for name, share in zip(names, shares):
-            groups.setdefault(name, []).append(share)
-            counts[name] = counts.get(name, 0) + 1
+        n = len(names)
+        for i, (name, b, s, f) in enumerate(zip(names, split_shares(_amount(a.budget), n),
+                                                split_shares(_amount(a.spend_to_date), n),
+                                                split_shares(_amount(a.forecast), n))):
+            out.append(Allocation(a.action_id, a.objective, name, f"{i + 1} of {n}",
+                                  b, s, f))
+    return tuple(out)
+
+
+def finance_by_stream(allocations: Iterable[Allocation], th: Thresholds,
+                      streams: Iterable[str] = ()) -> tuple[StreamFinance, ...]:
+    """Budget, spend and forecast per funding stream, from :func:`allocate`'s shares.
+    Streams come in ``streams`` order, then any others A-Z."""
+    groups: dict[str, list] = {}
+    counts: dict[str, int] = {}
+    for al in allocations:
+        groups.setdefault(al.stream, []).append((al.budget, al.spend, al.forecast))
+        counts[al.stream] = counts.get(al.stream, 0) + 1
     known = [s for s in streams if s in groups]
     order = known + sorted(set(groups) - set(known))
     return _roll(groups, counts, order, th)
+
+
+def finance_total(by_stream: Iterable[StreamFinance], th: Thresholds) -> FinanceRating:
+    """All streams together, rated as one."""
+    by_stream = list(by_stream)
+
+    def total(attr: str) -> float | None:
+        values = [getattr(s.rating, attr) for s in by_stream
+                  if getattr(s.rating, attr) is not None]
+        return round(sum(values), 2) if values else None
+
+    return rate_finance(total("budget"), total("spend_to_date"), total("forecast"), th)
 
 
 def finance_by_objective(actions: Iterable[Action], th: Thresholds) -> tuple[StreamFinance, ...]:

@@ -7,6 +7,9 @@ issues, without reading any file, so renderers can be tested on their own.
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 from reportgen.issues import make_issue
 from reportgen.model import (
@@ -147,10 +150,18 @@ def make_run(n_actions: int = 14, n_kpis: int = 3, period: Period = Period(2018,
         SourceFile(path="locked.xlsx", size=9000, modified=datetime(2018, 9, 21, 9, 0),
                    sha256="cd" * 32, kind="encrypted", refused="file-password-protected"),
     )
+    from reportgen.config import Thresholds
+    from reportgen.config import load_config
+    from reportgen.pipeline import next_update
+    from reportgen.rate import allocate, finance_total
+
+    by_stream = roll(lambda a: a.funding)
     return RatedRun(
         period=period, as_of=period.as_of, actions=tuple(actions), ratings=ratings,
         kpis=tuple(kpis), kpi_results=results,
-        finance_by_stream=roll(lambda a: a.funding),
+        finance_by_stream=by_stream,
+        allocations=allocate(actions), finance_total=finance_total(by_stream, Thresholds()),
+        next_update=next_update(period, load_config(ROOT / "reportgen.toml")),
         finance_by_objective=roll(lambda a: (f"Objective {a.objective}",)),
         changes=Changes(previous_period=period.previous().label, newly_red=ids[:1],
                         improved=ids[2:3], worsened=ids[1:2], newly_complete=ids[3:4],

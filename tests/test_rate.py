@@ -14,6 +14,7 @@ from factories import make_action
 from reportgen.config import Thresholds
 from reportgen.model import Rag, Status
 from reportgen.rate import (
+    allocate,
     expected_percent, finance_by_objective, finance_by_stream, rate_action, rate_actions,
     rate_finance, rating_issues, split_shares,
 )
@@ -261,7 +262,7 @@ def test_finance_by_stream_splits_and_reconciles():
                     forecast=40.0)
     c = make_action(3, funding=(), budget=10.0, spend_to_date=0.0, forecast=10.0)
     gone = make_action(4, status=Status.CANCELLED, budget=1e6, forecast=2e6)
-    rows = finance_by_stream([a, b, c, gone], POINTS,
+    rows = finance_by_stream(allocate([a, b, c, gone]), POINTS,
                              streams=("Transformation Programme", "Integrated Care Fund"))
     by = {s.stream: s for s in rows}
     assert [s.stream for s in rows] == ["Transformation Programme", "Integrated Care Fund",

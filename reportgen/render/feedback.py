@@ -41,7 +41,6 @@ from reportgen.errors import OutputError
 from reportgen.issues import FIELD_LABELS, Issue
 from reportgen.model import Action, RatedRun
 from reportgen.outputs import safe_name
-from reportgen.periods import WorkingCalendar, due_at, format_due
 from reportgen.render.fastsheet import DataSheet, write_cells
 # Shared cell-text and link rules, so that feedback and the consolidated workbook cannot
 # drift apart on what is safe to write.
@@ -136,7 +135,7 @@ def write_feedback(run: RatedRun, config: Config, out_dir: Path, workbooks: Path
     names = feedback_names(list(trackers))
     written = []
     chase = out_dir / CHASE_LIST
-    next_cycle = _next_cycle(run, config)  # the same in every file; builds a calendar
+    next_cycle = run.next_update
     if chase_list:
         _write_chase_list(chase, trackers, run, config, workbooks, next_cycle)
     for file in sorted(trackers):
@@ -167,17 +166,6 @@ def _claim(path: Path) -> bool:
 
 def _text(value: object) -> str:
     return clean_text(value)[0]
-
-
-def _next_cycle(run: RatedRun, config: Config) -> str:
-    """'the October 2018 report, due 07/11/2018 09:00' (the due date when it can be
-    worked out from the schedule)."""
-    nxt = run.period.shift(1)
-    try:
-        due = due_at(nxt, config.schedule, WorkingCalendar.from_config(config))
-    except (ValueError, KeyError, NotImplementedError):
-        return f"the {nxt.name} report"
-    return f"the {nxt.name} report, due {format_due(due)}"
 
 
 class _Book:

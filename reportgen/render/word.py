@@ -625,18 +625,6 @@ def _why(r: ActionRating | None, model: str) -> list[str]:
     return out
 
 
-def _finance_total(run: RatedRun, config: Config) -> FinanceRating:
-    from reportgen.rate import rate_finance
-
-    def total(attr: str) -> float | None:
-        values = [getattr(s.rating, attr) for s in run.finance_by_stream
-                  if getattr(s.rating, attr) is not None]
-        return round(sum(values), 2) if values else None
-
-    return rate_finance(total("budget"), total("spend_to_date"), total("forecast"),
-                        config.thresholds)
-
-
 # --------------------------------------------------------------------------- parts
 
 
@@ -667,7 +655,7 @@ def _summary(c: _Ctx, items: list[_Rated]) -> str:
                     + "</w:tr>")
     last_head = f"{_month(prev, short=True)}" if prev else "Last period"
     kpi_counts = Counter(r.rag for r in run.kpi_results.values() if r.rag is not None)
-    finance = _finance_total(run, config)
+    finance = run.finance_total
     headline = []
     if run.kpis:
         headline.append(
@@ -1033,7 +1021,7 @@ def _finance(c: _Ctx, items: list[_Rated]) -> str:
     if not run.finance_by_stream:
         return c.text("No budgets, spend or forecasts were given in the trackers this "
                       "period.")
-    total = _finance_total(run, config)
+    total = run.finance_total
     live = sum(1 for i in items if i.action.status is not Status.CANCELLED)
     out = [c.text("Budget, spend to date and forecast outturn from the trackers, to the "
                   "nearest pound. Variance is forecast outturn minus budget. An action "
@@ -1214,7 +1202,7 @@ def _context(run: RatedRun, config: Config, items: list[_Rated]) -> dict[str, ob
 
     counts = _counts(items)
     report = config.report
-    finance = _finance_total(run, config)
+    finance = run.finance_total
     prev = run.changes.previous_period
     ctx: dict[str, object] = {
         "board": clean(config.board),

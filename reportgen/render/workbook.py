@@ -58,10 +58,10 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from reportgen.config import Config
 from reportgen.errors import OutputError
 from reportgen.issues import CATALOGUE, FIELD_LABELS, Issue, make_issue
-from reportgen.model import Action, Rag, RatedRun, Status
+from reportgen.model import Action, Allocation, Rag, RatedRun, Status
 from reportgen.outputs import placed_location
 from reportgen.render.fastsheet import DataSheet, write_cells
-from reportgen.rate import NO_STREAM, rate_finance, split_shares
+from reportgen.rate import rate_finance
 
 # --------------------------------------------------------------------------- text safety
 
@@ -314,42 +314,6 @@ ALLOCATION_COLUMNS = ("ID", "Objective", "Stream", "Share", "Budget", "Spend", "
 MEASURES = ("Budget", "Spend", "Forecast", "Variance")
 
 
-@dataclass(frozen=True)
-class Allocation:
-    action_id: str
-    objective: int
-    stream: str
-    share: str  # "1 of 2"
-    budget: float | None
-    spend: float | None
-    forecast: float | None
-
-    @property
-    def variance(self) -> float | None:
-        if self.budget is None or self.forecast is None:
-            return None
-        return round(self.forecast - self.budget, 2)
-
-
-def allocations(actions: tuple[Action, ...]) -> list[Allocation]:
-    """One row per action × funding stream with that action's share of the money (equal
-    split in whole pennies, leftover pennies to the first stream). Cancelled actions are
-    left out, as from every finance total; an action with no stream is allocated to
-    "No funding stream"."""
-    out = []
-    for a in actions:
-        if a.status is Status.CANCELLED:
-            continue
-        names = a.funding or (NO_STREAM,)
-        n = len(names)
-        for i, (name, b, s, f) in enumerate(zip(names, split_shares(_num(a.budget), n),
-                                                split_shares(_num(a.spend_to_date), n),
-                                                split_shares(_num(a.forecast), n))):
-            out.append(Allocation(a.action_id, a.objective, name, f"{i + 1} of {n}",
-                                  b, s, f))
-    return out
-
-
 def _pennies(values) -> float:
     """Sum to the penny (integer pennies, so no float drift)."""
     return sum(round(v * 100) for v in values if v is not None) / 100
@@ -390,7 +354,7 @@ def write_consolidated(run: RatedRun, config: Config, path: Path,
     issues_ws = wb.add_worksheet("Issues", DataSheet)
     sources_ws = wb.add_worksheet("Sources", DataSheet)
 
-    allocs = allocations(run.actions)
+    allocs = list(run.allocations)
     objectives = _objectives(run, config)
     streams = _streams(allocs, config)
 
