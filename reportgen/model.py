@@ -257,6 +257,14 @@ class ActionRating:
     challenge: bool = False  # officer and computed two or more steps apart
     reasons: tuple[str, ...] = ()
     finance: FinanceRating | None = None
+    # Set when the action was not updated this month and its last stored rating is
+    # carried forward (the plan register, DESIGN 4a): the period it comes from, and why.
+    carried_from: str | None = None
+    not_updated: str | None = None  # "tracker could not be read: ..." (plain words)
+
+    @property
+    def updated(self) -> bool:
+        return self.carried_from is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +346,41 @@ class Changes:
     removed: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class NotUpdated:
+    """The plan's actions from one tracker file that were not updated this month."""
+
+    file: str  # the tracker file as shown to users ("" when no file is known)
+    reason: str  # plain words: "the tracker could not be read (the file is damaged)"
+    action_ids: tuple[str, ...]
+    budget: float = 0.0  # their last known budgets added up
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the plan this month's data cover (DESIGN 4a)."""
+
+    plan_actions: int  # every action of the plan: read this month + carried forward
+    not_updated: tuple[NotUpdated, ...] = ()
+    previous_period: str | None = None  # where the carried ratings come from
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_updated
+
+    @property
+    def carried(self) -> int:
+        return sum(len(n.action_ids) for n in self.not_updated)
+
+    @property
+    def updated(self) -> int:
+        return self.plan_actions - self.carried
+
+    @property
+    def carried_budget(self) -> float:
+        return round(sum(n.budget for n in self.not_updated), 2)
+
+
 @dataclass(frozen=True)
 class RatedRun:
     """Everything the renderers need for one period."""
@@ -360,3 +403,4 @@ class RatedRun:
     allocations: tuple[Allocation, ...] = ()
     finance_total: FinanceRating | None = None  # all streams together
     next_update: str = ""  # "the October 2018 report, due 07/11/2018 09:00"
+    coverage: Coverage | None = None  # None: nothing to compare with (no stored period)
