@@ -304,3 +304,36 @@ def test_schedule_dry_run_prints_what_is_due():
     assert "Next:" in stdout
     code, _, err = cli("schedule", "--now", "05/10/2018 08:00")
     assert code == ExitCode.USAGE
+
+
+def test_the_cycle_takes_its_time_from_the_caller(tmp_path):
+    """The manifest and the run ledger carry the ``now`` given; export-style use (no
+    artefacts, history read only) writes nothing at all."""
+    import sqlite3
+    from datetime import date
+
+    from reportgen.config import load_config
+    from reportgen.pipeline import HistoryUse, run_cycle
+
+    config = load_config(ROOT / "reportgen.toml")
+    now = datetime(2018, 10, 5, 9, 0, 0)
+    result = run_cycle(config, Period(2018, 9), today=date(2018, 10, 5), now=now,
+                       workbooks=SAMPLES, output=tmp_path / "out")
+    assert result.errors == 0 and set(result.outputs) == {"report", "workbook", "feedback",
+                                                          "manifest"}
+    manifest = json.loads(result.outputs["manifest"].read_text(encoding="utf-8"))
+    assert manifest["generated_at"] == "2018-10-05T09:00:00"
+    db = sqlite3.connect(tmp_path / "out" / "history.sqlite")
+    try:
+        [(started, finished)] = db.execute("SELECT started, finished FROM runs").fetchall()
+        [saved_at] = db.execute("SELECT saved_at FROM periods").fetchone()
+    finally:
+        db.close()
+    assert started == saved_at == "2018-10-05T09:00:00"
+    assert "2018-10-05T09:00:00" <= finished < "2018-10-05T09:10:00"
+
+    bare = run_cycle(config, Period(2018, 9), today=date(2018, 10, 5), now=now,
+                     workbooks=SAMPLES, output=tmp_path / "bare", artefacts=(),
+                     history=HistoryUse.READ)
+    assert bare.outputs == {} and len(bare.run.actions) == 64
+    assert not (tmp_path / "bare").exists()
