@@ -414,12 +414,3 @@ class History:
         for action_id, label, rag in rows:
             out.setdefault(action_id, []).append((label, Rag(rag)))
         return {k: tuple(v) for k, v in out.items()}
-
-    def kpi_series(self, kpi_id: str) -> tuple[tuple[str, float], ...]:
-        """The latest value stored for ``kpi_id`` by each stored period, oldest first, as
-        ((stored period, value), …). Periods where it had no value are left out; the
-        period the value itself belongs to (``latest_period``) may be earlier."""
-        with self._snapshot():
-            return tuple((p, v) for p, v in self._rows(
-                "SELECT period, latest FROM kpi_results WHERE kpi_id = ? "
-                "AND latest IS NOT NULL ORDER BY period", (kpi_id,)))

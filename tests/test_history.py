@@ -240,7 +240,7 @@ def test_trend_is_oldest_first_and_limited(tmp_path):
         assert h.trend(Period(2018, 4)) == {} and h.trend(SEP, 0) == {}
 
 
-def test_kpi_series_is_the_stored_latest_value_per_period(tmp_path):
+def test_kpi_results_are_stored_per_period(tmp_path):
     with History(tmp_path / "h.sqlite", clock=NOON) as h:
         for i in range(3):
             run = run_with(JUL.shift(i), {"A": Rag.GREEN})
@@ -248,10 +248,11 @@ def test_kpi_series_is_the_stored_latest_value_per_period(tmp_path):
             results["KPI-1"] = replace(results["KPI-1"], latest=70.0 + i)
             results["KPI-2"] = replace(results["KPI-2"], latest=None if i == 1 else 5.0)
             h.save_period(replace(run, kpi_results=results))
-        assert h.kpi_series("KPI-1") == (("2018-07", 70.0), ("2018-08", 71.0),
-                                         ("2018-09", 72.0))
-        assert h.kpi_series("KPI-2") == (("2018-07", 5.0), ("2018-09", 5.0))
-        assert h.kpi_series("NO-SUCH") == ()
+        rows = h.db.execute("SELECT kpi_id, period, latest FROM kpi_results WHERE kpi_id "
+                            "IN ('KPI-1', 'KPI-2') ORDER BY kpi_id, period").fetchall()
+    assert rows == [("KPI-1", "2018-07", 70.0), ("KPI-1", "2018-08", 71.0),
+                    ("KPI-1", "2018-09", 72.0), ("KPI-2", "2018-07", 5.0),
+                    ("KPI-2", "2018-08", None), ("KPI-2", "2018-09", 5.0)]
 
 
 def test_runs_ledger_ignores_failed_runs(tmp_path):
