@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import document_xml, good_row, write_tracker
+from builders import good_row, write_tracker
 from reportgen.cli import ExitCode
 from reportgen.history import History
 from reportgen.lock import RunLock
