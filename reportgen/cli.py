@@ -238,24 +238,33 @@ def _folders(config, workbooks_dir, output_dir):
     return workbooks, output
 
 
-def _run_cycle(config, period, as_of, workbooks_dir, output_dir):
-    """Shared by run and schedule: one locked cycle; returns the CycleResult."""
+def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=None,
+               history=None):
+    """Shared by run, report, workbook, export and schedule: one cycle under the run
+    lock (:func:`reportgen.pipeline.run_cycle`, by default every artefact, saving to the
+    history); returns the CycleResult. The clock is read here, once."""
     from reportgen.lock import RunLock
-    from reportgen.pipeline import run_cycle
+    from reportgen.pipeline import ALL_ARTEFACTS, HistoryUse, run_cycle
 
-    today = date.today()
+    now = datetime.now()
+    today = now.date()
     workbooks, output = _folders(config, workbooks_dir, output_dir)
     _setup_logging(output)
     p = _resolve_period(period, today)
     as_of_day = _parse_day(as_of, "--as-of") or p.as_of
     log = logging.getLogger("reportgen.run")
-    log.info("%s (as of %s): reading %s, writing %s (reportgen %s, pid %d)", p.label,
-             as_of_day.strftime("%d/%m/%Y"), workbooks, output, __version__, os.getpid())
+    command = click.get_current_context(silent=True)
+    command = command.command_path if command is not None else "reportgen"
+    log.info("%s: %s (as of %s): reading %s, writing %s (reportgen %s, pid %d)", command,
+             p.label, as_of_day.strftime("%d/%m/%Y"), workbooks, output, __version__,
+             os.getpid())
     status, progress = _progress()
     try:
-        with RunLock(output / ".reportgen.lock"):
-            result = run_cycle(config, p, today=today, as_of=as_of_day,
-                               workbooks=workbooks, output=output, progress=progress)
+        with RunLock(output / ".reportgen.lock", now=now, command=command):
+            result = run_cycle(config, p, today=today, now=now, as_of=as_of_day,
+                               workbooks=workbooks, output=output, progress=progress,
+                               artefacts=ALL_ARTEFACTS if artefacts is None else artefacts,
+                               history=HistoryUse.SAVE if history is None else history)
     except LockedError as exc:
         log.warning("%s not run: %s", p.label, exc)
         raise
@@ -319,84 +328,54 @@ def run(period, as_of, workbooks_dir, output_dir, config_path):
     sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
 
 
-def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, write):
-    """Rate the period under the run lock and write one artefact through staging, so it
-    appears whole; the artefact it replaces goes to previous/. ``write(run, config,
-    staging, workbooks)`` returns the staged names to report."""
-    from reportgen.lock import RunLock
-    from reportgen.outputs import Staging, period_dir
-    from reportgen.pipeline import rate_period
-
+def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts):
+    """The cycle for some artefacts only; each replaces its older version (which goes to
+    previous/) and the rest of the period's set is left as it is."""
     config = _load_config(config_path)
-    today = date.today()
-    workbooks, output = _folders(config, workbooks_dir, output_dir)
-    p = _resolve_period(period, today)
-    as_of_day = _parse_day(as_of, "--as-of") or p.as_of
-    _setup_logging(output)
-    status, progress = _progress()
-    try:
-        with RunLock(output / ".reportgen.lock"):
-            if progress:
-                progress("Reading, validating and rating trackers")
-            run_ = rate_period(config, p, today=today, as_of=as_of_day, workbooks=workbooks,
-                               output=output)
-            if progress:
-                progress("Writing")
-            out = period_dir(output, p)
-            with Staging(out) as staging:
-                names = write(run_, config, staging, workbooks)
-                staging.commit(whole_set=False)
-    finally:
-        if status is not None:
-            status.stop()
-    for name in names:
-        click.echo(f"Wrote {out / name}")
-    errors = sum(1 for i in run_.issues if i.is_error)
-    if errors:
-        click.secho(f"{errors} validation error(s) in the trackers; "
+    result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
+                        artefacts=artefacts)
+    for path in result.outputs.values():
+        click.echo(f"Wrote {path}")
+    if result.errors:
+        click.secho(f"{result.errors} validation error(s) in the trackers; "
                     "`reportgen validate` lists them.", fg="red")
-    sys.exit(ExitCode.VALIDATION_ERRORS if errors else ExitCode.OK)
+    sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
 
 
-@cli.command()
-@_cycle_options
-def report(period, as_of, workbooks_dir, output_dir, config_path):
-    """Write only the Word board report for a period.
+_SAVES = ("It rates the period as `run` does and saves the ratings to the history (so the "
+          "next month's changes are against them), but does not add a run to the ledger "
+          "that `reportgen schedule` reads.")
+
+
+@cli.command(help=f"""Write only the Word board report for a period.
+
+    {_SAVES}
 
     \b
     Example:
       reportgen report --period 2018-09
-    """
-    def write(run_, config, staging, workbooks):
-        from reportgen.pipeline import artefact_names
-        from reportgen.render.word import render_board_report
-
-        name = artefact_names(run_.period)["report"]
-        render_board_report(run_, config, staging.file(name))
-        return [name]
-
-    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, write)
-
-
-@cli.command()
+    """)
 @_cycle_options
-def workbook(period, as_of, workbooks_dir, output_dir, config_path):
-    """Write only the consolidated finance workbook and the officer feedback for a period.
+def report(period, as_of, workbooks_dir, output_dir, config_path):
+    from reportgen.pipeline import REPORT
+
+    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {REPORT})
+
+
+@cli.command(help=f"""Write only the consolidated finance workbook and the officer
+    feedback for a period.
+
+    {_SAVES}
 
     \b
     Example:
       reportgen workbook --period 2018-09
-    """
-    def write(run_, config, staging, workbooks):
-        from reportgen.pipeline import FEEDBACK, artefact_names, write_workbook
-        from reportgen.render.feedback import write_feedback
+    """)
+@_cycle_options
+def workbook(period, as_of, workbooks_dir, output_dir, config_path):
+    from reportgen.pipeline import FEEDBACK, WORKBOOK
 
-        name = artefact_names(run_.period)["workbook"]
-        run_, _ = write_workbook(run_, config, staging.file(name), workbooks)
-        written = write_feedback(run_, config, staging.folder(FEEDBACK), workbooks)
-        return [name] + ([FEEDBACK] if written else [])
-
-    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, write)
+    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {WORKBOOK, FEEDBACK})
 
 
 @cli.command()
@@ -418,28 +397,24 @@ def export(period, fmt, out_path, workbooks_dir, output_dir, as_of, config_path)
     (for Power BI, a data warehouse…). Column names are stable: docs/rating.md.
     CSV writes two files: the actions, and the KPIs beside it as NAME-kpis.csv.
 
+    It reads and rates the trackers afresh and compares with the history (previous RAG,
+    changes) without ever writing to the history.
+
     \b
     Example:
       reportgen export --period 2018-09
       reportgen export --period 2018-09 --format csv --out ratings.csv
     """
     from reportgen.export import write_export
-    from reportgen.lock import RunLock
-    from reportgen.outputs import period_dir
-    from reportgen.pipeline import rate_period
+    from reportgen.pipeline import HistoryUse
 
     config = _load_config(config_path)
-    today = date.today()
-    workbooks, output = _folders(config, workbooks_dir, output_dir)
-    p = _resolve_period(period, today)
-    as_of_day = _parse_day(as_of, "--as-of") or p.as_of
-    with RunLock(output / ".reportgen.lock"):
-        run_ = rate_period(config, p, today=today, as_of=as_of_day, workbooks=workbooks,
-                           output=output)
+    result = _run_cycle(config, period, as_of, workbooks_dir, output_dir, artefacts=(),
+                        history=HistoryUse.READ)
     if out_path is None:
-        out_path = period_dir(output, p) / f"export-{p.label}.{fmt}"
+        out_path = result.out_dir / f"export-{result.period.label}.{fmt}"
     try:
-        written = write_export(run_, fmt, out_path)
+        written = write_export(result.run, fmt, out_path)
     except OSError as exc:
         raise OutputError(f"cannot write {out_path}: {exc.strerror or exc}") from None
     for path in written:
@@ -482,7 +457,7 @@ def schedule(dry_run, now_text, config_path):
     def last_done():
         if not history_path.exists():
             return None
-        with History(history_path) as history:
+        with History(history_path, clock=datetime.now) as history:
             return history.last_successful_period()
 
     if dry_run:
@@ -513,7 +488,7 @@ def schedule(dry_run, now_text, config_path):
 
     click.echo("reportgen schedule: running; press Ctrl+C to stop.")
     run_schedule(config, cycle, last_done, config.paths.output / ".reportgen-schedule.lock",
-                 should_stop=lambda: bool(stopping))
+                 clock=datetime.now, should_stop=lambda: bool(stopping))
     click.echo("reportgen schedule: stopped.")
 
 
@@ -551,8 +526,9 @@ def new_tracker(file, objective, config_path):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return (and exit with) the exit code. Never shows a traceback
-    unless --debug was given."""
+    """Run the CLI and return the exit code (the ``reportgen`` script and ``python -m
+    reportgen.cli`` exit with it, normally, so atexit handlers run). Never shows a
+    traceback unless --debug was given."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
@@ -569,9 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReportgenError as exc:
         if debug:
             traceback.print_exc()
-        code = {ConfigError: ExitCode.CONFIG, TemplateError: ExitCode.CONFIG,
-                UsageError: ExitCode.USAGE, LockedError: ExitCode.LOCKED,
-                OutputError: ExitCode.OUTPUT}.get(type(exc), ExitCode.INTERNAL)
+        code = exit_code_for(exc)
         label = {ExitCode.CONFIG: "configuration problem", ExitCode.USAGE: "usage",
                  ExitCode.LOCKED: "locked", ExitCode.OUTPUT: "output"}.get(code, "error")
         click.secho(f"reportgen: {label}: {exc}", fg="red", err=True)
@@ -584,26 +558,22 @@ def main(argv: list[str] | None = None) -> int:
         click.secho(f"reportgen: internal error: {type(exc).__name__}: {exc}\n"
                     "Run again with --debug for details, and report it.", fg="red", err=True)
         code = ExitCode.INTERNAL
-    if argv is None:
-        _exit(int(code))
     return int(code)
 
 
-def _exit(code: int) -> None:
-    """End the process with ``code`` once output and logs are flushed, without freeing
-    every object one by one first: after a cycle at 12,000 actions that teardown took
-    about 0.3 s. Every pool and file is already closed by then. A tool that reports at
-    exit (coverage, say) gets the ordinary exit."""
-    if "coverage" in sys.modules or sys.flags.dev_mode:
-        sys.exit(code)
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            pass
-    os._exit(code)
+_EXIT_CODES = {ConfigError: ExitCode.CONFIG, TemplateError: ExitCode.CONFIG,
+               UsageError: ExitCode.USAGE, LockedError: ExitCode.LOCKED,
+               OutputError: ExitCode.OUTPUT}
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit code of a fault: that of the nearest class in its hierarchy with one (a
+    subclass of OutputError exits as OutputError does); INTERNAL for any other."""
+    for cls in type(exc).__mro__:
+        if cls in _EXIT_CODES:
+            return _EXIT_CODES[cls]
+    return ExitCode.INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    sys.exit(main())

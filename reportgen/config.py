@@ -100,7 +100,7 @@ class Limits:
     max_columns: int = 500
     reader_timeout_s: float = 60.0
     reader_memory_mb: int = 2048
-    workers: int = 2  # 0 = read and render in this process (no crash isolation)
+    workers: int = 2  # reader processes (0 = read in this process); rendering is one process
 
 
 @dataclass(frozen=True)

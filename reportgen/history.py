@@ -119,30 +119,41 @@ def _statements(sql: str) -> Iterator[str]:
 
 
 class History:
-    """``with History(path) as h: …`` — opens the file, creating it (and its folder) when
-    missing, and applies any migrations it lacks.
+    """``with History(path, clock=…) as h: …`` — opens the file, creating it (and its
+    folder) when missing, and applies any migrations it lacks.
 
-    ``timeout`` is how long to wait for another process's write to finish; ``clock`` stamps
-    ``saved_at`` and ``applied_at`` (tests pass a fixed one)."""
+    ``timeout`` is how long to wait for another process's write to finish; ``clock()``
+    is the time now, which stamps ``saved_at`` and ``applied_at`` (the caller passes it:
+    nothing here reads the system clock). ``read_only`` opens an existing file for
+    reading only: nothing is created, migrated or written (a write raises OutputError)."""
 
-    def __init__(self, path: Path, *, timeout: float = 30.0,
-                 clock: Callable[[], datetime] = datetime.now):
+    def __init__(self, path: Path, *, clock: Callable[[], datetime], timeout: float = 30.0,
+                 read_only: bool = False):
         self.path = Path(path)
         self._clock = clock
+        if read_only:
+            target, uri = self.path.resolve().as_uri() + "?mode=ro", True
+        else:
+            target, uri = self.path, False
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(f"cannot create the folder for the history file "
+                                  f"{self.path} ({exc.strerror or exc}); check the path in "
+                                  "paths.history and its permissions") from None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot create the folder for the history file {self.path} "
-                              f"({exc.strerror or exc}); check the path in paths.history "
-                              "and its permissions") from None
-        try:
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.db = sqlite3.connect(target, timeout=timeout, isolation_level=None,
+                                      uri=uri)
         except sqlite3.Error as exc:
             raise self._fault("open", exc) from None
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            if read_only:
+                with self._snapshot():
+                    self._check_lineage(self._user_version())
+            else:
+                self._migrate()
         except BaseException as exc:
             self.db.close()
             if isinstance(exc, sqlite3.Error):
@@ -403,12 +414,3 @@ class History:
         for action_id, label, rag in rows:
             out.setdefault(action_id, []).append((label, Rag(rag)))
         return {k: tuple(v) for k, v in out.items()}
-
-    def kpi_series(self, kpi_id: str) -> tuple[tuple[str, float], ...]:
-        """The latest value stored for ``kpi_id`` by each stored period, oldest first, as
-        ((stored period, value), …). Periods where it had no value are left out; the
-        period the value itself belongs to (``latest_period``) may be earlier."""
-        with self._snapshot():
-            return tuple((p, v) for p, v in self._rows(
-                "SELECT period, latest FROM kpi_results WHERE kpi_id = ? "
-                "AND latest IS NOT NULL ORDER BY period", (kpi_id,)))

@@ -302,10 +302,3 @@ def make_issue(code: str, *, file: str, sheet: str | None = None, cell: str | No
         message=message,
         hint=entry.hint.format_map(values),
     )
-
-
-def count_by_severity(issues: list[Issue]) -> dict[str, int]:
-    out = {"error": 0, "warning": 0}
-    for issue in issues:
-        out[issue.severity.value] += 1
-    return out

@@ -56,10 +56,6 @@ class Period:
         return f"{calendar.month_name[self.month]} {self.year}"
 
     @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
     def as_of(self) -> date:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
@@ -198,12 +194,6 @@ class Kpi:
     tolerance: float | None = None
     comparator: Comparator = Comparator.PREVIOUS
     series: tuple[tuple[str, float], ...] = ()
-
-    def value_at(self, period: str) -> float | None:
-        for label, value in self.series:
-            if label == period:
-                return value
-        return None
 
 
 @dataclass(frozen=True)

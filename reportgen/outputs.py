@@ -17,7 +17,8 @@ A run writes every artefact into a staging folder beside the final one
 move the current set into ``previous/`` and the new files into place, each with
 ``os.replace``: a run killed at any moment leaves every final name holding a whole file
 (the old one or the new one), never a half-written one. Leftover staging folders of dead
-runs are removed by the next run.
+runs are removed by the next run (runs stage only under the run lock, so another
+process's staging folder is always a dead run's).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import time
 from pathlib import Path
 
 from reportgen.errors import OutputError
-from reportgen.lock import pid_alive
 from reportgen.model import Period
 
 _SAFE = re.compile(r"[^\w .,&()+'-]+", re.UNICODE)
@@ -165,11 +165,9 @@ class Staging:
 
 
 def clean_stale_staging(folder: Path) -> None:
-    """Remove staging folders left by runs that died."""
+    """Remove staging folders left by runs that died. Every run stages under the run lock
+    (:mod:`reportgen.lock`), so any staging folder but this process's is a dead run's."""
+    ours = f"{STAGING_PREFIX}{os.getpid()}"
     for p in folder.glob(f"{STAGING_PREFIX}*"):
-        try:
-            pid = int(p.name.rsplit("-", 1)[1])
-        except ValueError:
-            pid = -1
-        if pid != os.getpid() and (pid < 0 or not pid_alive(pid)):
+        if p.name != ours:
             shutil.rmtree(p, ignore_errors=True)

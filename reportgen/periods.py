@@ -37,12 +37,6 @@ class WorkingCalendar:
     def from_config(cls, config: Config) -> "WorkingCalendar":
         return cls(config.schedule.subdivision, config.schedule.closures)
 
-    def holiday_name(self, day: date) -> str | None:
-        """The bank holiday or 'local closure' that ``day`` is, or None."""
-        if day in self.closures:
-            return "local closure"
-        return self._holidays.get(day)
-
     def is_working_day(self, day: date) -> bool:
         """True for Monday to Friday that is neither a bank holiday nor a closure."""
         return day.weekday() < 5 and day not in self.closures and day not in self._holidays

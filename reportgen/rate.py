@@ -40,8 +40,6 @@ from reportgen.model import (  # noqa: E402
     Action, ActionRating, Allocation, FinanceRating, Rag, Status, StreamFinance,
 )
 
-POLICIES = ("worse-of", "computed", "officer")
-MODELS = ("points", "ratio")
 NO_STREAM = "No funding stream"
 
 

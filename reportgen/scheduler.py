@@ -93,15 +93,17 @@ def _subdivision(sched: Schedule) -> str:
 
 
 def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
-                 last_done: Callable[[], Period | None], lock_path: str | Path,
-                 clock: Callable[[], datetime] = datetime.now,
+                 last_done: Callable[[], Period | None], lock_path: str | Path, *,
+                 clock: Callable[[], datetime],
                  sleep: Callable[[float], None] = time.sleep,
                  should_stop: Callable[[], bool] = lambda: False,
                  tick_seconds: float = 60, retry_seconds: float = 3600,
                  first: Period | None = None) -> None:
     """Run every due period now, then keep running them as they fall due, until
-    ``should_stop()`` is true. Holds the run lock at ``lock_path`` throughout (raises
-    :class:`~reportgen.errors.LockedError` if another run holds it).
+    ``should_stop()`` is true. ``clock()`` is the time now (the CLI passes
+    ``datetime.now``; the loop reads the time through it alone). Holds the run lock at
+    ``lock_path`` throughout (raises :class:`~reportgen.errors.LockedError` if another
+    run holds it).
 
     ``run_cycle(period)`` runs one full cycle and returns True on success. It must not
     take the lock at ``lock_path`` (this loop holds it): give the loop its own lock file
@@ -139,7 +141,7 @@ def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
         period, moment = next_due(clock(), last_done(), sched, calendar)
         log.debug("next: %s due %s", period.label, format_due(moment))
 
-    with RunLock(lock_path):
+    with RunLock(lock_path, now=clock(), command="reportgen schedule"):
         scheduler = schedule_package.Scheduler()
         scheduler.every(tick_seconds).seconds.do(check)
         log.info("schedule started: working day %d at %s, checking every %gs",

@@ -89,3 +89,31 @@ def test_unknown_option_is_usage_error():
 def test_bad_as_of_is_usage_error(tmp_path):
     code, _, err = run("validate", str(tmp_path), "--as-of", "12/31/2018")
     assert code == ExitCode.USAGE and "dd/mm/yyyy" in err
+
+
+def test_exit_codes_follow_the_exception_hierarchy():
+    """A subclass of a fault exits with its parent's code, through main as well."""
+    from reportgen.cli import exit_code_for
+    from reportgen.errors import ConfigError, LockedError, OutputError, ReportgenError
+
+    class DiskFull(OutputError):
+        pass
+
+    class WorseDiskFull(DiskFull):
+        pass
+
+    assert exit_code_for(WorseDiskFull("disk full")) == ExitCode.OUTPUT
+    assert exit_code_for(type("BadKey", (ConfigError,), {})("x")) == ExitCode.CONFIG
+    assert exit_code_for(type("Held", (LockedError,), {})("x")) == ExitCode.LOCKED
+    assert exit_code_for(ReportgenError("x")) == ExitCode.INTERNAL
+    assert exit_code_for(ValueError("x")) == ExitCode.INTERNAL
+
+    @cli.command("fail-for-test")
+    def fail_for_test():
+        """Example: none."""
+        raise WorseDiskFull("the disk is full")
+
+    try:
+        assert main(["fail-for-test"]) == ExitCode.OUTPUT
+    finally:
+        del cli.commands["fail-for-test"]

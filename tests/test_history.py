@@ -25,6 +25,9 @@ def at(*when):
     return lambda: datetime(*when)
 
 
+NOON = at(2018, 10, 5, 12, 0)
+
+
 def run_with(period: Period, rags: dict[str, Rag], **rating_overrides):
     """A run of ``period`` whose actions are exactly ``rags`` (id → reported RAG)."""
     actions = [make_action(i, action_id=action_id) for i, action_id in enumerate(rags, 1)]
@@ -78,7 +81,7 @@ def test_a_partly_migrated_file_gets_the_rest(tmp_path):
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
-    with History(path) as h:
+    with History(path, clock=NOON) as h:
         assert h.migrations() == NAMES
         h.save_period(run_with(SEP, {"A": Rag.GREEN}))
         h.record_run(SEP, started=datetime(2018, 10, 5), finished=datetime(2018, 10, 5),
@@ -106,7 +109,7 @@ def test_two_periods_previous_rags_and_changes(tmp_path):
     sep = run_with(SEP, {"A": Rag.RED, "B": Rag.GREEN, "C": Rag.RED, "D": Rag.BLUE,
                          "E": Rag.AMBER, "F": Rag.CANCELLED, "G": Rag.BLUE, "H": Rag.RED,
                          "NEW": Rag.RED, "NEWDONE": Rag.BLUE, "NEWOK": Rag.GREEN})
-    with History(tmp_path / "h.sqlite") as h:
+    with History(tmp_path / "h.sqlite", clock=NOON) as h:
         assert h.changes(AUG, aug.ratings) == Changes()  # nothing earlier: no changes
         assert h.previous_rags(AUG) == {}
         h.save_period(aug)
@@ -133,7 +136,7 @@ def test_two_periods_previous_rags_and_changes(tmp_path):
 
 
 def test_a_missed_month_compares_with_the_latest_stored_period(tmp_path):
-    with History(tmp_path / "h.sqlite") as h:
+    with History(tmp_path / "h.sqlite", clock=NOON) as h:
         h.save_period(run_with(JUL, {"A": Rag.AMBER}))
         changes = h.changes(SEP, {"A": make_rating(make_action(1, action_id="A"), Rag.RED)})
         assert changes.previous_period == "2018-07"
@@ -198,7 +201,8 @@ def test_resaving_a_period_replaces_it(tmp_path):
                       ).fetchone() == ("2018-10-05T00:00:00",)
     db.close()
 
-    with History(path) as h:  # an action dropped from the trackers goes from the period
+    # an action dropped from the trackers goes from the period
+    with History(path, clock=NOON) as h:
         h.save_period(run_with(SEP, {"A": Rag.RED, "B": Rag.GREEN}))
         assert h.ratings_for(SEP) == {"A": Rag.RED, "B": Rag.GREEN}
     assert count(path, "action_ratings") == 5
@@ -206,7 +210,7 @@ def test_resaving_a_period_replaces_it(tmp_path):
 
 def test_a_failed_save_leaves_the_period_as_it_was(tmp_path):
     path = tmp_path / "h.sqlite"
-    with History(path) as h:
+    with History(path, clock=NOON) as h:
         h.save_period(run_with(SEP, {"A": Rag.GREEN, "B": Rag.GREEN}))
         bad = run_with(SEP, {"A": Rag.RED, "B": Rag.RED, "C": Rag.RED})
         actions = bad.actions[:2] + (replace(bad.actions[2], budget=object()),)  # unbindable
@@ -221,7 +225,7 @@ def test_a_failed_save_leaves_the_period_as_it_was(tmp_path):
 
 
 def test_trend_is_oldest_first_and_limited(tmp_path):
-    with History(tmp_path / "h.sqlite") as h:
+    with History(tmp_path / "h.sqlite", clock=NOON) as h:
         for i, rag in enumerate([Rag.GREEN, Rag.GREEN, Rag.AMBER, Rag.RED, Rag.AMBER]):
             h.save_period(run_with(Period(2018, 5).shift(i), {"A": rag, f"X{i}": Rag.BLUE}))
         h.save_period(run_with(OCT, {"A": Rag.BLUE}))  # after September: never in its trend
@@ -236,22 +240,23 @@ def test_trend_is_oldest_first_and_limited(tmp_path):
         assert h.trend(Period(2018, 4)) == {} and h.trend(SEP, 0) == {}
 
 
-def test_kpi_series_is_the_stored_latest_value_per_period(tmp_path):
-    with History(tmp_path / "h.sqlite") as h:
+def test_kpi_results_are_stored_per_period(tmp_path):
+    with History(tmp_path / "h.sqlite", clock=NOON) as h:
         for i in range(3):
             run = run_with(JUL.shift(i), {"A": Rag.GREEN})
             results = dict(run.kpi_results)
             results["KPI-1"] = replace(results["KPI-1"], latest=70.0 + i)
             results["KPI-2"] = replace(results["KPI-2"], latest=None if i == 1 else 5.0)
             h.save_period(replace(run, kpi_results=results))
-        assert h.kpi_series("KPI-1") == (("2018-07", 70.0), ("2018-08", 71.0),
-                                         ("2018-09", 72.0))
-        assert h.kpi_series("KPI-2") == (("2018-07", 5.0), ("2018-09", 5.0))
-        assert h.kpi_series("NO-SUCH") == ()
+        rows = h.db.execute("SELECT kpi_id, period, latest FROM kpi_results WHERE kpi_id "
+                            "IN ('KPI-1', 'KPI-2') ORDER BY kpi_id, period").fetchall()
+    assert rows == [("KPI-1", "2018-07", 70.0), ("KPI-1", "2018-08", 71.0),
+                    ("KPI-1", "2018-09", 72.0), ("KPI-2", "2018-07", 5.0),
+                    ("KPI-2", "2018-08", None), ("KPI-2", "2018-09", 5.0)]
 
 
 def test_runs_ledger_ignores_failed_runs(tmp_path):
-    with History(tmp_path / "h.sqlite") as h:
+    with History(tmp_path / "h.sqlite", clock=NOON) as h:
         t = datetime(2018, 10, 5, 9, 0)
         assert h.last_successful_period() is None
         h.record_run(AUG, started=t, finished=t, ok=True, errors=2, warnings=3)
@@ -274,7 +279,7 @@ def test_runs_ledger_ignores_failed_runs(tmp_path):
 
 def refused(path) -> str:
     with pytest.raises(OutputError) as caught:
-        History(path)
+        History(path, clock=NOON)
     message = str(caught.value)
     assert "\n" not in message and str(path) in message
     return message
@@ -289,14 +294,14 @@ def test_a_file_that_is_not_a_database_is_named_and_left_alone(tmp_path):
 
 def test_a_damaged_history_is_named(tmp_path):
     path = tmp_path / "history.sqlite"
-    with History(path) as h:
+    with History(path, clock=NOON) as h:
         for i in range(3):
             h.save_period(run_with(JUL.shift(i), {f"A{n}": Rag.GREEN for n in range(300)}))
     data = bytearray(path.read_bytes())
     data[100:] = b"\xa5" * (len(data) - 100)  # header kept, every page scrambled
     path.write_bytes(bytes(data))
     with pytest.raises(OutputError) as caught:
-        with History(path) as h:
+        with History(path, clock=NOON) as h:
             h.periods()
             h.trend(SEP)
     message = str(caught.value)
@@ -326,7 +331,7 @@ def test_another_programs_database_is_refused_untouched(tmp_path):
 
 def test_a_history_from_a_newer_reportgen_is_refused(tmp_path):
     newer = tmp_path / "history.sqlite"
-    with History(newer):
+    with History(newer, clock=NOON):
         pass
     db = sqlite3.connect(newer)
     db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
@@ -336,13 +341,32 @@ def test_a_history_from_a_newer_reportgen_is_refused(tmp_path):
     assert "newer reportgen" in message and "upgrade reportgen" in message
 
 
+def test_read_only_reads_and_never_writes(tmp_path):
+    """What export uses: the stored periods are read; nothing is created or written."""
+    path = tmp_path / "history.sqlite"
+    with History(path, clock=NOON) as h:
+        h.save_period(run_with(AUG, {"A": Rag.RED}))
+    before = path.read_bytes()
+    with History(path, clock=NOON, read_only=True) as h:
+        assert h.previous_rags(SEP) == {"A": Rag.RED}
+        assert h.changes(SEP, run_with(SEP, {"A": Rag.GREEN}).ratings).improved == ("A",)
+        with pytest.raises(OutputError):
+            h.save_period(run_with(SEP, {"A": Rag.GREEN}))
+    assert path.read_bytes() == before
+    with History(path, clock=NOON) as h:
+        assert h.periods() == [AUG]
+    with pytest.raises(OutputError):
+        History(tmp_path / "missing.sqlite", clock=NOON, read_only=True)
+    assert not (tmp_path / "missing.sqlite").exists()
+
+
 def test_a_busy_file_says_so(tmp_path):
     path = tmp_path / "history.sqlite"
-    History(path).close()
+    History(path, clock=NOON).close()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with History(path, timeout=0.1) as h:
+        with History(path, timeout=0.1, clock=NOON) as h:
             assert h.periods() == []  # readers are not blocked by a writer (WAL)
             with pytest.raises(OutputError, match="busy: another reportgen"):
                 h.save_period(run_with(SEP, {"A": Rag.GREEN}))
@@ -365,7 +389,7 @@ def _writer(path, saved, stop):
                                                                 actual_percent=percent)
                                        for a in actions})
                 for rag, percent in sorted(MARKERS)]
-    with History(path) as h:
+    with History(path, clock=NOON) as h:
         for n in range(500):  # a bound, should the reader never say stop
             h.save_period(versions[n % 2])
             saved.value = n + 1
@@ -375,7 +399,7 @@ def _writer(path, saved, stop):
 
 def test_a_reader_sees_a_whole_period_or_none(tmp_path):
     path = tmp_path / "h.sqlite"
-    History(path).close()
+    History(path, clock=NOON).close()
     ctx = multiprocessing.get_context("spawn")  # no sqlite handles shared with a fork
     saved, stop = ctx.Value("i", 0), ctx.Event()
     writer = ctx.Process(target=_writer, args=(path, saved, stop))
@@ -384,7 +408,7 @@ def test_a_reader_sees_a_whole_period_or_none(tmp_path):
     reads = 0
     deadline = time.monotonic() + 8
     try:
-        with History(path) as h:
+        with History(path, clock=NOON) as h:
             while writer.is_alive() and time.monotonic() < deadline:
                 before = saved.value
                 # One statement: rows per period, the stored count and the marker.

@@ -1,94 +1,66 @@
-"""The run lock: exclusive, names its holder, recovers from dead holders, one race winner."""
+"""The run lock: exclusive, names its holder, released when its holder dies, one winner."""
 
 import json
-import logging
 import multiprocessing
 import os
 import socket
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
 
 from reportgen.errors import LockedError
-from reportgen.lock import RunLock, pid_alive
+from reportgen.lock import RunLock, holder_path
+
+NINE = datetime(2018, 10, 5, 9, 0, 0)
 
 
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
-def test_lock_file_names_holder_and_is_removed_on_release(tmp_path):
+def test_holder_file_names_the_holder_and_goes_on_release(tmp_path):
     path = tmp_path / "output" / ".reportgen.lock"
-    with RunLock(path, clock=lambda: datetime(2018, 10, 5, 9, 0, 0)) as lock:
+    with RunLock(path, now=NINE, command="reportgen run") as lock:
         assert lock.held
-        info = json.loads(path.read_text())
+        info = json.loads(holder_path(path).read_text(encoding="utf-8"))
         assert info == {"pid": os.getpid(), "host": socket.gethostname(),
-                        "started": "2018-10-05T09:00:00"}
-    assert not path.exists()
+                        "started": "2018-10-05T09:00:00", "command": "reportgen run"}
+    assert not lock.held
+    assert not holder_path(path).exists()
 
 
-def test_second_acquire_while_held_raises_naming_pid_time_and_path(tmp_path):
+def test_second_acquire_while_held_raises_naming_holder_time_and_path(tmp_path):
     path = tmp_path / ".reportgen.lock"
-    with RunLock(path, clock=lambda: datetime(2018, 10, 5, 9, 0, 0)):
+    with RunLock(path, now=NINE, command="reportgen run"):
         with pytest.raises(LockedError) as caught:
-            RunLock(path).acquire()
+            RunLock(path, now=datetime(2018, 10, 5, 9, 5)).acquire()
         message = str(caught.value)
-        assert f"pid {os.getpid()}" in message
+        assert f"pid {os.getpid()}" in message and "reportgen run" in message
         assert "05/10/2018 09:00:00" in message
         assert str(path) in message
-    with RunLock(path):  # free again afterwards
+    with RunLock(path, now=NINE):  # free again afterwards
         pass
 
 
 def test_same_object_cannot_acquire_twice(tmp_path):
-    lock = RunLock(tmp_path / "lock")
+    lock = RunLock(tmp_path / "lock", now=NINE)
     with lock:
         with pytest.raises(LockedError):
             lock.acquire()
 
 
-def test_stale_lock_with_dead_pid_is_recovered_with_a_warning(tmp_path, caplog):
+def test_a_holder_file_without_a_holder_does_not_lock(tmp_path):
+    """What a killed holder leaves behind is only its side file; the lock is free."""
     path = tmp_path / ".reportgen.lock"
-    dead = _dead_pid()
-    assert not pid_alive(dead)
-    path.write_text(json.dumps({"pid": dead, "host": socket.gethostname(),
-                                "started": "2018-10-05T09:00:00"}))
-    with caplog.at_level(logging.WARNING, logger="reportgen.lock"):
-        with RunLock(path):
-            assert json.loads(path.read_text())["pid"] == os.getpid()
-    assert any("stale" in r.getMessage() and str(dead) in r.getMessage()
-               for r in caplog.records)
-    assert not path.exists()
-
-
-def test_garbage_lock_file_is_recovered(tmp_path):
-    path = tmp_path / ".reportgen.lock"
-    path.write_bytes(b"\x00not json")
-    with RunLock(path):
-        assert json.loads(path.read_text())["pid"] == os.getpid()
-
-
-def test_lock_from_another_host_is_never_taken_over(tmp_path):
-    path = tmp_path / ".reportgen.lock"
-    path.write_text(json.dumps({"pid": 1234, "host": "some-other-host",
-                                "started": "2018-10-05T09:00:00"}))
-    with pytest.raises(LockedError, match="some-other-host"):
-        RunLock(path).acquire()
-    assert path.exists()
+    holder_path(path).write_text("\x00not json")
+    with RunLock(path, now=NINE):
+        assert json.loads(holder_path(path).read_text())["pid"] == os.getpid()
 
 
 def _hold(path, started, release):
-    with RunLock(path):
+    with RunLock(path, now=NINE, command="reportgen run"):
         started.set()
         release.wait(30)
 
 
-def test_crashed_holder_lock_is_released(tmp_path):
-    """A holder killed with SIGKILL leaves its file behind; the next run takes it over."""
+def test_a_killed_holder_releases_the_lock(tmp_path):
+    """The operating system releases the lock of a holder that is killed outright."""
     path = tmp_path / ".reportgen.lock"
     ctx = multiprocessing.get_context("spawn")
     started, release = ctx.Event(), ctx.Event()
@@ -97,19 +69,19 @@ def test_crashed_holder_lock_is_released(tmp_path):
     try:
         assert started.wait(30)
         with pytest.raises(LockedError, match=f"pid {holder.pid}"):
-            RunLock(path).acquire()
+            RunLock(path, now=NINE).acquire()
     finally:
         holder.kill()
         holder.join(30)
-    assert path.exists()
-    with RunLock(path):
-        assert json.loads(path.read_text())["pid"] == os.getpid()
+    assert holder_path(path).exists()  # it had no chance to tidy up
+    with RunLock(path, now=NINE):
+        assert json.loads(holder_path(path).read_text())["pid"] == os.getpid()
 
 
 def _race(path, barrier, results):
     barrier.wait(30)
     try:
-        lock = RunLock(path).acquire()
+        lock = RunLock(path, now=NINE).acquire()
     except LockedError:
         results.put("locked")
         barrier.wait(30)  # everyone has tried before the winner lets go
@@ -119,12 +91,8 @@ def _race(path, barrier, results):
     lock.release()
 
 
-@pytest.mark.parametrize("stale", [False, True])
-def test_racing_processes_exactly_one_wins(tmp_path, stale):
+def test_racing_processes_exactly_one_wins(tmp_path):
     path = tmp_path / ".reportgen.lock"
-    if stale:  # racing to recover a dead holder's lock, too
-        path.write_text(json.dumps({"pid": _dead_pid(), "host": socket.gethostname(),
-                                    "started": "2018-10-05T09:00:00"}))
     ctx = multiprocessing.get_context("spawn")
     n = 6
     barrier, results = ctx.Barrier(n), ctx.Queue()
@@ -136,4 +104,4 @@ def test_racing_processes_exactly_one_wins(tmp_path, stale):
     outcomes = sorted(results.get(timeout=10) for _ in range(n))
     assert outcomes == ["locked"] * (n - 1) + ["won"]
     assert all(p.exitcode == 0 for p in procs)
-    assert not path.exists()
+    assert not holder_path(path).exists()

@@ -296,14 +296,6 @@ def parse_rag(value: object) -> Rag:
     raise ValueError(f"'{value}' is not Red, Amber, Green or Blue")
 
 
-def match_word(value: object, vocabulary: dict[str, str]) -> str:
-    """Look ``value`` up in {word_key(alias): canonical}; ValueError if absent."""
-    key = word_key(value)
-    if key and key in vocabulary:
-        return vocabulary[key]
-    raise ValueError(f"'{value}' is not recognised")
-
-
 def split_funding(text: str) -> list[str]:
     """'(Integrated Care Fund) (Transformation Programme)' → the two names.
 
