@@ -147,7 +147,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, config_path: str | None,
       reportgen validate workbooks/
       reportgen validate "workbooks/Objective 1.xlsx" --json
     """
-    from reportgen.ingest import read_trackers
+    from reportgen.validate import read_trackers
 
     config = _load_config(config_path)
     today = date.today()

@@ -27,7 +27,7 @@ from typing import Callable
 from reportgen import __version__
 from reportgen.config import Config
 from reportgen.errors import UsageError
-from reportgen.ingest import IngestResult, read_trackers, sort_issues
+from reportgen.validate import IngestResult, read_trackers, sort_issues
 from reportgen.model import Period, Rag, RatedRun
 
 ProgressFn = Callable[[str], None]
@@ -63,7 +63,7 @@ def build_run(ingest: IngestResult, config: Config, period: Period, as_of: date,
     th = config.thresholds
     ratings = rate_actions(ingest.actions, th, as_of)
     kpi_results = rate_kpis(ingest.kpis, period, config.spc)
-    issues = sort_issues(list(ingest.issues) + rating_issues(ingest.actions, ratings))
+    issues = sort_issues(list(ingest.issues) + rating_issues(ingest.actions, ratings, th, as_of))
     allocations = allocate(ingest.actions)
     by_stream = finance_by_stream(allocations, th, config.stream_names)
     run = RatedRun(
@@ -276,9 +276,6 @@ def _after_fork() -> None:
     standard output and error. The parent may have had another thread (the progress
     line on a terminal) writing to stderr at the moment of the fork, which would leave
     the inherited stream's lock held for ever in the child."""
-    from reportgen.ingest.pool import exit_with_parent
-
-    exit_with_parent()
     for name, fd in (("stdout", 1), ("stderr", 2)):
         old = getattr(sys, name)
         try:
@@ -353,10 +350,7 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
         warm.start()
         pool = _Fork(warm)
     elif n_workers > 0:
-        from reportgen.ingest.pool import _context, exit_with_parent
-
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(),
-                                   initializer=exit_with_parent)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
         pool.submit(_warm_up)
 
     try:
