@@ -15,6 +15,7 @@ import functools
 import gc
 import json
 import multiprocessing as mp
+import os
 import sys
 import threading
 import time
@@ -271,11 +272,26 @@ def _forks() -> bool:
     return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
+def exit_with_parent() -> None:
+    """Called in a pool worker: end the worker when the process that started it dies.
+    (Moved here from the deleted reader pool, its last user.)"""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="reportgen-exit-with-parent", daemon=True).start()
+
+
 def _after_fork() -> None:
     """First thing in the forked process: end with its parent, and write to its own
     standard output and error. The parent may have had another thread (the progress
     line on a terminal) writing to stderr at the moment of the fork, which would leave
     the inherited stream's lock held for ever in the child."""
+    exit_with_parent()
     for name, fd in (("stdout", 1), ("stderr", 2)):
         old = getattr(sys, name)
         try:
@@ -350,7 +366,8 @@ def run_cycle(config: Config, period: Period, *, today: date, as_of: date | None
         warm.start()
         pool = _Fork(warm)
     elif n_workers > 0:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"),
+                                   initializer=exit_with_parent)
         pool.submit(_warm_up)
 
     try:

@@ -3,6 +3,7 @@
 import dataclasses
 import hashlib
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -154,18 +155,43 @@ def _legacy(path: Path) -> Path:
     return _write(path, OLE_MAGIC + bytes(504) + "Workbook".encode("utf-16-le") + bytes(512))
 
 
-def test_a_legacy_file_is_read_in_a_child_process(tmp_path, read, monkeypatch):
+def _ods(path: Path) -> Path:
+    """A minimal OpenDocument spreadsheet with one sheet and no tracker in it."""
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'office:version="1.2"><office:body><office:spreadsheet>'
+               '<table:table table:name="Notes"><table:table-row><table:table-cell '
+               'office:value-type="string"><text:p>notes</text:p></table:table-cell>'
+               '</table:table-row></table:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                    compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    return path
+
+
+@pytest.mark.parametrize("make, kind, code", [
+    (lambda d: _legacy(d / "old.xls"), "xls", "file-corrupt"),  # calamine cannot read the fake
+    (lambda d: _ods(d / "old.ods"), "ods", "file-no-tracker-sheet"),
+])
+def test_files_without_a_pre_scan_are_read_in_a_child_process(tmp_path, read, monkeypatch,
+                                                              make, kind, code):
     started = []
     real = isolate.call_isolated
     monkeypatch.setattr("reportgen.ingest.call_isolated",
                         lambda *a, **k: started.append(a[2]) or real(*a, **k))
     write_tracker(tmp_path / "a.xlsx", [good_row(1)])
-    _legacy(tmp_path / "old.xls")
+    path = make(tmp_path)
     result = read(tmp_path)
-    assert started == ["xls"]  # only the legacy file; the .xlsx is read in this process
-    # the child's refusal (calamine cannot read the fake) comes back as the same Issue
-    assert codes(result) == [("file-corrupt", None)]
-    assert result.issues[0].file == "old.xls" and len(result.actions) == 1
+    assert started == [kind]  # only that file; the .xlsx is read in this process
+    # what the child found comes back as the Issue it would be in this process
+    assert codes(result) == [(code, None)]
+    assert result.issues[0].file == path.name and len(result.actions) == 1
 
 
 def test_a_crashing_reader_costs_one_file(tmp_path, read, monkeypatch):

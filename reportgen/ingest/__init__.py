@@ -5,7 +5,8 @@ raises: a file that cannot be read becomes a file-level Issue (password-protecte
 workbook, too big…) and the run goes on. What comes back is plain data, the tables as found
 (:class:`~reportgen.ingest.tables.RawTable`); judging the values is
 :mod:`reportgen.validate`'s job. Everything is read in this process, except the values of
-legacy workbooks (.xls, .xlsb), read in a child process (:mod:`reportgen.ingest.isolate`).
+workbooks that calamine reads without our pre-scan (.xls, .xlsb, .ods), read in a child
+process (:mod:`reportgen.ingest.isolate`).
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
-"""Read a legacy workbook in a child process, because its reader can end the interpreter.
+"""Read the values of a workbook without a pre-scan in a child process, because the
+reader can end the interpreter.
 
 python-calamine is Rust: when an allocation fails it aborts the whole process ("memory
 allocation of N bytes failed"), and no ``except`` catches that. Damaged legacy files have
 done it (tafia/calamine #174 and #444, both .xls; #433 for any sheet whose range does not
-fit in memory). An .xlsx or .xlsm is safe to read here: reader.identify scans each sheet's
-XML first and refuses one whose extent passes the limits, so calamine never builds the
-range that would not fit. An .xls or .xlsb has no such scan (its records are binary), so
-its values are read in a child process: one per such file, started only then, with a
-timeout. If the child dies or stalls, that file gets ``file-reader-failed`` and the run goes
-on. .ods files are read in this process like .xlsx: the zip checks bound them.
+fit in memory), and so does a 1 KB .ods whose one row and cell are repeated 9,000 × 10,000
+times (calamine builds the whole range when it opens the file: 2.6 GB asked for). An .xlsx
+or .xlsm is safe to read here: reader.identify scans each sheet's XML first and refuses one
+whose extent passes the limits, so calamine never builds a range that would not fit. .xls,
+.xlsb and .ods have no such scan, so their values are read in a child process: one per
+such file, started only then, with a timeout. If the child dies or stalls, that file gets
+``file-reader-failed`` and the run goes on.
 
 The child is started with 'spawn', the start method of Windows, on every platform, so the
 one code path is the one our users run.
@@ -20,7 +22,7 @@ import multiprocessing
 
 from reportgen.ingest.reader import ReadFailure
 
-ISOLATED_KINDS = frozenset({"xls", "xlsb"})
+ISOLATED_KINDS = frozenset({"xls", "xlsb", "ods"})
 
 
 def _child(conn, target, args) -> None:
