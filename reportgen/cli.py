@@ -147,13 +147,13 @@ def validate(paths: tuple[Path, ...], as_json: bool, config_path: str | None,
       reportgen validate workbooks/
       reportgen validate "workbooks/Objective 1.xlsx" --json
     """
-    from reportgen.ingest import read_trackers
+    from reportgen.pipeline import check
 
     config = _load_config(config_path)
     today = date.today()
     as_of_day = _parse_day(as_of, "--as-of") or today
     targets = list(paths) or [config.paths.workbooks]
-    result = read_trackers(targets, config, today=today, as_of=as_of_day)
+    result = check(targets, config, today=today, as_of=as_of_day)
     if as_json:
         click.echo(json.dumps([i.as_dict() for i in result.issues], indent=2,
                               ensure_ascii=False))

@@ -23,7 +23,7 @@ from typing import Callable, Collection
 from reportgen import __version__
 from reportgen.config import Config
 from reportgen.errors import UsageError
-from reportgen.ingest import IngestResult, read_trackers, sort_issues
+from reportgen.validate import IngestResult, read_trackers, sort_issues
 from reportgen.model import Changes, Period, Rag, RatedRun
 
 ProgressFn = Callable[[str], None]
@@ -71,6 +71,17 @@ def read(config: Config, workbooks: Path, *, today: date, as_of: date,
     return ingest
 
 
+def check(paths: list[Path], config: Config, *, today: date, as_of: date) -> IngestResult:
+    """What ``reportgen validate`` lists: every Issue reading, validating and rating the
+    trackers in ``paths`` would raise (no outputs, no history)."""
+    from reportgen.rate import rate_actions, rating_issues
+
+    ingest = read_trackers(paths, config, today=today, as_of=as_of)
+    th = config.thresholds
+    extra = rating_issues(ingest.actions, rate_actions(ingest.actions, th, as_of), th, as_of)
+    return replace(ingest, issues=sort_issues([*ingest.issues, *extra]))
+
+
 def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> RatedRun:
     """Rate the records: the RatedRun the renderers need, before any history."""
     from reportgen.kpis import rate_kpis
@@ -90,7 +101,7 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
         finance_by_objective=finance_by_objective(ingest.actions, th),
         changes=Changes(), previous_rags={}, trend={},
         issues=tuple(sort_issues(list(ingest.issues)
-                                 + rating_issues(ingest.actions, ratings))),
+                                 + rating_issues(ingest.actions, ratings, th, as_of))),
         sources=tuple(ingest.sources), slippage_model=th.slippage_model,
         allocations=allocations, finance_total=finance_total(by_stream, th),
         next_update=next_update(period, config),

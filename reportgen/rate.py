@@ -287,15 +287,23 @@ def finance_by_objective(actions: Iterable[Action], th: Thresholds) -> tuple[Str
 # --------------------------------------------------------------------------- issues
 
 
-def rating_issues(actions: Iterable[Action], ratings: Mapping[str, ActionRating]) -> list[Issue]:
-    """Warnings the rating finds: RAG challenges, and Red or Amber actions without a
-    corrective action."""
+def rating_issues(actions: Iterable[Action], ratings: Mapping[str, ActionRating],
+                  th: Thresholds, as_of: date) -> list[Issue]:
+    """Warnings the rating finds: updates overdue (the ratings marked ``stale``), RAG
+    challenges, and Red or Amber actions without a corrective action. ``th`` and ``as_of``
+    are those the ratings were made with; they only word the messages."""
     issues: list[Issue] = []
     for a in actions:
         r = ratings.get(a.action_id)
         if r is None:
             continue
         src = a.source
+        if r.stale:
+            issues.append(make_issue("stale-update", file=src.file, sheet=src.sheet,
+                                     cell=src.cell("last_updated"), field="last_updated",
+                                     value=_d(a.last_updated),
+                                     detail=(as_of - a.last_updated).days, as_of=_d(as_of),
+                                     limit=th.stale_days))
         if r.challenge and r.officer is not None:
             issues.append(make_issue("rag-challenge", file=src.file, sheet=src.sheet,
                                      cell=src.cell("officer_rag"), field="officer_rag",

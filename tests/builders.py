@@ -272,29 +272,29 @@ def png_bytes() -> bytes:
 
 
 # --------------------------------------------------------------------------- crash readers
-# Module-level so that worker processes can unpickle them.
+# Module-level so that the reader's child process can unpickle them.
 
 
-def crashing_reader(path, display, config, today, as_of=None):
-    """Behaves like read_file, except that a file named *crash* aborts the process the
-    way a native reader does when it panics or runs out of memory."""
+def crash_on_legacy(data, kind, meta, limits):
+    """reader.read_values, except that a legacy file (read in a child process) aborts its
+    process the way calamine does when an allocation fails."""
     import os
 
-    from reportgen.ingest import read_file
+    from reportgen.ingest import reader
 
-    if "crash" in display:
+    if kind in ("xls", "xlsb"):
         os.abort()
-    return read_file(path, display, config, today, as_of)
+    return reader.read_values(data, kind, meta, limits)
 
 
-def slow_reader(path, display, config, today, as_of=None):
+def stall_on_legacy(data, kind, meta, limits):
     import time
 
-    from reportgen.ingest import read_file
+    from reportgen.ingest import reader
 
-    if "slow" in display:
+    if kind in ("xls", "xlsb"):
         time.sleep(60)
-    return read_file(path, display, config, today, as_of)
+    return reader.read_values(data, kind, meta, limits)
 
 
 def empty_workbook(src: Path, dest: Path) -> Path:

@@ -25,7 +25,7 @@ def config():
 @pytest.fixture
 def read(config):
     """read(*paths, **options) → IngestResult, as of 30/09/2018."""
-    from reportgen.ingest import read_trackers
+    from reportgen.validate import read_trackers
 
     def _read(*paths, cfg=None, workers=0):
         return read_trackers(list(paths), cfg or config, today=TODAY, as_of=AS_OF,

@@ -35,7 +35,7 @@ def test_top_level_help_lists_exit_codes():
 
 
 def test_validate_clean_folder_exits_0(tmp_path):
-    write_tracker(tmp_path / "a.xlsx", [good_row(1), good_row(2)])
+    write_tracker(tmp_path / "a.xlsx", [good_row(i, **{"% Complete": 80}) for i in (1, 2)])
     code, out, err = run("validate", str(tmp_path), "--as-of", "30/09/2018")
     assert code == ExitCode.OK, out + err
     assert "Checked 1 file: 2 actions, 0 KPIs; 0 errors, 0 warnings." in out

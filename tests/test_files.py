@@ -3,17 +3,19 @@
 import dataclasses
 import hashlib
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
+import builders
 from builders import (
-    billion_laughs, crashing_reader, empty_workbook, encrypt, good_row, huge_dimension,
-    png_bytes, slow_reader, truncated, write_tracker, xxe, zip_bomb,
+    billion_laughs, empty_workbook, encrypt, good_row, huge_dimension, png_bytes, truncated,
+    write_tracker, xxe, zip_bomb,
 )
-from conftest import AS_OF, TODAY, codes
-from reportgen.ingest import discover, read_trackers
-from reportgen.ingest.pool import read_many
+from conftest import codes
+from reportgen.ingest import discover, isolate
+from reportgen.ingest.reader import OLE_MAGIC, ReadFailure
 
 
 @pytest.fixture
@@ -136,7 +138,7 @@ def test_mixed_folder_good_files_survive_bad_ones_and_sources_are_untouched(tmp_
     (folder / "empty.xlsx").write_bytes(b"")
     (folder / "export.xlsx").write_text("a,b,c\n1,2,3\n")
     before = _digest(folder)
-    result = read(folder, workers=2)
+    result = read(folder)
     assert _digest(folder) == before  # byte-identical, not even touched
     assert [s.path for s in result.sources] == ["broken.xlsx", "empty.xlsx", "export.xlsx",
                                                 "good.xlsx", "locked.xlsx", "second.xlsx"]
@@ -147,35 +149,77 @@ def test_mixed_folder_good_files_survive_bad_ones_and_sources_are_untouched(tmp_
         ("export.xlsx", "file-is-text"), ("locked.xlsx", "file-password-protected")}
 
 
-def test_a_crashing_reader_costs_one_file(tmp_path, config, good):
-    folder = good.parent
-    for name in ("a.xlsx", "b-crash.xlsx", "c.xlsx"):
-        write_tracker(folder / name, [good_row(1, ID=name)])
-    files, _ = discover([folder])
-    results = read_many(files, config, TODAY, AS_OF, workers=2, reader=crashing_reader)
-    by_name = {r.source.path: r for r in results}
-    assert [i.code for i in by_name["b-crash.xlsx"].issues] == ["file-reader-failed"]
-    assert "crashed" in by_name["b-crash.xlsx"].issues[0].message
-    for name in ("a.xlsx", "c.xlsx", "good.xlsx"):
-        assert by_name[name].actions and not by_name[name].issues
+def _legacy(path: Path) -> Path:
+    """A file that sniffs as an .xls (an OLE file with a Workbook stream), so that its
+    values are read in a child process."""
+    return _write(path, OLE_MAGIC + bytes(504) + "Workbook".encode("utf-16-le") + bytes(512))
 
 
-def test_a_stalled_reader_is_stopped(tmp_path, config, good):
+def _ods(path: Path) -> Path:
+    """A minimal OpenDocument spreadsheet with one sheet and no tracker in it."""
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'office:version="1.2"><office:body><office:spreadsheet>'
+               '<table:table table:name="Notes"><table:table-row><table:table-cell '
+               'office:value-type="string"><text:p>notes</text:p></table:table-cell>'
+               '</table:table-row></table:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                    compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    return path
+
+
+@pytest.mark.parametrize("make, kind, code", [
+    (lambda d: _legacy(d / "old.xls"), "xls", "file-corrupt"),  # calamine cannot read the fake
+    (lambda d: _ods(d / "old.ods"), "ods", "file-no-tracker-sheet"),
+])
+def test_files_without_a_pre_scan_are_read_in_a_child_process(tmp_path, read, monkeypatch,
+                                                              make, kind, code):
+    started = []
+    real = isolate.call_isolated
+    monkeypatch.setattr("reportgen.ingest.call_isolated",
+                        lambda *a, **k: started.append(a[2]) or real(*a, **k))
+    write_tracker(tmp_path / "a.xlsx", [good_row(1)])
+    path = make(tmp_path)
+    result = read(tmp_path)
+    assert started == [kind]  # only that file; the .xlsx is read in this process
+    # what the child found comes back as the Issue it would be in this process
+    assert codes(result) == [(code, None)]
+    assert result.issues[0].file == path.name and len(result.actions) == 1
+
+
+def test_a_crashing_reader_costs_one_file(tmp_path, read, monkeypatch):
+    monkeypatch.setattr("reportgen.ingest.read_values", builders.crash_on_legacy)
+    for name in ("a.xlsx", "c.xlsx"):
+        write_tracker(tmp_path / name, [good_row(1, ID=name)])
+    _legacy(tmp_path / "b-crash.xls")
+    result = read(tmp_path)
+    assert [(i.file, i.code) for i in result.issues] == [("b-crash.xls", "file-reader-failed")]
+    assert "crashed" in result.issues[0].message
+    assert sorted(a.action_id for a in result.actions) == ["a.xlsx", "c.xlsx"]
+    assert [s.refused for s in result.sources] == [None, "file-reader-failed", None]
+
+
+def test_a_stalled_reader_is_stopped(tmp_path, config, read, monkeypatch):
     cfg = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
                                                                  reader_timeout_s=2))
-    folder = good.parent
-    write_tracker(folder / "slow.xlsx", [good_row(1, ID="slow")])
-    files, _ = discover([folder])
-    results = read_many(files, cfg, TODAY, AS_OF, workers=2, reader=slow_reader)
-    by_name = {r.source.path: r for r in results}
-    assert [i.code for i in by_name["slow.xlsx"].issues] == ["file-reader-failed"]
-    assert "longer than 2 seconds" in by_name["slow.xlsx"].issues[0].message
-    assert by_name["good.xlsx"].actions
+    monkeypatch.setattr("reportgen.ingest.read_values", builders.stall_on_legacy)
+    write_tracker(tmp_path / "good.xlsx", [good_row(1)])
+    _legacy(tmp_path / "slow.xls")
+    result = read(tmp_path, cfg=cfg)
+    assert [(i.file, i.code) for i in result.issues] == [("slow.xls", "file-reader-failed")]
+    assert "longer than 2 seconds" in result.issues[0].message
+    assert len(result.actions) == 1
 
 
-def test_worker_pool_gives_the_same_result_as_in_process(tmp_path, config, good):
-    for i in range(6):
-        write_tracker(good.parent / f"t{i}.xlsx", [good_row(j, ID=f"{i}-{j}") for j in range(3)])
-    a = read_trackers([good.parent], config, TODAY, AS_OF, workers=0)
-    b = read_trackers([good.parent], config, TODAY, AS_OF, workers=2)
-    assert a.actions == b.actions and a.issues == b.issues
+def test_isolated_call_returns_the_result_or_a_failure():
+    assert isolate.call_isolated(divmod, 7, 2, timeout=30) == (3, 1)
+    with pytest.raises(ReadFailure) as failed:
+        isolate.call_isolated(int, "not a number", timeout=30)
+    assert failed.value.code == "file-reader-failed" and "ValueError" in failed.value.detail

@@ -140,6 +140,20 @@ def test_complete_actions_are_never_stale():
     assert not rate_action(a, POINTS, AS_OF).stale
 
 
+def test_each_stale_action_gets_one_stale_update_warning_at_its_cell():
+    cells = {"action_id": "A5", "last_updated": "N5", "corrective_action": "P5"}
+    fresh = replace(act(corrective_action="x", **GREEN_PLAN), action_id="F1")
+    stale = replace(act(corrective_action="x", last_updated=date(2018, 6, 1), **GREEN_PLAN),
+                    action_id="S1")
+    stale = replace(stale, source=replace(stale.source, cells=cells))
+    actions = [fresh, stale]
+    issues = rating_issues(actions, rate_actions(actions, POINTS, AS_OF), POINTS, AS_OF)
+    assert [(i.code, i.cell, i.field) for i in issues] == \
+        [("stale-update", "N5", "last_updated")]
+    assert issues[0].message == ("Last updated 01/06/2018, 121 days before 30/09/2018; "
+                                 "updates are due every 45 days.")
+
+
 # --------------------------------------------------------------------------- policies
 
 GREEN_PLAN = dict(percent_complete=60, **_plan(60))
@@ -188,7 +202,7 @@ def test_rating_issues_challenge_and_missing_corrective_action():
     amber_fixed = replace(act(corrective_action="Extra staff agreed", **AMBER_PLAN), action_id="A1")
     green = replace(act(**GREEN_PLAN), action_id="G1")
     actions = [red, amber_fixed, green]
-    issues = rating_issues(actions, rate_actions(actions, POINTS, AS_OF))
+    issues = rating_issues(actions, rate_actions(actions, POINTS, AS_OF), POINTS, AS_OF)
     assert sorted(i.code for i in issues) == ["missing-corrective-action", "rag-challenge"]
     challenge = next(i for i in issues if i.code == "rag-challenge")
     assert "Green" in challenge.message and "Red" in challenge.message

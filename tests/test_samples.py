@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from reportgen.config import load_config
-from reportgen.ingest import read_trackers
+from reportgen.validate import read_trackers
 from reportgen.model import Status
+from reportgen.rate import rate_actions, rating_issues
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOKS = ROOT / "workbooks"
@@ -99,3 +100,13 @@ def test_script_reproduces_committed_files(tmp_path):
 
 def test_samples_are_small():
     assert sum(p.stat().st_size for p in WORKBOOKS.glob("*.xlsx")) < 500_000
+
+
+def test_one_stale_update_warning_per_stale_action(result):
+    cfg = load_config(ROOT / "reportgen.toml")
+    as_of = date(2018, 9, 30)
+    ratings = rate_actions(result.actions, cfg.thresholds, as_of)
+    issues = rating_issues(result.actions, ratings, cfg.thresholds, as_of)
+    stale = [i for i in result.issues + issues if i.code == "stale-update"]
+    assert len(stale) == sum(r.stale for r in ratings.values()) > 0
+    assert len({(i.file, i.cell) for i in stale}) == len(stale)

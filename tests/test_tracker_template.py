@@ -6,7 +6,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from reportgen.ingest import read_trackers
+from reportgen.validate import read_trackers
 from reportgen.ingest.schema import ACTION_ALIASES, normalise_header
 from reportgen.render.tracker import COLUMNS, write_blank_tracker
 

@@ -33,7 +33,6 @@ CASES = [
     ({"% Complete": 140}, [("invalid-percent", "% Complete")], False),
     ({"% Complete": "half"}, [("invalid-percent", "% Complete")], False),
     ({"Last Updated": date(2018, 12, 25)}, [("update-in-future", "Last Updated")], False),
-    ({"Last Updated": date(2018, 6, 1)}, [("stale-update", "Last Updated")], True),
     ({"% Complete": 100}, [("complete-but-not-closed", "% Complete")], True),
     ({"Status": "Complete", "% Complete": 80}, [("closed-but-incomplete", "% Complete")], True),
     ({"Spend to Date": 12000}, [("spend-over-budget", "Spend to Date")], True),
@@ -55,6 +54,12 @@ def test_row_issue(tmp_path, read, overrides, expected, kept):
     for issue in result.issues:
         assert issue.file == "t.xlsx" and issue.sheet == "Actions"
         assert issue.severity is CATALOGUE[issue.code].severity
+
+
+def test_staleness_is_not_judged_here(tmp_path, read):
+    path = write_tracker(tmp_path / "t.xlsx", [good_row(1, **{"Last Updated": date(2018, 6, 1)})])
+    result = read(path)
+    assert codes(result) == [] and len(result.actions) == 1  # rate judges it (test_rate)
 
 
 def test_errors_leave_the_row_out_and_the_rest_goes_on(tmp_path, read):

@@ -1,23 +1,27 @@
-"""Files → validated records: discovery, per-file reading, and the cross-file checks.
+"""Files → raw tracker tables: discovery, per-file reading, and file-level refusals.
 
-``read_trackers(paths, config, today, as_of)`` is the entry point. Each file is read by
-:func:`read_file`, which never raises: whatever goes wrong becomes a file-level Issue
-and the run goes on. :mod:`reportgen.ingest.pool` runs ``read_file`` in worker processes
-so that a reader crash or memory blow-up costs one file, not the run.
+:func:`read_paths` is the entry point. Each file is read by :func:`read_file`, which never
+raises: a file that cannot be read becomes a file-level Issue (password-protected, not a
+workbook, too big…) and the run goes on. What comes back is plain data, the tables as found
+(:class:`~reportgen.ingest.tables.RawTable`); judging the values is
+:mod:`reportgen.validate`'s job. Everything is read in this process, except the values of
+workbooks that calamine reads without our pre-scan (.xls, .xlsb, .ods), read in a child
+process (:mod:`reportgen.ingest.isolate`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from reportgen.config import Config
+from reportgen.ingest.isolate import ISOLATED_KINDS, call_isolated
+from reportgen.ingest.reader import ReadFailure, identify, load_bytes, read_values
+from reportgen.ingest.tables import RawTable, extract_table
 from reportgen.issues import Issue, make_issue
-from reportgen.model import Action, Kpi, SourceFile
+from reportgen.model import SourceFile
 
 SKIP_PREFIXES = ("~$", ".~lock.", "._", ".")
 READ_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm", ".csv"}
@@ -25,24 +29,14 @@ _OFFLINE = 0x1000 | 0x40000 | 0x400000  # Windows OFFLINE, RECALL_ON_OPEN, RECAL
 
 
 @dataclass
-class FileResult:
+class FileRead:
+    """One file as read: where it came from, the tracker tables found in it, and the
+    Issues that refused the file or some of its sheets. ``source.actions`` and
+    ``source.kpis`` are left at 0: counting records is validate's job."""
+
     source: SourceFile
-    actions: list[Action] = field(default_factory=list)
-    kpis: list[Kpi] = field(default_factory=list)
+    tables: list[RawTable] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-
-
-@dataclass
-class IngestResult:
-    actions: list[Action]
-    kpis: list[Kpi]
-    issues: list[Issue]
-    sources: list[SourceFile]
-    missing: list[str] = field(default_factory=list)  # paths given that do not exist
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for i in self.issues if i.is_error)
 
 
 def is_skipped_name(name: str) -> bool:
@@ -82,20 +76,14 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
     return unique, missing
 
 
-def _refused(display: str, size: int, modified, sha: str, kind: str, issue: Issue) -> FileResult:
-    return FileResult(SourceFile(path=display, size=size, modified=modified, sha256=sha,
-                                 kind=kind, refused=issue.code), issues=[issue])
+def _refused(display: str, size: int, modified, sha: str, kind: str, issue: Issue) -> FileRead:
+    return FileRead(SourceFile(path=display, size=size, modified=modified, sha256=sha,
+                               kind=kind, refused=issue.code), issues=[issue])
 
 
-def read_file(path: Path, display: str, config: Config, today: date,
-              as_of: date | None = None) -> FileResult:
-    """Read, parse and validate one file. Never raises (but for KeyboardInterrupt).
-
-    ``today`` judges 'update in the future'; ``as_of``, when given, judges staleness."""
-    from reportgen.ingest.reader import ReadFailure, load_bytes, read_workbook
-    from reportgen.ingest.tables import extract_table
-    from reportgen.validate import Vocab, check_stale, validate_actions, validate_kpis
-
+def read_file(path: Path, display: str, config: Config) -> FileRead:
+    """Read one file and find its tracker tables. Never raises (but for
+    KeyboardInterrupt); ``display`` is the name Issues give the file."""
     try:
         st = path.stat()
         if getattr(st, "st_file_attributes", 0) & _OFFLINE:
@@ -113,7 +101,12 @@ def read_file(path: Path, display: str, config: Config, today: date,
     fb = None
     try:
         fb = load_bytes(path, config.limits)
-        wb = read_workbook(fb.data, config.limits)
+        kind, meta = identify(fb.data, config.limits)
+        if kind in ISOLATED_KINDS:
+            wb = call_isolated(read_values, fb.data, kind, meta, config.limits,
+                               timeout=config.limits.reader_timeout_s)
+        else:
+            wb = read_values(fb.data, kind, meta, config.limits)
     except ReadFailure as failure:
         issue = make_issue(failure.code, file=display, detail=failure.detail,
                            kind=failure.kind, limit=failure.limit)
@@ -129,90 +122,43 @@ def read_file(path: Path, display: str, config: Config, today: date,
                            detail=f"{type(exc).__name__}: {str(exc)[:200]}")
         return _refused(display, size, mod, sha, "refused", issue)
 
-    result = FileResult(SourceFile(path=display, size=fb.size, modified=fb.modified,
-                                   sha256=fb.sha256, kind=wb.kind))
+    result = FileRead(SourceFile(path=display, size=fb.size, modified=fb.modified,
+                                 sha256=fb.sha256, kind=wb.kind))
     for name, code, detail, limit in wb.skipped_sheets:
         result.issues.append(make_issue(code, file=display, sheet=name, detail=detail,
                                         limit=limit))
-    vocab = Vocab.from_config(config)
-    sheets_read: list[str] = []
-    rows = 0
     for sheet in wb.sheets:
         try:
             table = extract_table(sheet)
-            if table is None:
-                continue
-            if table.kind == "actions":
-                actions, issues = validate_actions(table, display, config, today, vocab)
-                result.actions.extend(actions)
-            else:
-                kpis, issues = validate_kpis(table, display)
-                result.kpis.extend(kpis)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # a bug should cost one sheet, not the run
             result.issues.append(make_issue("sheet-unreadable", file=display, sheet=sheet.name,
                                             detail=f"{type(exc).__name__}: {exc}"))
             continue
-        result.issues.extend(issues)
-        sheets_read.append(sheet.name)
-        rows += len(table.rows)
-    if not sheets_read and not any(i.sheet for i in result.issues):
+        if table is not None:
+            result.tables.append(table)
+    refused = None
+    if not result.tables and not any(i.sheet for i in result.issues):
         shown = ", ".join(f"'{n}'" for n in wb.sheet_names[:8]) or "none"
         issue = make_issue("file-no-tracker-sheet", file=display, detail=shown)
         result.issues.append(issue)
-        result.source = SourceFile(path=display, size=fb.size, modified=fb.modified,
-                                   sha256=fb.sha256, kind=wb.kind, refused=issue.code)
-        return result
-    if as_of is not None:
-        result.issues.extend(check_stale(result.actions, as_of, config.thresholds.stale_days))
+        refused = issue.code
     result.source = SourceFile(path=display, size=fb.size, modified=fb.modified,
-                               sha256=fb.sha256, kind=wb.kind, sheets=tuple(sheets_read),
-                               rows_read=rows, actions=len(result.actions),
-                               kpis=len(result.kpis))
+                               sha256=fb.sha256, kind=wb.kind, refused=refused,
+                               sheets=tuple(t.sheet for t in result.tables),
+                               rows_read=sum(len(t.rows) for t in result.tables))
     return result
 
 
-def combine(results: list[FileResult], missing: list[str], config: Config) -> IngestResult:
-    """Merge per-file results and apply the checks that need every file at once
-    (staleness is judged per file, in read_file)."""
-    from reportgen.validate import check_duplicate_ids, check_duplicate_kpis
-
-    actions = [a for r in results for a in r.actions]
-    kpis = [k for r in results for k in r.kpis]
-    issues = [i for r in results for i in r.issues]
-    actions, dup_issues = check_duplicate_ids(actions)
-    kpis, kpi_issues = check_duplicate_kpis(kpis)
-    issues += dup_issues + kpi_issues
-    return IngestResult(actions=actions, kpis=kpis, issues=sort_issues(issues),
-                        sources=[r.source for r in results], missing=missing)
-
-
-_CELL = re.compile(r"([A-Za-z]*)(\d*)")
-
-
-def _cell_key(cell: str | None) -> tuple[int, int, str]:
-    if not cell:
-        return (0, 0, "")
-    m = _CELL.match(cell)
-    return (int(m[2] or 0), len(m[1]), m[1])
-
-
-def sort_issues(issues: list[Issue]) -> list[Issue]:
-    """File, sheet, row, column, code: the order an officer fixes them in."""
-    return sorted(issues, key=lambda i: (i.file, i.sheet or "", _cell_key(i.cell), i.code))
-
-
-def read_trackers(paths: list[Path], config: Config, today: date, as_of: date,
-                  workers: int | None = None, progress=None) -> IngestResult:
-    """Discover, read and validate every tracker under ``paths``.
-
-    ``today`` is the real date (for 'update in the future'); ``as_of`` the reporting date
-    (for staleness). ``workers`` (default from config) > 0 reads in isolated worker
-    processes. ``progress(done, total, name)`` is called after each file when given."""
-    from reportgen.ingest.pool import read_many
-
+def read_paths(paths: list[Path], config: Config,
+               progress=None) -> tuple[list[FileRead], list[str]]:
+    """Every tracker under ``paths``, read in :func:`discover`'s order; and the paths that
+    do not exist. ``progress(done, total, name)`` is called after each file when given."""
     files, missing = discover(paths)
-    n = config.limits.workers if workers is None else workers
-    results = read_many(files, config, today, as_of, workers=n, progress=progress)
-    return combine(results, missing, config)
+    reads = []
+    for done, (path, display) in enumerate(files, 1):
+        reads.append(read_file(path, display, config))
+        if progress is not None:
+            progress(done, len(files), display)
+    return reads, missing

@@ -440,8 +440,11 @@ def _ooxml_sheets(zf: zipfile.ZipFile, limits: Limits) -> tuple[dict[str, _Sheet
 # --------------------------------------------------------------------------- calamine
 
 
-def read_workbook(data: bytes, limits: Limits) -> RawWorkbook:
-    """Bytes of one file → RawWorkbook of its visible worksheets. Raises ReadFailure."""
+def identify(data: bytes, limits: Limits) -> tuple[str, dict | None]:
+    """What the bytes of one file are, checked for safety before any value is read:
+    ``(kind, sheet metadata)`` where kind is 'xlsx', 'xlsm', 'xlsb', 'xls' or 'ods', and the
+    metadata (for .xlsx and .xlsm only, else None) maps each visible sheet to its extent
+    and formats, or to the failure that refuses it. Raises ReadFailure; reads no values."""
     what = sniff(data)
     meta: dict[str, _SheetMeta | ReadFailure] | None = None
     if what == "empty":
@@ -468,10 +471,12 @@ def read_workbook(data: bytes, limits: Limits) -> RawWorkbook:
                                   detail=" (it may be saved as 'Strict Open XML')")
     else:
         raise ReadFailure("file-not-spreadsheet", kind=_DESCRIPTIONS.get(what, what))
-    return _read_values(data, kind, meta, limits)
+    return kind, meta
 
 
-def _read_values(data: bytes, kind: str, meta, limits: Limits) -> RawWorkbook:
+def read_values(data: bytes, kind: str, meta, limits: Limits) -> RawWorkbook:
+    """The values of every visible worksheet, read with python-calamine. ``kind`` and
+    ``meta`` come from :func:`identify`. Raises ReadFailure."""
     import python_calamine as pc
 
     try:

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from reportgen.model import Rag
+from reportgen.text import clean_text as text_clean
 
 # Excel's serial day 1 is 1900-01-01 with the phantom 29/02/1900; the usual epoch that
 # makes serials after February 1900 come out right is 1899-12-30.
@@ -33,32 +34,22 @@ _MONTHS["sept"] = 9
 _MONTH_RE = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
              r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b]+")
 
 
 def clean_text(value: object) -> tuple[str, int]:
-    """Return (text, number of control characters removed).
+    """A cell value as text: ``(text, number of characters dropped)``.
 
-    Vertical tab and form feed become line breaks (Excel uses them for Alt+Enter in some
-    exports); other characters XML 1.0 cannot hold are dropped. Leading and trailing
-    white space is stripped; inner line breaks are kept."""
-    if value is None:
-        return "", 0
+    Whole-number floats lose their '.0' and dates are written dd/mm/yyyy; then
+    :func:`reportgen.text.clean_text` (the one cleaner) normalises line breaks and drops
+    what XML cannot hold; leading and trailing white space is stripped, inner line breaks
+    kept."""
     if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+        value = str(int(value))
     elif isinstance(value, (date, datetime)):
-        text = value.strftime("%d/%m/%Y")
-    else:
-        text = str(value)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    removed = 0
-    if _CONTROL.search(text):
-        text = text.replace("\x0b", "\n").replace("\x0c", "\n")
-        removed = len(_CONTROL.findall(text))
-        text = _CONTROL.sub("", text)
-    return text.strip(), removed
+        value = value.strftime("%d/%m/%Y")
+    text, dropped = text_clean(value)
+    return text.strip(), dropped
 
 
 def squash(text: str) -> str:

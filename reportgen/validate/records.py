@@ -1,20 +1,22 @@
-"""Raw tracker rows → validated records (Action, Kpi) and Issues.
+"""One raw table → validated records (Action, Kpi) and Issues.
 
 Each row is checked field by field; every problem becomes an Issue located at its cell.
-A row with any *error* is left out of the records; warnings keep it. Checks that need
-every file at once (duplicate IDs) or the reporting date (stale updates) are separate
-functions at the bottom. Nothing here raises for bad data or reads a file.
+A row with any *error* is left out of the records; warnings keep it. Nothing here raises
+for bad data, reads a file or looks across files (that is :mod:`reportgen.validate`).
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from reportgen.config import Config
-from reportgen.issues import Issue, make_issue
+from reportgen.ingest.reader import a1
 from reportgen.ingest.schema import ACTION_FIELDS, KPI_FIELDS
 from reportgen.ingest.tables import RawCell, RawRow, RawTable, month_label
+from reportgen.issues import Issue, make_issue
 from reportgen.ingest.values import (
     clean_text, parse_date, parse_int_list, parse_money, parse_number, parse_percent,
     parse_rag, parse_timescales, split_funding, squash, word_key,
@@ -76,7 +78,6 @@ class _Row:
         col = self.table.columns.get(name)
         if col is None:
             return None
-        from reportgen.ingest.reader import a1
         return a1(self.raw.row - 1, col)
 
     def issue(self, code: str, name: str | None, **params) -> None:
@@ -156,7 +157,6 @@ def _objective(row: _Row, vocab: Vocab) -> int | None:
         number = int(value) if float(value).is_integer() else None
     else:
         text = squash(str(value))
-        import re
         m = re.match(r"^(?:(?:local\s+)?objective|obj\.?|o)?\s*(\d+)\b", text, re.I)
         if m:
             number = int(m.group(1))
@@ -180,7 +180,6 @@ def _funding(row: _Row, vocab: Vocab) -> tuple[str, ...]:
     for part in split_funding(text):
         name = vocab.streams.get(word_key(part))
         if name is None:
-            import difflib
             close = difflib.get_close_matches(part, vocab.stream_names, n=1, cutoff=0.6)
             row.issue("unknown-funding-stream", "funding", value=part,
                       detail=f"; did you mean '{close[0]}'?" if close else
@@ -508,62 +507,3 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
             comparator=comparator, series=tuple(sorted(entry["series"].items())),
         ))
     return out, issues
-
-
-# --------------------------------------------------------------------------- across files
-
-
-def check_duplicate_ids(actions: list[Action]) -> tuple[list[Action], list[Issue]]:
-    """Actions whose ID appears more than once (across all trackers) are left out, and
-    each occurrence is reported at its own cell naming the other(s)."""
-    by_id: dict[str, list[Action]] = {}
-    for a in actions:
-        by_id.setdefault(word_key(a.action_id) or a.action_id, []).append(a)
-    issues: list[Issue] = []
-    kept: list[Action] = []
-    for a in actions:
-        group = by_id[word_key(a.action_id) or a.action_id]
-        if len(group) == 1:
-            kept.append(a)
-            continue
-        others = [f"{o.source.file} › {o.source.sheet}!{o.source.cell('action_id')}"
-                  for o in group if o is not a]
-        issues.append(make_issue("duplicate-action-id", file=a.source.file,
-                                 sheet=a.source.sheet, cell=a.source.cell("action_id"),
-                                 field="action_id", value=a.action_id,
-                                 detail=" and ".join(others)))
-    return kept, issues
-
-
-def check_duplicate_kpis(kpis: list[Kpi]) -> tuple[list[Kpi], list[Issue]]:
-    """The first definition of a KPI ID wins; later ones are reported and dropped."""
-    seen: dict[str, Kpi] = {}
-    issues: list[Issue] = []
-    for k in kpis:
-        key = word_key(k.kpi_id) or k.kpi_id
-        if key in seen:
-            first = seen[key]
-            issues.append(make_issue("duplicate-kpi-id", file=k.source.file,
-                                     sheet=k.source.sheet, cell=k.source.cell("kpi_id"),
-                                     field="kpi_id", value=k.kpi_id,
-                                     detail=f"{first.source.file} › {first.source.sheet}!"
-                                            f"{first.source.cell('kpi_id')}"))
-            continue
-        seen[key] = k
-    return list(seen.values()), issues
-
-
-def check_stale(actions: list[Action], as_of: date, stale_days: int) -> list[Issue]:
-    """A warning for each open action last updated more than ``stale_days`` before
-    ``as_of``. Complete and cancelled actions are never stale."""
-    issues = []
-    for a in actions:
-        if a.status in (Status.COMPLETE, Status.CANCELLED):
-            continue
-        age = (as_of - a.last_updated).days
-        if age > stale_days:
-            issues.append(make_issue("stale-update", file=a.source.file, sheet=a.source.sheet,
-                                     cell=a.source.cell("last_updated"), field="last_updated",
-                                     value=f"{a.last_updated:%d/%m/%Y}", detail=age,
-                                     as_of=f"{as_of:%d/%m/%Y}", limit=stale_days))
-    return issues
