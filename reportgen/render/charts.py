@@ -9,7 +9,7 @@
 Each function returns the PNG and takes its size in centimetres, so the caller places it
 at exactly that size on the page. The bytes depend only on the arguments: PNG metadata
 (software name) is left out, the font is matplotlib's bundled DejaVu Sans, and pyplot's
-global figure manager is not used (safe in a worker process or thread).
+global figure manager is not used (each figure is a plain Figure, freed when dropped).
 """
 
 from __future__ import annotations
@@ -18,18 +18,22 @@ import io
 from dataclasses import dataclass
 from typing import Sequence
 
+from reportgen.model import Rag
+from reportgen.render.cells import RAG_COLOURS
+
 CM = 1 / 2.54  # inches per centimetre
 DPI = 200
 
-# Fill, ink (dark or light, for the hatching) and hatch for each rating. The fills are
-# the Word tables' (reportgen.render.word.RAG_COLOURS); a test keeps them equal.
+# Each rating's hatch, so the chart reads in black-and-white print and for colour-blind
+# readers; Cancelled actions are not charted.
+_HATCH = {Rag.RED: "////", Rag.AMBER: "....", Rag.GREEN: "\\\\\\\\", Rag.BLUE: "xxx",
+          Rag.GREY: ""}
 RAG_STYLE: dict[str, tuple[str, str, str]] = {
-    "Red": ("#C00000", "#FFFFFF", "////"),
-    "Amber": ("#FFC000", "#000000", "...."),
-    "Green": ("#00B050", "#000000", "\\\\\\\\"),
-    "Blue": ("#0070C0", "#FFFFFF", "xxx"),
-    "Grey": ("#BFBFBF", "#000000", ""),
+    rag.value: (f"#{RAG_COLOURS[rag][0]}", f"#{RAG_COLOURS[rag][1]}", hatch)
+    for rag, hatch in _HATCH.items()
 }
+"""Fill, ink (dark or light, for the hatching) and hatch by rating name, in the palette
+Word and Excel cells use (reportgen.render.cells.RAG_COLOURS)."""
 
 LEGEND_LABELS = {"Red": "Red", "Amber": "Amber", "Green": "Green", "Blue": "Blue (complete)",
                  "Grey": "Grey (not yet due)"}
