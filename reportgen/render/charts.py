@@ -123,9 +123,9 @@ def chart_height(objectives: int) -> float:
 
 @dataclass(frozen=True)
 class RunChartData:
-    """One indicator's series, oldest first, and what to draw over it."""
+    """One indicator's series, oldest first, and what to draw over it. The title is the
+    caller's to print beside the chart (the report captions it)."""
 
-    title: str  # drawn above the plot; "" when a caption carries it
     labels: tuple[str, ...]  # "2018-04", …
     values: tuple[float, ...]
     unit: str = ""
@@ -191,13 +191,10 @@ def run_chart(data: RunChartData, width_cm: float = 8.0, height_cm: float = 5.0)
         ax.set_xlim(-0.5, max(len(x) - 0.5, 0.5))
         if data.unit:
             ax.set_ylabel(data.unit)
-        if data.title:
-            ax.set_title(data.title, loc="left")
         ax.grid(axis="y", color="#E0E0E0", linewidth=0.5)
         ax.set_axisbelow(True)
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14),
                   ncol=3, frameon=False, handlelength=1.8, columnspacing=1.0,
                   fontsize=5.8)
-        fig.subplots_adjust(left=0.13, right=0.94, top=0.88 if data.title else 0.96,
-                            bottom=0.34)
+        fig.subplots_adjust(left=0.13, right=0.94, top=0.96, bottom=0.34)
         return _png(fig)

@@ -107,7 +107,7 @@ def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
             marks.setdefault(signal.kind, set()).update(signal.periods)
     title = f"{clean(kpi.kpi_id)}: {clean(kpi.indicator)}"
     data = charts.RunChartData(
-        title="", labels=tuple(p for p, _ in kpi.series),
+        labels=tuple(p for p, _ in kpi.series),
         values=tuple(v for _, v in kpi.series), unit=clean(kpi.unit), target=kpi.target,
         centre=spc.centre if spc else None, lower=spc.lower if spc else None,
         upper=spc.upper if spc else None,
