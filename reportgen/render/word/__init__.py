@@ -110,7 +110,7 @@ def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[
 
 
 BUILDERS = {
-    "summary": lambda c, items: summary_part(c, items),
+    "summary": summary_part,
     "key": lambda c, items: key_part(c),
     "exceptions": exceptions_part,
     "kpis": lambda c, items: kpis_part(c),
@@ -140,6 +140,8 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
     part = tpl.docx.part
 
     def add_image(png: bytes) -> str:
+        # DocumentPart.get_or_add_image, public (what Run.add_picture calls): the PNG as
+        # a part of the package, and the relationship ID the picture's WordML refers to.
         rid, _ = part.get_or_add_image(io.BytesIO(png))
         return rid
 
