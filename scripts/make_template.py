@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -181,10 +182,13 @@ def _table(doc, rows: list[tuple[str, str]], widths_cm: tuple[float, float],
     ``first_col``."""
     table = doc.add_table(rows=0, cols=2)
     table.style = doc.styles["Report Table"]
-    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    # The table just added is the body's last; python-docx has no API for tblLook, so
+    # its properties are edited with lxml through the documented Document.element.
+    tbl_pr = doc.element.find(qn("w:body")).findall(qn("w:tbl"))[-1].find(qn("w:tblPr"))
+    look = tbl_pr.find(qn("w:tblLook"))
     if look is not None:
-        table._tbl.tblPr.remove(look)
-    table._tbl.tblPr.append(parse_xml(
+        tbl_pr.remove(look)
+    tbl_pr.append(parse_xml(
         f'<w:tblLook {W} w:val="{"0080" if first_col else "0000"}" w:firstRow="0" '
         f'w:lastRow="0" w:firstColumn="{1 if first_col else 0}" w:lastColumn="0" '
         'w:noHBand="1" w:noVBand="1"/>'))
@@ -199,69 +203,60 @@ def _table(doc, rows: list[tuple[str, str]], widths_cm: tuple[float, float],
     return table
 
 
-def _borderless_two_cells(part_container, left: list, right: list, width_cm: float):
-    """A header or footer line: a borderless two-cell table the width of the text, left
-    part left-aligned and right part right-aligned. A table (not a tab stop) keeps the
-    right part at the margin in portrait and landscape sections alike."""
-    table = part_container.add_table(rows=1, cols=2, width=Cm(width_cm))
-    tbl_pr = table._tbl.tblPr
-    tbl_pr.append(parse_xml(
-        f'<w:tblW {W} w:w="5000" w:type="pct"/>'))
-    tbl_pr.append(parse_xml(
-        f'<w:tblBorders {W}><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
-        '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
-        '</w:tblBorders>'))
-    tbl_pr.append(parse_xml(
-        f'<w:tblCellMar {W}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
-        '</w:tblCellMar>'))
-    # python-docx gave it a tblW of its own; keep the percentage one only.
-    widths = tbl_pr.findall(qn("w:tblW"))
-    for extra in widths[:-1]:
-        tbl_pr.remove(extra)
-    _sort_tbl_pr(tbl_pr)
-    table.columns[0].width = Cm(width_cm * 0.75)
-    table.columns[1].width = Cm(width_cm * 0.25)
-    for cell, content, align, share in zip(table.rows[0].cells, (left, right),
-                                           ("left", "right"), (3750, 1250)):
-        # Widths as percentages (of 5000), so the line spans landscape pages too.
-        tc_w = cell._tc.get_or_add_tcPr().find(qn("w:tcW"))
-        tc_w.set(qn("w:type"), "pct")
-        tc_w.set(qn("w:w"), str(share))
-        paragraph = cell.paragraphs[0]
-        paragraph.style = "Header" if part_container.__class__.__name__ == "_Header" \
-            else "Footer"
-        if align == "right":
-            paragraph.paragraph_format.alignment = 2
-        for item in content:
-            if isinstance(item, str):
-                paragraph.add_run(item)
-            else:
-                for xml in item:
-                    paragraph._p.append(parse_xml(xml))
-    return table
+def _text_run(text: str) -> str:
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<w:r><w:t{space}>{text}</w:t></w:r>"
 
 
-_TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
-                "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd",
-                "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]
+def _field(instr: str, shown: str) -> str:
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f"<w:r><w:t>{shown}</w:t></w:r>"
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
 
 
-def _sort_tbl_pr(tbl_pr) -> None:
-    children = list(tbl_pr)
-    for child in children:
-        tbl_pr.remove(child)
-    children.sort(key=lambda c: _TBLPR_ORDER.index(c.tag.split("}")[1])
-                  if c.tag.split("}")[1] in _TBLPR_ORDER else 99)
-    for child in children:
-        tbl_pr.append(child)
+def _header_line(style: str, left: str, right: str, width_cm: float) -> str:
+    """A header or footer's content: a borderless two-cell table the width of the text,
+    ``left`` (runs) left-aligned and ``right`` right-aligned, then the small paragraph a
+    header must end with. A table (not a tab stop) keeps the right part at the margin in
+    portrait and landscape sections alike; the cell widths are percentages (of 5000), so
+    the line spans landscape pages too."""
+    def cell(share: int, jc: str, runs: str) -> str:
+        return (f'<w:tc><w:tcPr><w:tcW w:type="pct" w:w="{share}"/></w:tcPr><w:p><w:pPr>'
+                f'<w:pStyle w:val="{style}"/>{jc}</w:pPr>{runs}</w:p></w:tc>')
+
+    grid = "".join(f'<w:gridCol w:w="{Cm(width_cm * share).twips}"/>'
+                   for share in (0.75, 0.25))
+    return ('<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
+            '<w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
+            '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
+            '</w:tblBorders><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+            '<w:right w:w="0" w:type="dxa"/></w:tblCellMar><w:tblLook w:firstColumn="1" '
+            'w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" '
+            f'w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid><w:tr>'
+            + cell(3750, "", left) + cell(1250, '<w:jc w:val="right"/>', right)
+            + '</w:tr></w:tbl><w:p><w:pPr><w:spacing w:after="0" w:line="120" '
+              'w:lineRule="exact"/></w:pPr></w:p>')
 
 
-def _field(instr: str, shown: str) -> list[str]:
-    return [f'<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
-            f'<w:r {W}><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>',
-            f'<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
-            f'<w:r {W}><w:t>{shown}</w:t></w:r>',
-            f'<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>']
+HEADER = _header_line("Header", _text_run("{{ board }}"), _text_run("{{ period_name }}"),
+                      17.0)
+FOOTER = _header_line("Footer", _text_run("{{ title }}"),
+                      _text_run("Page ") + _field("PAGE", "1") + _text_run(" of ")
+                      + _field("NUMPAGES", "1"), 17.0)
+_HEADER_PART = re.compile(rb"(<w:(hdr|ftr)\b[^>]*>).*(</w:\2>)\s*\Z", re.S)
+
+
+def _fill_header_or_footer(xml: bytes) -> bytes:
+    """``xml`` with the content of a header or footer part (python-docx has no API for
+    table borders, cell margins or fields there) replaced by :data:`HEADER` or
+    :data:`FOOTER`; any other part unchanged."""
+    m = _HEADER_PART.search(xml)
+    if m is None:
+        return xml
+    content = HEADER if m.group(2) == b"hdr" else FOOTER
+    return xml[:m.end(1)] + content.encode("utf-8") + xml[m.start(3):]
 
 
 def _placeholder_block(doc, name: str) -> None:
@@ -360,29 +355,10 @@ def build_sections(doc) -> None:
         section.top_margin = section.bottom_margin = Cm(2.0)
         section.left_margin = section.right_margin = Cm(2.0)
         section.header_distance = section.footer_distance = Cm(1.0)
-    header = first.header
-    header.is_linked_to_previous = False
-    _borderless_two_cells(header, ["{{ board }}"], ["{{ period_name }}"], 17.0)
-    _drop_first_empty_paragraph(header)
-    footer = first.footer
-    footer.is_linked_to_previous = False
-    _borderless_two_cells(footer, ["{{ title }}"],
-                          ["Page ", _field("PAGE", "1"), " of ", _field("NUMPAGES", "1")],
-                          17.0)
-    _drop_first_empty_paragraph(footer)
-
-
-def _drop_first_empty_paragraph(part) -> None:
-    """A new header holds one empty paragraph; the table goes first and a header must
-    end with a paragraph, so keep a small one after the table and drop the leading one."""
-    element = part._element
-    first = element.find(qn("w:p"))
-    if first is not None and element.index(first) == 0 and not first.xpath("string(.)"):
-        element.remove(first)
-    last = element[-1]
-    if last.tag != qn("w:p"):
-        element.append(parse_xml(f'<w:p {W}><w:pPr><w:spacing w:after="0" w:line="120" '
-                                 'w:lineRule="exact"/></w:pPr></w:p>'))
+    # Headers of their own, for the first section and so for all; their content is written
+    # into the package by _fill_header_or_footer.
+    first.header.is_linked_to_previous = False
+    first.footer.is_linked_to_previous = False
 
 
 # --------------------------------------------------------------------------- package
@@ -411,8 +387,8 @@ def pin_properties(doc) -> None:
 
 
 def stable_zip(data: bytes, when: datetime = PINNED) -> bytes:
-    """The same package with every member stamped ``when``: the bytes depend only on the
-    contents."""
+    """The same package with every member stamped ``when`` (the bytes depend only on the
+    contents), and the header and footer filled in."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -420,7 +396,7 @@ def stable_zip(data: bytes, when: datetime = PINNED) -> bytes:
             info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, _fill_header_or_footer(src.read(name)))
     return out.getvalue()
 
 
@@ -428,7 +404,7 @@ def make_template() -> bytes:
     doc = Document()
     _drop_thumbnail(doc)
     build_styles(doc)
-    body = doc.element.body
+    body = doc.element.find(qn("w:body"))
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)

@@ -3,6 +3,7 @@ conversion to PDF with LibreOffice when it is installed."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 import shutil
@@ -21,7 +22,9 @@ from builders import document_xml
 from factories import make_action, make_run
 from reportgen.errors import TemplateError
 from reportgen.model import Rag
-from reportgen.render.word import BLOCKS, clean, render_board_report
+from reportgen.render.cells import RAG_COLOURS
+from reportgen.render.word import BLOCKS, render_board_report
+from reportgen.text import clean
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "board_report.docx"
@@ -124,8 +127,8 @@ def test_opens_in_python_docx_with_template_styles(report60):
     doc = Document(str(report60))
     styles = {p.style.name for p in doc.paragraphs}
     assert {"Heading 1", "Heading 2", "Caption"} <= styles
-    assert all(t.style is not None and t.style.name == "Report Table"
-               for t in doc.tables if t._tbl.tblPr.find(W + "tblStyle") is not None)
+    table_styles = {el.get(W + "val") for el in body(report60).iter(W + "tblStyle")}
+    assert table_styles == {doc.styles["Report Table"].style_id}
 
 
 def test_table_headers_repeat_and_rows_do_not_split(report60):
@@ -154,8 +157,24 @@ def test_rag_cells_are_shaded_and_labelled(report60):
     assert "Red" in shaded["C00000"] and "Amber" in shaded["FFC000"]
     assert "Green" in shaded["00B050"] and "Blue" in shaded["0070C0"]
     assert "Grey" in shaded["BFBFBF"]
-    for fill in ("C00000", "FFC000", "00B050", "0070C0", "BFBFBF"):
+    assert "Cancelled" in shaded["F2F2F2"]
+    for fill in ("C00000", "FFC000", "00B050", "0070C0", "BFBFBF", "F2F2F2"):
         assert "" not in shaded[fill]  # never colour alone
+
+
+def test_rag_cells_use_the_shared_palette(report60):
+    """Fill and text colour of every rating's cell are reportgen.render.cells' (as in
+    the workbook), Cancelled included."""
+    root = body(report60)
+    seen = {}
+    for tc in root.iter(W + "tc"):
+        shd = tc.find(f"{W}tcPr/{W}shd")
+        colour = tc.find(f".//{W}rPr/{W}color")
+        words = "".join(tc.itertext()).split()
+        if shd is not None and colour is not None and words:
+            seen[words[0]] = (shd.get(W + "fill"), colour.get(W + "val"))
+    for rag, colours in RAG_COLOURS.items():
+        assert seen[rag.value] == colours, rag
 
 
 def test_charts_are_png_with_alt_text(report60):
@@ -186,10 +205,36 @@ def test_exceptions_list_newly_red_first_then_red_then_amber(report60, run60):
 
 def test_chart_and_table_colours_agree():
     from reportgen.render.charts import RAG_STYLE
-    from reportgen.render.word import BRAG, RAG_COLOURS
 
-    for rag in BRAG:
-        assert RAG_STYLE[rag.value][0] == "#" + RAG_COLOURS[rag][0]
+    assert list(RAG_STYLE) == ["Red", "Amber", "Green", "Blue", "Grey"]
+    for name, (fill, ink, _) in RAG_STYLE.items():
+        assert (fill, ink) == tuple("#" + c for c in RAG_COLOURS[Rag(name)])
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The reportgen modules ``path`` imports ("from reportgen.render import charts" is
+    reportgen.render.charts)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == "reportgen.render":
+            found.update(f"reportgen.render.{a.name}" for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return {m for m in found if m.split(".")[0] == "reportgen"}
+
+
+def test_the_renderer_imports_no_stage_and_no_other_renderer():
+    """The Word renderer and its charts take everything from the rated run: they import
+    reportgen's data modules, the shared palette, the charts and their own modules."""
+    render = ROOT / "reportgen" / "render"
+    allowed = {"reportgen.issues", "reportgen.model", "reportgen.config", "reportgen.errors",
+               "reportgen.text", "reportgen.render.cells", "reportgen.render.charts"}
+    for path in [*sorted((render / "word").glob("*.py")), render / "charts.py"]:
+        for module in imported_modules(path):
+            assert module in allowed or module.startswith("reportgen.render.word."), \
+                f"{path.name} imports {module}"
 
 
 def test_money_dates_and_arrows_are_formatted_for_the_uk(report60):

@@ -9,7 +9,7 @@
 Each function returns the PNG and takes its size in centimetres, so the caller places it
 at exactly that size on the page. The bytes depend only on the arguments: PNG metadata
 (software name) is left out, the font is matplotlib's bundled DejaVu Sans, and pyplot's
-global figure manager is not used (safe in a worker process or thread).
+global figure manager is not used (each figure is a plain Figure, freed when dropped).
 """
 
 from __future__ import annotations
@@ -18,18 +18,22 @@ import io
 from dataclasses import dataclass
 from typing import Sequence
 
+from reportgen.model import Rag
+from reportgen.render.cells import RAG_COLOURS
+
 CM = 1 / 2.54  # inches per centimetre
 DPI = 200
 
-# Fill, ink (dark or light, for the hatching) and hatch for each rating. The fills are
-# the Word tables' (reportgen.render.word.RAG_COLOURS); a test keeps them equal.
+# Each rating's hatch, so the chart reads in black-and-white print and for colour-blind
+# readers; Cancelled actions are not charted.
+_HATCH = {Rag.RED: "////", Rag.AMBER: "....", Rag.GREEN: "\\\\\\\\", Rag.BLUE: "xxx",
+          Rag.GREY: ""}
 RAG_STYLE: dict[str, tuple[str, str, str]] = {
-    "Red": ("#C00000", "#FFFFFF", "////"),
-    "Amber": ("#FFC000", "#000000", "...."),
-    "Green": ("#00B050", "#000000", "\\\\\\\\"),
-    "Blue": ("#0070C0", "#FFFFFF", "xxx"),
-    "Grey": ("#BFBFBF", "#000000", ""),
+    rag.value: (f"#{RAG_COLOURS[rag][0]}", f"#{RAG_COLOURS[rag][1]}", hatch)
+    for rag, hatch in _HATCH.items()
 }
+"""Fill, ink (dark or light, for the hatching) and hatch by rating name, in the palette
+Word and Excel cells use (reportgen.render.cells.RAG_COLOURS)."""
 
 LEGEND_LABELS = {"Red": "Red", "Amber": "Amber", "Green": "Green", "Blue": "Blue (complete)",
                  "Grey": "Grey (not yet due)"}
@@ -119,9 +123,9 @@ def chart_height(objectives: int) -> float:
 
 @dataclass(frozen=True)
 class RunChartData:
-    """One indicator's series, oldest first, and what to draw over it."""
+    """One indicator's series, oldest first, and what to draw over it. The title is the
+    caller's to print beside the chart (the report captions it)."""
 
-    title: str  # drawn above the plot; "" when a caption carries it
     labels: tuple[str, ...]  # "2018-04", …
     values: tuple[float, ...]
     unit: str = ""
@@ -187,13 +191,10 @@ def run_chart(data: RunChartData, width_cm: float = 8.0, height_cm: float = 5.0)
         ax.set_xlim(-0.5, max(len(x) - 0.5, 0.5))
         if data.unit:
             ax.set_ylabel(data.unit)
-        if data.title:
-            ax.set_title(data.title, loc="left")
         ax.grid(axis="y", color="#E0E0E0", linewidth=0.5)
         ax.set_axisbelow(True)
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14),
                   ncol=3, frameon=False, handlelength=1.8, columnspacing=1.0,
                   fontsize=5.8)
-        fig.subplots_adjust(left=0.13, right=0.94, top=0.88 if data.title else 0.96,
-                            bottom=0.34)
+        fig.subplots_adjust(left=0.13, right=0.94, top=0.96, bottom=0.34)
         return _png(fig)

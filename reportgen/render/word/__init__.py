@@ -1,0 +1,161 @@
+"""The Word board report (``board-report-<period>.docx``), in the board's own template.
+
+The template (``templates/board_report.docx`` by default, built by
+scripts/make_template.py and edited in Word) holds the cover block, the wording, the
+header and footer and every style. docxtpl fills its ``{{ name }}`` placeholders with
+autoescape on. Each ``{{p name }}`` paragraph is then replaced by a generated part of the
+report, built as WordprocessingML that refers to the template's styles by name
+(Heading 2, Caption, List Bullet, Table Text, Table Heading, Note, the table style Report
+Table), so restyling them in Word restyles the report. docs/template.md lists every
+placeholder.
+
+Generated parts, in the shipped template's order: ``summary`` (counts by BRAG, changes
+since last period, a chart of BRAG by objective), ``key`` (colours, symbols, the slippage
+model), ``exceptions`` (every Red and Amber action, newly red first), ``kpis`` (table and
+run charts with SPC limits), ``objectives`` (one table per objective), ``finance`` (by
+funding stream and by objective), ``data_quality`` (trackers not read, validation,
+updates overdue, RAG challenges) and ``appendix`` (every action).
+
+The modules, each with one reason to change:
+
+- :mod:`.template`: opening the template, reading its styles and page widths, filling it
+  with docxtpl, splicing the parts into ``word/document.xml`` and writing the package.
+  The parts are spliced in as text after docxtpl has rendered the template, never passed
+  through Jinja: text from trackers cannot be read as template syntax (``{{`` and ``{%``
+  print as written), and a 12,000-action appendix is not parsed again by lxml.
+- :mod:`.wordml`: escaping and the WordML of paragraphs, tables, RAG cells and pictures.
+- :mod:`.formats`: dates, money and numbers as a UK board paper writes them.
+- :mod:`.rated`: the actions with their ratings, and a rating in words.
+- :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
+  charts; :mod:`.tables`: exceptions, objectives, finance, data quality and the appendix.
+
+The renderer reads everything it prints from the rated run and the configuration; it
+imports no stage module and no other renderer but :mod:`reportgen.render.cells` (the RAG
+palette) and :mod:`reportgen.render.charts` (the PNGs it embeds, sized to the text width
+of the page they land on, with alt text).
+
+Same inputs, same document: core properties are pinned to the period's as-of date,
+drawing IDs count from a fixed number, chart PNGs carry no timestamps, and the zip
+members carry a fixed date, so two renders give identical bytes. The file is written in
+place at ``out_path``; placing it atomically is the caller's job
+(reportgen.outputs.Staging). Warnings about the template (a missing style or generated
+part) go to the ``reportgen`` log; only faults that stop the report raise.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from markupsafe import Markup
+
+from reportgen.config import Config
+from reportgen.model import Rag, RatedRun
+from reportgen.render.word.formats import money, month_name, uk_date, variance_text
+from reportgen.render.word.kpis import kpis_part
+from reportgen.render.word.rated import BRAG, Rated, rag_counts, rated_items
+from reportgen.render.word.sections import key_part, summary_part
+from reportgen.render.word.tables import (
+    appendix_part, data_quality_part, exceptions_part, finance_part, objectives_part,
+)
+from reportgen.render.word.template import (
+    BLOCKS, fill, marker_paragraph, open_template, pin_properties, read_layout,
+    write_package,
+)
+from reportgen.render.word.wordml import Builder
+from reportgen.text import clean
+
+__all__ = ["BLOCKS", "render_board_report"]
+
+
+def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[str, object]:
+    """What each ``{{ name }}`` in the template becomes (docs/template.md lists them),
+    as plain text for docxtpl to escape; each part's ``{{p name }}`` becomes its marker
+    paragraph."""
+    counts = rag_counts(items)
+    report = config.report
+    finance = run.finance_total
+    prev = run.changes.previous_period
+    ctx: dict[str, object] = {
+        "board": clean(config.board),
+        "partnership": clean(config.partnership),
+        "title": clean(report.title),
+        "report_by": clean(report.report_by),
+        "author": clean(report.author),
+        "contact": clean(report.contact),
+        "agenda_item": clean(report.agenda_item),
+        "meeting_date": clean(report.meeting_date),
+        "period": run.period.label,
+        "period_name": run.period.name,
+        "as_of": uk_date(run.as_of),
+        "previous_period_name": month_name(prev) if prev else "",
+        "actions_count": f"{len(items):,}",
+        "rated_count": f"{sum(counts[r] for r in BRAG):,}",
+        "red_count": f"{counts[Rag.RED]:,}",
+        "amber_count": f"{counts[Rag.AMBER]:,}",
+        "green_count": f"{counts[Rag.GREEN]:,}",
+        "blue_count": f"{counts[Rag.BLUE]:,}",
+        "grey_count": f"{counts[Rag.GREY]:,}",
+        "cancelled_count": f"{counts[Rag.CANCELLED]:,}",
+        "newly_red_count": f"{len(run.changes.newly_red):,}",
+        "kpi_count": f"{len(run.kpis):,}",
+        "budget_total": money(finance.budget),
+        "spend_total": money(finance.spend_to_date),
+        "forecast_total": money(finance.forecast),
+        "variance_total": variance_text(finance.variance),
+    }
+    for name in BLOCKS:
+        ctx[name] = Markup(marker_paragraph(name))
+    return ctx
+
+
+BUILDERS = {
+    "summary": summary_part,
+    "key": lambda c, items: key_part(c),
+    "exceptions": exceptions_part,
+    "kpis": lambda c, items: kpis_part(c),
+    "objectives": objectives_part,
+    "finance": finance_part,
+    "data_quality": data_quality_part,
+    "appendix": appendix_part,
+}
+
+
+def render_board_report(run: RatedRun, config: Config, out_path: Path,
+                        template: Path | None = None) -> Path:
+    """Write the board report for ``run`` to ``out_path`` and return the path.
+
+    ``template`` defaults to ``config.paths.template``. Raises TemplateError (one line,
+    naming the file) when the template is missing, cannot be opened, or has a placeholder
+    that is misspelt or badly written; OutputError when the file cannot be written. A
+    missing style or generated part is logged, not raised: the report is still written.
+    The write is not atomic; the caller stages it."""
+    template = Path(template or config.paths.template)
+    out_path = Path(out_path)
+    tpl = open_template(template)
+    layout = read_layout(tpl, template)
+    items = rated_items(run)
+    fill(tpl, template_context(run, config, items), template)
+
+    part = tpl.docx.part
+
+    def add_image(png: bytes) -> str:
+        # DocumentPart.get_or_add_image, public (what Run.add_picture calls): the PNG as
+        # a part of the package, and the relationship ID the picture's WordML refers to.
+        rid, _ = part.get_or_add_image(io.BytesIO(png))
+        return rid
+
+    builder = Builder(run=run, config=config, layout=layout, add_image=add_image)
+    blocks: dict[str, list[bytes]] = {}
+    for name in BLOCKS:
+        if name in layout.widths:
+            builder.width = layout.widths[name]
+            # As UTF-8 at once: half the memory of the text for parts with "£" or "–".
+            built = BUILDERS[name](builder, items)
+            blocks[name] = [built.encode("utf-8")] if isinstance(built, str) else \
+                [p if isinstance(p, bytes) else p.encode("utf-8") for p in built]
+    pin_properties(tpl.docx, run, config)
+    saved = io.BytesIO()
+    tpl.save(saved)
+    write_package(saved.getvalue(), blocks, template, run.as_of, out_path)
+    return out_path

@@ -1,0 +1,114 @@
+"""The rated actions as the report reads them, and the wording of a rating: counts by
+RAG, progress against plan, and the reasons given for it. Builds runs, not tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+from reportgen.config import Config
+from reportgen.model import Action, ActionRating, Rag, RatedRun
+from reportgen.render.word.formats import pct
+from reportgen.render.word.wordml import BOLD, text_run
+from reportgen.text import clean
+
+BRAG = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY)
+"""The ratings counted as rated, worst first (Cancelled is shown apart)."""
+RAG_NAMES = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green",
+             Rag.BLUE: "Blue (complete)", Rag.GREY: "Grey (not yet due)",
+             Rag.CANCELLED: "Cancelled"}
+
+
+@dataclass
+class Rated:
+    """An action with its rating (None when it was not rated)."""
+
+    action: Action
+    rating: ActionRating | None
+
+    @property
+    def rag(self) -> Rag | None:
+        return self.rating.reported if self.rating else None
+
+
+def rated_items(run: RatedRun) -> list[Rated]:
+    """Every action in the run, in the run's order, with its rating."""
+    ratings = run.ratings
+    return [Rated(a, ratings.get(a.action_id)) for a in run.actions]
+
+
+def objective_numbers(run: RatedRun, config: Config) -> list[int]:
+    """The configured objectives in order, then any others the trackers name."""
+    numbers = [o.number for o in config.objectives]
+    return numbers + sorted({a.objective for a in run.actions} - set(numbers))
+
+
+def objective_title(config: Config, number: int) -> str:
+    obj = config.objective(number)
+    return f"Objective {number}: {clean(obj.text)}" if obj else \
+        f"Objective {number} (not in the configuration)"
+
+
+def rag_counts(items: Iterable[Rated]) -> Counter:
+    """Actions by reported rating; unrated actions are not counted."""
+    return Counter(i.rag for i in items if i.rag is not None)
+
+
+def count_words(counts: Counter) -> str:
+    """"3 Red, 1 Amber, 2 cancelled": the ratings present, worst first."""
+    parts = [f"{counts[r]:,} {RAG_NAMES[r]}" for r in BRAG if counts.get(r)]
+    if counts.get(Rag.CANCELLED):
+        parts.append(f"{counts[Rag.CANCELLED]:,} cancelled")
+    return ", ".join(parts) if parts else "none rated"
+
+
+def progress(r: ActionRating | None) -> str:
+    """Actual % complete "of" the expected %, "–" when there is none, "– †" when the
+    action was rated on dates alone."""
+    if r is None:
+        return "–"
+    if r.dates_only:
+        return "– †"
+    if r.actual_percent is None:
+        return "–"
+    if r.expected_percent is None:
+        return pct(r.actual_percent)
+    return f"{pct(r.actual_percent)} of {pct(r.expected_percent)}"
+
+
+def slippage_text(r: ActionRating | None, model: str) -> str:
+    """The slippage in words under the slippage ``model`` ("points" or "ratio")."""
+    if r is None:
+        return "Not rated"
+    if r.dates_only:
+        return "No % complete given: rated on dates and status alone †"
+    if r.slippage is None:
+        return ""
+    plan = ""
+    if r.expected_percent is not None and r.actual_percent is not None:
+        plan = f" (expected {pct(r.expected_percent)}, actual {pct(r.actual_percent)})"
+    if model == "ratio":
+        return f"Progress at {r.slippage:.2f} of plan{plan}"
+    if r.slippage > 0.5:
+        return f"{r.slippage:.0f} points behind plan{plan}"
+    if r.slippage < -0.5:
+        return f"{-r.slippage:.0f} points ahead of plan{plan}"
+    return f"On plan{plan}"
+
+
+def why_runs(r: ActionRating | None, model: str) -> list[str]:
+    """The rating's reasons in the rater's words, one run each; the slippage in numbers
+    when the rater gave none. A RAG challenge is bold."""
+    reasons = list(r.reasons) if r else []
+    slipped = "" if reasons else slippage_text(r, model)
+    out = [text_run(slipped)] if slipped else []
+    for reason in reasons:
+        out.append(text_run(reason, BOLD if reason.startswith("RAG challenge") else ""))
+    if r and r.challenge and not any(x.startswith("RAG challenge") for x in reasons):
+        officer = r.officer.value if r.officer else "none"
+        out.append(text_run(f"RAG challenge: officer {officer}, computed "
+                            f"{r.computed.value}", BOLD))
+    if r and r.dates_only and not any("% complete" in x for x in reasons):
+        out.append(text_run("† no % complete given: rated on dates and status alone"))
+    return out
