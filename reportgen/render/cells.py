@@ -44,9 +44,10 @@ RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY, Rag.CANCELLED)
 # --------------------------------------------------------------------------- workbooks
 
 # Text stays text: write() would turn "=…" into a formula, a URL-like string into a link
-# (or drop it past Excel's limits) and "12" into a number.
+# (or drop it past Excel's limits) and "12" into a number. XlsxWriter's default of
+# assembling each part in a temporary file (not in_memory) keeps the peak lower.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
-                    "strings_to_numbers": False, "in_memory": True}
+                    "strings_to_numbers": False}
 EXCEL_MAX_CHARS = 32_767  # UTF-16 code units, Excel's limit for one cell
 TRUNCATED = "… [truncated]"
 MAX_URL_CHARS = 2_079  # Excel ignores longer hyperlink targets
