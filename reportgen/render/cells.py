@@ -204,7 +204,7 @@ def final_folder(folder: Path) -> Path:
     return Path(*[p for p in Path(folder).parts if not _STAGING_PART.fullmatch(p)])
 
 
-def quote_sheet(sheet: str) -> str:
+def _quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
@@ -218,7 +218,7 @@ def tracker_link(file: str, sheet: str | None, cell: str | None, workbooks: Path
     url = _file_url(file, str(workbooks), str(output_folder))
     if sheet:
         ref = cell if cell and _A1.fullmatch(cell) else "A1"
-        url += "#" + quote_sheet(sheet) + "!" + ref
+        url += "#" + _quote_sheet(sheet) + "!" + ref
     return url if len(url) <= MAX_URL_CHARS else None
 
 
