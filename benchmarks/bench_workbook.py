@@ -6,8 +6,9 @@ actions built by tests/factories.py, and measure the workbook's peak memory.
 Each timing is one call in this process, after one untimed warm-up; the median is printed
 with every run, so noise from other work on the machine shows. Memory: the peak of Python
 allocations during one write_consolidated (tracemalloc, a run of its own since tracing
-slows it), and the process's peak resident set size, the rated run included (not on
-Windows, where the standard library has no getrusage).
+slows it and adds its own), and the process's peak resident set size over the timed
+writes, the rated run included (not on Windows, where the standard library has no
+getrusage).
 """
 
 from __future__ import annotations
@@ -77,13 +78,13 @@ def main() -> None:
                          lambda: write_consolidated(run, config, out, ROOT / "workbooks"))
         cells = cell_count(out)
         size = out.stat().st_size
+        rss = peak_rss_mb()
         tracemalloc.start()
         write_consolidated(run, config, out, ROOT / "workbooks")
         traced = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         feedback = timed(args.repeat, lambda: write_feedback(
             run, config, Path(tmp) / f"feedback-{time.perf_counter_ns()}", ROOT / "workbooks"))
-    rss = peak_rss_mb()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"write_consolidated, {args.actions} actions ({cells:,} cells, "
           f"{size / 1e6:.1f} MB): {runs(workbook)}")
