@@ -18,9 +18,11 @@ import pytest
 from factories import STREAMS, make_action, make_run
 from reportgen.model import Status
 from reportgen.rate import split_shares
-from reportgen.render.workbook import (
-    EXCEL_MAX_CHARS, TRUNCATED, clean_text, final_folder, tracker_link, write_consolidated,
+from reportgen.outputs import Staging
+from reportgen.render.cells import (
+    EXCEL_MAX_CHARS, TRUNCATED, final_folder, fit_text, tracker_link,
 )
+from reportgen.render.workbook import write_consolidated
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 
@@ -166,6 +168,7 @@ def test_link_targets_are_relative_to_the_final_folder(tmp_path):
     out = tmp_path / "output" / "2018-09"
     assert final_folder(out / ".staging-77") == out
     assert final_folder(out / ".staging-77" / "feedback") == out / "feedback"
+    assert final_folder(Staging(out).path) == out  # the staging folder's name, as made
     wbk = tmp_path / "workbooks"
     assert tracker_link("a.xlsx", "Actions", "C4", wbk, out / ".staging-1") == \
         "external:../../workbooks/a.xlsx#'Actions'!C4"
@@ -262,10 +265,12 @@ def test_long_text_is_cut_with_a_marker_and_an_issue(config, tmp_path):
 
 
 def test_control_characters_are_removed():
-    assert clean_text("a\x00b\x0bc\x1fd\r\ne\x7f") == ("ab\ncd\ne", None)
-    assert clean_text(None) == ("", None)
-    text, original = clean_text("y" * 32_768)
+    assert fit_text("a\x00b\x0bc\x1fd\r\ne\x7f") == ("ab\ncd\ne", None)
+    assert fit_text(None) == ("", None)
+    text, original = fit_text("y" * 32_768)
     assert original == 32_768 and len(text) == 32_767
+    text, original = fit_text("z\x00" * 20_000)  # cleaned first: 20,000 fit
+    assert (text, original) == ("z" * 20_000, None)
 
 
 def test_control_characters_never_reach_the_file(config, tmp_path):
@@ -432,3 +437,35 @@ def test_libreoffice_opens_an_empty_workbook(config, tmp_path):
     path, _ = write(run, config, tmp_path)
     result = _recalculated(path, tmp_path)
     assert openpyxl.load_workbook(result).sheetnames == SHEETS
+
+
+# --------------------------------------------------------------------------- boundaries
+
+RENDER = Path(__file__).resolve().parents[1] / "reportgen" / "render"
+STAGES = {"rate", "periods", "outputs", "history", "ingest", "validate", "pipeline", "kpis",
+          "export", "cli", "scheduler", "lock"}
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module or "")
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
+@pytest.mark.parametrize("module", ["cells", "workbook", "workbook_tables",
+                                    "workbook_finance", "feedback", "tracker"])
+def test_excel_renderers_import_no_stage_and_no_private_xlsxwriter_name(module):
+    names = _imports(RENDER / f"{module}.py")
+    ours = {n.split(".")[1] for n in names if n.startswith("reportgen.")}
+    assert not ours & STAGES, module
+    assert not any(part.startswith("_") for n in names if n.startswith("xlsxwriter")
+                   for part in n.split(".")), module
+    if module == "feedback":  # a renderer imports no other renderer
+        assert not any(n.startswith("reportgen.render.workbook") for n in names)

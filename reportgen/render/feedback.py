@@ -19,10 +19,11 @@ list, and ``[]`` is returned: an empty feedback folder says "nothing to do" more
 than empty workbooks. Files already in ``out_dir`` are never removed here (the staging
 folder the pipeline passes is new each run).
 
-Tracker text is written with ``write_string`` only, cleaned of control characters and cut
-to Excel's limit with a visible marker (reportgen.render.workbook.clean_text); the
-consolidated workbook reports those cuts as ``text-truncated`` Issues, so they are not
-reported twice. Document properties are pinned to the period's as-of date.
+Tracker text is written with ``write_string`` only, cleaned and cut to Excel's limit with
+a visible marker (reportgen.render.cells.cell_text); the consolidated workbook reports
+those cuts as ``text-truncated`` Issues, so they are not reported twice. Links to tracker
+cells are the workbook's (reportgen.render.cells.tracker_link). Document properties are
+pinned to the period's as-of date.
 """
 
 from __future__ import annotations
@@ -39,21 +40,15 @@ from xlsxwriter.exceptions import XlsxWriterException
 from reportgen.config import Config
 from reportgen.errors import OutputError
 from reportgen.issues import FIELD_LABELS, Issue
-from reportgen.model import Action, RatedRun
-from reportgen.outputs import safe_name
-from reportgen.render.fastsheet import DataSheet, write_cells
-# Shared cell-text and link rules, so that feedback and the consolidated workbook cannot
-# drift apart on what is safe to write.
-from reportgen.render.workbook import (
-    MAX_LINKS_PER_SHEET, RAG_COLOURS, WORKBOOK_OPTIONS, clean_text, text_lines,
-    tracker_link,
+from reportgen.model import Action, RatedRun, Rag
+from reportgen.render.cells import (
+    RAG_COLOURS, WORKBOOK_OPTIONS, Formats, cell_text, colour, safe_file_stem, text_lines,
+    tracker_link, write_link,
 )
 
 CHASE_LIST = "chase-list.xlsx"
 UNKNOWN_OFFICER = "Not known: the tracker's owner"
 _CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                     *(f"LPT{i}" for i in range(1, 10))}
 
 
 @dataclass
@@ -95,14 +90,12 @@ def _issue_order(issue: Issue) -> tuple:
 
 def feedback_names(files: list[str]) -> dict[str, str]:
     """Tracker file → feedback file name: the tracker's path without its extension, made
-    safe (reportgen.outputs.safe_name), ``.xlsx``; names that would clash (ignoring case,
+    safe (reportgen.render.cells.safe_file_stem), ``.xlsx``; names that would clash (ignoring case,
     as Windows does) or be the chase list get " (2)", " (3)"… in sorted order."""
     used = {CHASE_LIST.lower()}
     names: dict[str, str] = {}
     for file in sorted(files):
-        stem = safe_name(re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file), fallback="tracker")
-        if stem.upper() in _WINDOWS_RESERVED:
-            stem = f"tracker {stem}"
+        stem = safe_file_stem(re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file), fallback="tracker")
         name, n = f"{stem}.xlsx", 1
         while name.lower() in used:
             n += 1
@@ -164,10 +157,6 @@ def _claim(path: Path) -> bool:
 # --------------------------------------------------------------------------- shared bits
 
 
-def _text(value: object) -> str:
-    return clean_text(value)[0]
-
-
 class _Book:
     """One feedback workbook: formats, pinned properties, safe writes."""
 
@@ -179,25 +168,20 @@ class _Book:
             "author": config.report.author or "reportgen", "company": config.partnership,
             "created": datetime.combine(run.as_of, time(0, 0)),
         })
+        fmt = Formats(self.wb)
         add = self.wb.add_format
-        self.title = add({"bold": True, "font_size": 14})
+        self.title, self.bold, self.header = fmt.title, fmt.label, fmt.header
+        self.wrap, self.top, self.date, self.link = fmt.wrap, fmt.text, fmt.date, fmt.link
         self.note = add({"italic": True, "font_color": "#404040"})
-        self.bold = add({"bold": True})
-        self.header = add({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                           "text_wrap": True, "valign": "top"})
-        self.wrap = add({"text_wrap": True, "valign": "top"})
-        self.top = add({"valign": "top"})
-        self.date = add({"num_format": "dd/mm/yyyy", "align": "left", "valign": "top"})
-        self.link = add({"font_color": "#0563C1", "underline": 1, "valign": "top"})
-        self.error = add({"bg_color": RAG_COLOURS["Red"][0], "font_color": "#FFFFFF",
-                          "valign": "top"})
-        self.warning = add({"bg_color": RAG_COLOURS["Amber"][0], "valign": "top"})
+        self.error = add({"bg_color": colour(RAG_COLOURS[Rag.RED][0]),
+                          "font_color": colour(RAG_COLOURS[Rag.RED][1]), "valign": "top"})
+        self.warning = add({"bg_color": colour(RAG_COLOURS[Rag.AMBER][0]), "valign": "top"})
         self._links: dict[str, int] = {}
         self._widths: dict[str, tuple[float, ...]] = {}
         self._lines: dict[str, dict[int, int]] = {}
 
     def sheet(self, name: str, widths: tuple[float, ...]):
-        ws = self.wb.add_worksheet(name, DataSheet)
+        ws = self.wb.add_worksheet(name)
         for col, w in enumerate(widths):
             ws.set_column(col, col, w)
         self._widths[name] = widths
@@ -212,19 +196,16 @@ class _Book:
         self.strings(ws, row, ((col, value, fmt),))
 
     def strings(self, ws, row: int, cells) -> None:
-        """:meth:`string` for several ``(col, value, format)`` cells of one row, written
-        in one call."""
-        out = []
+        """:meth:`string` for several ``(col, value, format)`` cells of one row."""
         for col, value, fmt in cells:
-            text = _text(value)
+            text = cell_text(value)
             if text:
                 fmt = fmt or self.top
-                out.append((col, text, fmt))
+                ws.write_string(row, col, text, fmt)
                 if fmt is self.wrap:
                     lines = self._lines[ws.name]
                     lines[row] = max(lines.get(row, 1),
                                      text_lines(text, self._widths[ws.name][col]))
-        write_cells(ws, row, out)
 
     def fit_rows(self, ws) -> None:
         """Row heights for wrapped text (nothing fits them on opening in LibreOffice)."""
@@ -236,14 +217,10 @@ class _Book:
                   cell: str | None, workbooks: Path) -> None:
         """A hyperlink that opens the tracker at the cell, shown as 'Sheet!A1'; plain text
         when no link can be made or the sheet is at Excel's link limit."""
-        shown = _text(f"{sheet}!{cell}" if sheet and cell else sheet or file)[:255]
+        shown = cell_text(f"{sheet}!{cell}" if sheet and cell else sheet or file)[:255]
         target = tracker_link(file, sheet, cell, workbooks, self.path.parent)
-        count = self._links.get(ws.name, 0)
-        if target is not None and count < MAX_LINKS_PER_SHEET and ws.write_url(
-                row, col, target, self.link, shown, "Open the tracker at this cell") == 0:
-            self._links[ws.name] = count + 1
-        else:
-            ws.write_string(row, col, shown, self.top)
+        self._links[ws.name] = write_link(ws, row, col, target, shown, self.link, self.top,
+                                          self._links.get(ws.name, 0))
 
     def table(self, ws, first_row: int, last_row: int, headers: tuple[str, ...],
               name: str) -> None:

@@ -32,6 +32,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from reportgen.config import Config
+from reportgen.render.cells import WORKBOOK_OPTIONS
 
 BLANK_ROWS = 200
 TITLE_ROW = 0  # 0-based rows, as XlsxWriter counts
@@ -44,8 +45,6 @@ DATE_MIN = date(2000, 1, 1)
 DATE_MAX = date(2100, 12, 31)
 PINNED_CREATED = datetime(2018, 4, 1, 0, 0, 0)
 
-_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False}
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ def _place(tmp: Path, path: Path) -> None:
 
 
 def _build(target: Path, config: Config, order: list[int], objective: int | None) -> None:
-    wb = xlsxwriter.Workbook(str(target), _OPTIONS)
+    wb = xlsxwriter.Workbook(str(target), WORKBOOK_OPTIONS)
     try:
         title = (f"Objective {objective}: {config.objective(objective).text}"
                  if objective is not None else

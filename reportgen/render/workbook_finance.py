@@ -1,0 +1,188 @@
+"""The consolidated workbook's Finance sheet: budget, spend, forecast and variance by
+funding stream × objective, as live ``SUMIFS`` formulas over the Allocations table with
+the Python-computed results as cached values, totals, and a reconciliation against the
+Actions table. :class:`FinanceLayout` tells the Summary sheet where each total is.
+
+Text in SUMIFS criteria (the funding stream names) comes from reportgen.toml, not from
+trackers; a stream name containing ``*``, ``?`` or ``~`` or starting with ``<``, ``>`` or
+``=`` would be read by Excel as a pattern, so such names are best avoided there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from reportgen.config import Config
+from reportgen.model import Allocation, RatedRun, Status
+from reportgen.render.cells import number
+from reportgen.render.workbook_tables import WorkbookFormats
+
+MEASURES = ("Budget", "Spend", "Forecast", "Variance")
+
+
+def _pennies(values) -> float:
+    """Sum to the penny (integer pennies, so no float drift)."""
+    return sum(round(v * 100) for v in values if v is not None) / 100
+
+
+FINANCE_NOTE = (
+    "How these figures are made:",
+    "• Every figure is a live SUMIFS formula over the Allocations table (one row per action "
+    "and funding stream).",
+    "• An action with several funding streams is split equally between them in whole "
+    "pennies, the leftover pennies to the first stream named.",
+    "• Cancelled actions are left out.",
+    "• Variance = forecast − budget: positive is a forecast overspend. Red: at or above "
+    "{pct:g}% of budget or £{pounds:,.0f}, whichever is lower; Amber: a smaller overspend; "
+    "Green: at or under budget.",
+)
+
+
+@dataclass
+class FinanceLayout:
+    """Where each block of the Finance sheet is (0-based rows), for the Summary sheet and
+    tests: ``blocks[measure] = (header_row, first_stream_row, total_row)``."""
+
+    streams: list[str]
+    objectives: list[int]
+    blocks: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    total_col: int = 0
+    totals: dict[tuple[str, str], float] = field(default_factory=dict)  # (measure, stream)
+
+    def total_cell(self, measure: str, stream: str) -> str:
+        """``Finance!$F$5``: the stream's total for the measure."""
+        row = self.blocks[measure][1] + self.streams.index(stream)
+        return "Finance!" + xl_rowcol_to_cell(row, self.total_col, True, True)
+
+
+def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
+                   objectives: list[int], streams: list[str], fmt: WorkbookFormats) -> FinanceLayout:
+    th = config.thresholds
+    ws.write_string(0, 0, f"Finance by funding stream and objective: {run.period.name}",
+                    fmt.title)
+    ws.write_string(1, 0, "Live formulas over the Allocations table; see the notes below "
+                    "the reconciliation.", fmt.note)
+    layout = FinanceLayout(streams, objectives, total_col=1 + len(objectives))
+    total_col = layout.total_col
+
+    # Python results, in pennies-exact sums, for the cached values.
+    sums: dict[tuple[str, str, int], float] = {}
+    for measure, attr in (("Budget", "budget"), ("Spend", "spend"), ("Forecast", "forecast")):
+        groups: dict[tuple[str, int], list[float | None]] = {}
+        for al in allocs:
+            groups.setdefault((al.stream, al.objective), []).append(getattr(al, attr))
+        for (stream, obj), values in groups.items():
+            sums[(measure, stream, obj)] = _pennies(values)
+
+    row = 2
+    for measure in MEASURES:
+        ws.write_string(row, 0, f"{measure} (£)", fmt.subtitle)
+        header = row + 1
+        ws.write_string(header, 0, "Funding stream", fmt.header)
+        for j, obj in enumerate(objectives):
+            ws.write_number(header, 1 + j, obj, fmt.objective)
+        ws.write_string(header, total_col, "Total", fmt.header)
+        first = header + 1
+        total_row = first + len(streams)
+        layout.blocks[measure] = (header, first, total_row)
+        row = total_row + 2
+    tr = layout.blocks
+
+    def cached(measure: str, stream: str, obj: int) -> float:
+        if measure == "Variance":
+            return round(cached("Forecast", stream, obj) - cached("Budget", stream, obj), 2)
+        return sums.get((measure, stream, obj), 0.0)
+
+    for measure in MEASURES:
+        header, first, total_row = tr[measure]
+        for i, stream in enumerate(streams):
+            r = first + i
+            ws.write_string(r, 0, stream, fmt.text)
+            row_total = 0.0
+            for j, obj in enumerate(objectives):
+                c = 1 + j
+                value = cached(measure, stream, obj)
+                row_total += value
+                if measure == "Variance":
+                    formula = (f"={xl_rowcol_to_cell(tr['Forecast'][1] + i, c)}"
+                               f"-{xl_rowcol_to_cell(tr['Budget'][1] + i, c)}")
+                else:
+                    formula = (f"=SUMIFS(Allocations[{measure}],"
+                               f"Allocations[Stream],{xl_rowcol_to_cell(r, 0, col_abs=True)},"
+                               f"Allocations[Objective],"
+                               f"{xl_rowcol_to_cell(header, c, row_abs=True)})")
+                ws.write_formula(r, c, formula, fmt.money, value)
+            layout.totals[(measure, stream)] = round(row_total, 2)
+            ws.write_formula(r, total_col, f"=SUM({xl_rowcol_to_cell(r, 1)}:"
+                             f"{xl_rowcol_to_cell(r, total_col - 1)})", fmt.money,
+                             round(row_total, 2))
+        ws.write_string(total_row, 0, "Total", fmt.total_label)
+        for c in range(1, total_col + 1):
+            if c < total_col:
+                value = sum(cached(measure, s, objectives[c - 1]) for s in streams)
+            else:
+                value = sum(cached(measure, s, o) for s in streams for o in objectives)
+            col_range = (f"{xl_rowcol_to_cell(first, c)}:"
+                         f"{xl_rowcol_to_cell(total_row - 1, c)}")
+            ws.write_formula(total_row, c, f"=SUM({col_range})", fmt.money_bold,
+                             round(value, 2))
+
+    # Variance RAG by conditional formatting, with the rating thresholds: Red at or above
+    # finance_red_percent of budget or finance_red_pounds (whichever is lower), Amber for a
+    # smaller overspend, Green at or under budget (cells with no money stay plain).
+    vh, vfirst, vtotal = tr["Variance"]
+    bfirst = tr["Budget"][1]
+    ffirst = tr["Forecast"][1]
+    area = f"{xl_rowcol_to_cell(vfirst, 1)}:{xl_rowcol_to_cell(vtotal, total_col)}"
+    v = xl_rowcol_to_cell(vfirst, 1)
+    b = xl_rowcol_to_cell(bfirst, 1)
+    f = xl_rowcol_to_cell(ffirst, 1)
+    red = (f"=AND(ROUND({v},2)>0,ROUND({v},2)>=ROUND(MIN({b}*{th.finance_red_percent:g}/100,"
+           f"{th.finance_red_pounds:g}),2))")
+    for criteria, name in ((red, "Red"), (f"=ROUND({v},2)>0", "Amber"),
+                           (f"=AND(ROUND({v},2)<=0,OR({b}<>0,{f}<>0))", "Green")):
+        ws.conditional_format(area, {"type": "formula", "criteria": criteria,
+                                     "format": fmt.rag[name], "stop_if_true": True})
+
+    # Reconciliation with the Actions table.
+    row = vtotal + 2
+    ws.write_string(row, 0, "Reconciliation with the Actions sheet", fmt.subtitle)
+    ws.write_string(row + 1, 0, "Measure", fmt.header)
+    ws.write_string(row + 1, 1, "Finance total", fmt.header)
+    ws.write_string(row + 1, 2, "Actions table", fmt.header)
+    ws.write_string(row + 1, 3, "Difference", fmt.header)
+    non_cancelled = [a for a in run.actions if a.status is not Status.CANCELLED]
+    for k, (measure, attr) in enumerate((("Budget", "budget"), ("Spend", "spend_to_date"),
+                                         ("Forecast", "forecast"))):
+        r = row + 2 + k
+        finance_total = sum(cached(measure, s, o) for s in streams for o in objectives)
+        actions_total = _pennies(number(getattr(a, attr)) for a in non_cancelled)
+        ws.write_string(r, 0, measure, fmt.text)
+        ws.write_formula(r, 1, f"={xl_rowcol_to_cell(tr[measure][2], total_col)}",
+                         fmt.money, round(finance_total, 2))
+        ws.write_formula(r, 2, f'=SUMIFS(Actions[{measure}],Actions[Status],'
+                         f'"<>{Status.CANCELLED.value}")', fmt.money, actions_total)
+        ws.write_formula(r, 3, f"=ROUND({xl_rowcol_to_cell(r, 1)}-{xl_rowcol_to_cell(r, 2)},2)",
+                         fmt.money, round(finance_total - actions_total, 2))
+    ws.write_string(row + 5, 0, "The difference should be £0.00: the Finance totals add back "
+                    "to the Actions sheet exactly.", fmt.note)
+    for k, line in enumerate(FINANCE_NOTE):
+        text = line.format(pct=th.finance_red_percent, pounds=th.finance_red_pounds)
+        if k == 0:
+            ws.write_string(row + 7, 0, text, fmt.label)
+        else:  # wrapped across the table's width, so the page stays as wide as the table
+            # merge_range() writes with write(); the text goes in with write_string()
+            ws.merge_range(row + 7 + k, 0, row + 7 + k, total_col, "", fmt.note_wrap)
+            ws.write_string(row + 7 + k, 0, text, fmt.note_wrap)
+            ws.set_row(row + 7 + k, 15 * (1 + len(text) // 110))
+
+    ws.set_column(0, 0, max([len(s) for s in streams] + [16]) + 2)
+    ws.set_column(1, total_col, 17)
+    ws.freeze_panes(2, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    return layout
+
