@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
 import time
 from pathlib import Path
@@ -33,14 +32,6 @@ from pathlib import Path
 from reportgen.errors import OutputError
 from reportgen.model import Period
 
-_SAFE = re.compile(r"[^\w .,&()+'-]+", re.UNICODE)
-
-
-def safe_name(text: str, fallback: str = "file") -> str:
-    """A file name that cannot escape its folder: no separators, no '..', no control
-    characters, at most 100 characters."""
-    name = _SAFE.sub("_", text.replace("/", "_").replace("\\", "_")).strip(" ._")
-    return (name or fallback)[:100]
 
 
 def inside(root: Path, *parts: str) -> Path:
@@ -90,15 +81,6 @@ def fsync_file(path: Path) -> None:
 
 
 STAGING_PREFIX = ".staging-"
-_STAGING_PART = re.compile(re.escape(STAGING_PREFIX) + r"\d+")
-
-
-def placed_location(path: Path) -> Path:
-    """Where ``path``, written inside a :class:`Staging` folder, will be once committed:
-    the ``.staging-<pid>`` part dropped (other paths come back unchanged)."""
-    return Path(*[p for p in Path(path).parts if not _STAGING_PART.fullmatch(p)])
-
-
 class Staging:
     """A folder to write one period's artefacts into before they go live."""
 

@@ -192,39 +192,3 @@ def test_libreoffice_opens_every_feedback_file(config, tmp_path):
         capture_output=True, text=True, timeout=180)
     for path in written:
         assert (out / (path.stem + ".csv")).exists(), proc.stdout + proc.stderr
-
-
-def test_shared_writing_skips_a_file_another_writer_claimed(config, tmp_path):
-    run = with_stale(make_run(8), {"O2-04"})
-    out = staged(tmp_path)
-    out.mkdir(parents=True)
-    (out / "tracker-1.xlsx").touch()  # claimed by the other process, not yet written
-    written = write_feedback(run, config, out, tmp_path / "workbooks", shared=True,
-                             chase_list=False)
-    assert [p.name for p in written] == ["locked.xlsx", "tracker-0.xlsx", "tracker-2.xlsx"]
-    assert (out / "tracker-1.xlsx").stat().st_size == 0
-    assert not (out / CHASE_LIST).exists()
-
-
-def test_two_shared_writers_write_each_file_once_and_as_one_writer_would(config, tmp_path):
-    """The cycle writes the feedback from two processes at once; between them every file
-    is written exactly once, and the folder is byte for byte what one writer makes."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    actions = [make_action(i, source=SourceRef(file=f"team-{i % 20:02d}.xlsx",
-                                               sheet="Actions", row=5 + i))
-               for i in range(1, 61)]
-    run = make_run(actions=actions)
-    run = with_stale(run, {a.action_id for a in actions})
-    solo = write_feedback(run, config, tmp_path / "solo", tmp_path / "workbooks")
-    out = tmp_path / "shared"
-    with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(write_feedback, run, config, out, tmp_path / "workbooks",
-                            shared=True)
-        second = pool.submit(write_feedback, run, config, out, tmp_path / "workbooks",
-                             shared=True, chase_list=False)
-        a, b = first.result(), second.result()
-    assert not {p.name for p in a} & {p.name for p in b}
-    assert sorted(p.name for p in a + b) == sorted(p.name for p in solo)
-    for path in solo:
-        assert (out / path.name).read_bytes() == path.read_bytes(), path.name

@@ -10,7 +10,8 @@ import pytest
 
 from reportgen.errors import OutputError
 from reportgen.model import Period
-from reportgen.outputs import Staging, clean_stale_staging, inside, period_dir, safe_name
+from reportgen.outputs import Staging, clean_stale_staging, inside, period_dir
+from reportgen.render.cells import safe_file_stem
 
 
 def test_commit_moves_current_set_to_previous(tmp_path):
@@ -88,8 +89,8 @@ def test_paths_cannot_escape(tmp_path):
     ("..", "file"),
     ("Teviot & Liddesdale: Hawick?", "Teviot & Liddesdale_ Hawick"),
 ])
-def test_safe_name(text, expected):
-    assert safe_name(text) == expected
+def test_safe_file_stem(text, expected):
+    assert safe_file_stem(text) == expected
 
 
 def test_one_artefact_replaced_keeps_the_rest_of_the_set(tmp_path):

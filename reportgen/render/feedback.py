@@ -105,18 +105,12 @@ def feedback_names(files: list[str]) -> dict[str, str]:
     return names
 
 
-def write_feedback(run: RatedRun, config: Config, out_dir: Path, workbooks: Path, *,
-                   shared: bool = False, chase_list: bool = True) -> list[Path]:
+def write_feedback(run: RatedRun, config: Config, out_dir: Path,
+                   workbooks: Path) -> list[Path]:
     """Write ``out_dir/<tracker>.xlsx`` for every tracker with Issues or overdue updates,
     and ``out_dir/chase-list.xlsx``; return the paths written, trackers first (A–Z) and
     the chase list last. Returns ``[]`` and writes nothing when there is nothing to say.
-    Creates ``out_dir`` when needed. Raises OutputError when a file cannot be written.
-
-    ``shared=True`` lets two processes write one run's feedback into the same folder at
-    once (the cycle uses both cores this way): each tracker's file is claimed by creating
-    it exclusively before it is written, so every file is written by exactly one of them,
-    and the paths returned are the ones this call wrote. ``chase_list=False`` leaves the
-    chase list to the other writer. The chase list, when written, is written first."""
+    Creates ``out_dir`` when needed. Raises OutputError when a file cannot be written."""
     trackers = collect(run)
     if not trackers:
         return []
@@ -129,29 +123,13 @@ def write_feedback(run: RatedRun, config: Config, out_dir: Path, workbooks: Path
     written = []
     chase = out_dir / CHASE_LIST
     next_cycle = run.next_update
-    if chase_list:
-        _write_chase_list(chase, trackers, run, config, workbooks, next_cycle)
+    _write_chase_list(chase, trackers, run, config, workbooks, next_cycle)
     for file in sorted(trackers):
         path = out_dir / names[file]
-        if shared and not _claim(path):
-            continue
         _write_tracker(path, trackers[file], run, config, workbooks, next_cycle)
         written.append(path)
-    if chase_list:
-        written.append(chase)
+    written.append(chase)
     return written
-
-
-def _claim(path: Path) -> bool:
-    """Create ``path`` empty if nothing is there yet: True when this call created it (the
-    caller then writes it), False when another writer got there first."""
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-    except FileExistsError:
-        return False
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return True
 
 
 # --------------------------------------------------------------------------- shared bits
