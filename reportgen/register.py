@@ -49,23 +49,23 @@ class Stored:
 # --------------------------------------------------------------------------- records
 
 
+_FIELDS = tuple(f.name for f in fields(Action))
+_DATES = ("start", "end", "last_updated")
+
+
 def action_to_json(a: Action) -> str:
     """The Action's fields as JSON (dates ISO, enums by value): what the history keeps so
     that an action can be carried forward when its tracker is not read."""
-    out: dict[str, Any] = {}
-    for f in fields(Action):
-        value = getattr(a, f.name)
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, (Status, Rag)):
-            value = value.value
-        elif isinstance(value, SourceRef):
-            value = {"file": value.file, "sheet": value.sheet, "row": value.row,
-                     "cells": dict(value.cells)}
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[f.name] = value
-    return json.dumps(out, ensure_ascii=False, sort_keys=True)
+    out: dict[str, Any] = {name: getattr(a, name) for name in _FIELDS}
+    for name in _DATES:
+        out[name] = out[name].isoformat()
+    out["status"] = a.status.value
+    out["officer_rag"] = a.officer_rag.value if a.officer_rag else None
+    out["funding"] = list(a.funding)
+    src = a.source
+    out["source"] = {"file": src.file, "sheet": src.sheet, "row": src.row,
+                     "cells": dict(src.cells)}
+    return json.dumps(out, ensure_ascii=False, default=str)
 
 
 def action_from_json(text: str | None) -> Action | None:
@@ -97,7 +97,7 @@ def finance_to_json(f: FinanceRating | None) -> str | None:
     return json.dumps({"budget": f.budget, "spend_to_date": f.spend_to_date,
                        "forecast": f.forecast, "variance": f.variance,
                        "rag": f.rag.value if f.rag else None, "underspend": f.underspend,
-                       "reasons": list(f.reasons)}, ensure_ascii=False)
+                       "reasons": list(f.reasons)}, ensure_ascii=False, default=str)
 
 
 def finance_from_json(text: str | None) -> FinanceRating | None:
