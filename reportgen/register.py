@@ -65,7 +65,7 @@ def action_to_json(a: Action) -> str:
     src = a.source
     out["source"] = {"file": src.file, "sheet": src.sheet, "row": src.row,
                      "cells": dict(src.cells)}
-    return json.dumps(out, ensure_ascii=False, default=str)
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def action_from_json(text: str | None) -> Action | None:
