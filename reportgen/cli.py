@@ -22,6 +22,7 @@ from reportgen import __version__
 from reportgen.errors import (
     ConfigError, LockedError, OutputError, ReportgenError, TemplateError, UsageError,
 )
+from reportgen.register import IncompleteError
 
 
 class ExitCode(IntEnum):
@@ -31,6 +32,7 @@ class ExitCode(IntEnum):
     CONFIG = 3  # configuration or template problem
     LOCKED = 4  # another run holds the lock
     OUTPUT = 5  # an output could not be written
+    INCOMPLETE = 6  # --require-complete: some of the plan was not updated; nothing written
     INTERNAL = 10  # a bug in reportgen: please report it
 
 
@@ -42,7 +44,8 @@ Exit codes:
   3  configuration or Word template problem
   4  another reportgen run holds the lock
   5  an output file could not be written
-  10 internal error in reportgen (run again with --debug and report it)"""
+  6  --require-complete: some of the plan's actions were not updated this
+     month; nothing was written  10 internal error in reportgen (run again with --debug and report it)"""
 
 
 def _load_config(path: str | None):
@@ -239,7 +242,7 @@ def _folders(config, workbooks_dir, output_dir):
 
 
 def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=None,
-               history=None):
+               history=None, require_complete=None):
     """Shared by run, report, workbook, export and schedule: one cycle under the run
     lock (:func:`reportgen.pipeline.run_cycle`, by default every artefact, saving to the
     history); returns the CycleResult. The clock is read here, once."""
@@ -264,7 +267,8 @@ def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=No
             result = run_cycle(config, p, today=today, now=now, as_of=as_of_day,
                                workbooks=workbooks, output=output, progress=progress,
                                artefacts=ALL_ARTEFACTS if artefacts is None else artefacts,
-                               history=HistoryUse.SAVE if history is None else history)
+                               history=HistoryUse.SAVE if history is None else history,
+                               require_complete=require_complete or None)
     except LockedError as exc:
         log.warning("%s not run: %s", p.label, exc)
         raise
@@ -291,7 +295,21 @@ def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=No
     return result
 
 
+def _coverage(result) -> None:
+    """The coverage statement, first, when some of the plan was not updated this month:
+    one line per tracker file and reason."""
+    from reportgen.register import statement, statement_lines
+
+    text = statement(result.run) if result.run is not None else None
+    if text is None:
+        return
+    click.secho(text, fg="red", bold=True)
+    for line in statement_lines(result.run):
+        click.secho(f"  {line}", fg="red")
+
+
 def _summary(result) -> None:
+    _coverage(result)
     rags = result.rag_counts
     click.secho(f"reportgen: {result.period.name} (as of {result.as_of:%d/%m/%Y})", bold=True)
     click.echo(f"  {result.files} tracker file(s) read"
@@ -308,14 +326,24 @@ def _summary(result) -> None:
     click.echo(f"Done in {result.timings.get('total', 0):.1f} s.")
 
 
+def _require_option(f):
+    return click.option(
+        "--require-complete", is_flag=True,
+        help="Write nothing (exit code 6) when some of the plan's actions were not "
+             "updated this month (default: [run] require_complete).")(f)
+
+
 @cli.command()
 @_cycle_options
-def run(period, as_of, workbooks_dir, output_dir, config_path):
+@_require_option
+def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete):
     """Run the whole monthly cycle: read, validate, rate, history, Word report,
     consolidated workbook, officer feedback and manifest.
 
     Outputs go to OUTPUT/YYYY-MM/; a re-run keeps the previous set in previous/.
-    Exit code 1 means the outputs were written but trackers have errors.
+    Exit code 1 means the outputs were written but trackers have errors. Actions of the
+    plan not updated this month are carried forward with their last ratings, and the
+    summary says so first; --require-complete writes nothing instead (exit code 6).
 
     \b
     Example:
@@ -323,17 +351,20 @@ def run(period, as_of, workbooks_dir, output_dir, config_path):
       reportgen run --period 2018-09
     """
     config = _load_config(config_path)
-    result = _run_cycle(config, period, as_of, workbooks_dir, output_dir)
+    result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
+                        require_complete=require_complete)
     _summary(result)
     sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
 
 
-def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts):
+def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts,
+                  require_complete=False):
     """The cycle for some artefacts only; each replaces its older version (which goes to
     previous/) and the rest of the period's set is left as it is."""
     config = _load_config(config_path)
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
-                        artefacts=artefacts)
+                        artefacts=artefacts, require_complete=require_complete)
+    _coverage(result)
     for path in result.outputs.values():
         click.echo(f"Wrote {path}")
     if result.errors:
@@ -356,10 +387,12 @@ _SAVES = ("It rates the period as `run` does and saves the ratings to the histor
       reportgen report --period 2018-09
     """)
 @_cycle_options
-def report(period, as_of, workbooks_dir, output_dir, config_path):
+@_require_option
+def report(period, as_of, workbooks_dir, output_dir, config_path, require_complete):
     from reportgen.pipeline import REPORT
 
-    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {REPORT})
+    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {REPORT},
+                  require_complete)
 
 
 @cli.command(help=f"""Write only the consolidated finance workbook and the officer
@@ -372,10 +405,12 @@ def report(period, as_of, workbooks_dir, output_dir, config_path):
       reportgen workbook --period 2018-09
     """)
 @_cycle_options
-def workbook(period, as_of, workbooks_dir, output_dir, config_path):
+@_require_option
+def workbook(period, as_of, workbooks_dir, output_dir, config_path, require_complete):
     from reportgen.pipeline import FEEDBACK, WORKBOOK
 
-    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {WORKBOOK, FEEDBACK})
+    _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {WORKBOOK, FEEDBACK},
+                  require_complete)
 
 
 @cli.command()
@@ -547,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         code = exit_code_for(exc)
         label = {ExitCode.CONFIG: "configuration problem", ExitCode.USAGE: "usage",
-                 ExitCode.LOCKED: "locked", ExitCode.OUTPUT: "output"}.get(code, "error")
+                 ExitCode.LOCKED: "locked", ExitCode.OUTPUT: "output",
+                 ExitCode.INCOMPLETE: "not complete"}.get(code, "error")
         click.secho(f"reportgen: {label}: {exc}", fg="red", err=True)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -563,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
 
 _EXIT_CODES = {ConfigError: ExitCode.CONFIG, TemplateError: ExitCode.CONFIG,
                UsageError: ExitCode.USAGE, LockedError: ExitCode.LOCKED,
-               OutputError: ExitCode.OUTPUT}
+               OutputError: ExitCode.OUTPUT, IncompleteError: ExitCode.INCOMPLETE}
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:

@@ -104,6 +104,13 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class RunSettings:
+    """How the monthly cycle treats an incomplete month (DESIGN 4a)."""
+
+    require_complete: bool = False  # stop before writing anything when not complete
+
+
+@dataclass(frozen=True)
 class Config:
     partnership: str
     board: str
@@ -117,6 +124,7 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     report: Report = field(default_factory=Report)
     limits: Limits = field(default_factory=Limits)
+    run: RunSettings = field(default_factory=RunSettings)
     source: Path | None = None
 
     def objective(self, number: int) -> Objective | None:
@@ -189,6 +197,9 @@ _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
         "reader_timeout_s": (float, _positive),
         "reader_memory_mb": (int, _between(256, 1 << 20)),
         "workers": (int, _between(0, 64)),
+    },
+    "run": {
+        "require_complete": (bool, None),
     },
 }
 
@@ -360,6 +371,7 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         schedule=Schedule(**sched, closures=tuple(closures)),
         report=Report(**c.section("report", raw.get("report", {}))),
         limits=Limits(**c.section("limits", raw.get("limits", {}))),
+        run=RunSettings(**c.section("run", raw.get("run", {}))),
         source=path,
     )
 

@@ -3,8 +3,11 @@ people who feed other tools (Power BI, a data warehouse).
 
 Column names below are a stable interface (documented in docs/rating.md): new columns
 may be added at the end, none is renamed or removed without a major version. Dates are
-ISO 8601 (yyyy-mm-dd) so that no tool reads them in US order; money is in pounds with
-two decimals; empty means "not given". In CSV, text that a spreadsheet would run as a
+ISO 8601 (yyyy-mm-dd) so that no tool reads them in US order; money is in pounds; numbers
+are carried at full precision (rounding is for display only: a % complete worked out as
+83.333… is exported as such); empty means "not given". Every action of the plan is listed:
+one not updated this month (its tracker not read) carries its last figures, with
+``updated`` "no" and ``not_updated`` saying why. In CSV, text that a spreadsheet would run as a
 formula (starting with = + - @ or a tab) is prefixed with an apostrophe.
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from reportgen import __version__
 from reportgen.model import Action, ActionRating, RatedRun
+from reportgen.register import manifest_entry
 
 ACTION_COLUMNS = (
     "period", "as_of", "action_id", "objective", "action", "lead_officer", "locality",
@@ -27,7 +31,7 @@ ACTION_COLUMNS = (
     "previous_rag", "change", "stale", "rag_challenge", "dates_only", "reasons",
     "commentary", "corrective_action", "last_updated", "budget", "spend_to_date",
     "forecast", "variance", "finance_rag", "underspend", "source_file", "source_sheet",
-    "source_row",
+    "source_row", "updated", "not_updated",
 )
 
 KPI_COLUMNS = (
@@ -42,10 +46,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def _round(value: float | None, places: int = 2) -> float | None:
-    return None if value is None else round(value, places)
 
 
 def _change(action_id: str, run: RatedRun) -> str:
@@ -64,9 +64,9 @@ def action_record(a: Action, r: ActionRating, run: RatedRun) -> dict:
         "objective": a.objective, "action": a.action, "lead_officer": a.lead_officer,
         "locality": a.locality, "funding": "; ".join(a.funding), "start": _iso(a.start),
         "end": _iso(a.end), "status": a.status.value,
-        "percent_complete": _round(a.percent_complete, 1),
-        "expected_percent": _round(r.expected_percent, 1),
-        "slippage": _round(r.slippage, 3 if run.slippage_model == "ratio" else 1),
+        "percent_complete": a.percent_complete,
+        "expected_percent": r.expected_percent,
+        "slippage": r.slippage,
         "slippage_model": run.slippage_model,
         "officer_rag": r.officer.value if r.officer else None,
         "computed_rag": r.computed.value, "reported_rag": r.reported.value,
@@ -74,12 +74,13 @@ def action_record(a: Action, r: ActionRating, run: RatedRun) -> dict:
         "change": _change(a.action_id, run), "stale": r.stale, "rag_challenge": r.challenge,
         "dates_only": r.dates_only, "reasons": "; ".join(r.reasons),
         "commentary": a.commentary, "corrective_action": a.corrective_action,
-        "last_updated": _iso(a.last_updated), "budget": _round(a.budget),
-        "spend_to_date": _round(a.spend_to_date), "forecast": _round(a.forecast),
-        "variance": _round(f.variance) if f else None,
+        "last_updated": _iso(a.last_updated), "budget": a.budget,
+        "spend_to_date": a.spend_to_date, "forecast": a.forecast,
+        "variance": f.variance if f else None,
         "finance_rag": f.rag.value if f and f.rag else None,
         "underspend": bool(f and f.underspend), "source_file": a.source.file,
         "source_sheet": a.source.sheet, "source_row": a.source.row,
+        "updated": "yes" if r.updated else "no", "not_updated": r.not_updated,
     }
 
 
@@ -99,9 +100,9 @@ def kpi_records(run: RatedRun) -> list[dict]:
             "compared_with": r.compared_with if r else None,
             "previous": r.previous if r else None,
             "spc_points": spc.points if spc else None,
-            "spc_centre": _round(spc.centre, 4) if spc else None,
-            "spc_lower": _round(spc.lower, 4) if spc else None,
-            "spc_upper": _round(spc.upper, 4) if spc else None,
+            "spc_centre": spc.centre if spc else None,
+            "spc_lower": spc.lower if spc else None,
+            "spc_upper": spc.upper if spc else None,
             "spc_signals": spc.summary if spc else None,
             "reasons": "; ".join(r.reasons) if r else "",
         })
@@ -142,6 +143,7 @@ def to_json(run: RatedRun) -> str:
                     "newly_complete": list(c.newly_complete), "worsened": list(c.worsened),
                     "improved": list(c.improved), "new": list(c.new),
                     "removed": list(c.removed)},
+        "coverage": manifest_entry(run),
         "actions": action_records(run),
         "kpis": kpi_records(run),
         "finance_by_stream": [

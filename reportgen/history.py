@@ -28,6 +28,9 @@ from typing import Callable, Iterator, Mapping
 
 from reportgen.errors import OutputError
 from reportgen.model import ActionRating, Changes, Period, Rag, RatedRun
+from reportgen.register import (
+    Stored, action_from_json, action_to_json, finance_from_json, finance_to_json,
+)
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", """
@@ -88,12 +91,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE action_ratings ADD COLUMN expected_percent REAL;
         ALTER TABLE action_ratings ADD COLUMN dates_only INTEGER NOT NULL DEFAULT 0;
     """),
+    # The plan register (DESIGN 4a): what carrying an action forward needs. ``record`` is
+    # the Action's fields as JSON; ``finance`` its finance rating as JSON; a carried row
+    # names the period its figures come from and why it was not updated.
+    ("0004_plan_register", """
+        ALTER TABLE action_ratings ADD COLUMN record TEXT;
+        ALTER TABLE action_ratings ADD COLUMN finance TEXT;
+        ALTER TABLE action_ratings ADD COLUMN carried_from TEXT;
+        ALTER TABLE action_ratings ADD COLUMN not_updated TEXT;
+    """),
 ]
 
 _ACTION_COLUMNS = (
     "period", "action_id", "objective", "lead_officer", "computed", "reported", "officer",
     "percent", "slippage", "stale", "challenge", "reasons", "source_file", "source_sheet",
-    "source_cell", "budget", "forecast", "expected_percent", "dates_only")
+    "source_cell", "budget", "forecast", "expected_percent", "dates_only", "record",
+    "finance", "carried_from", "not_updated")
+_REGISTER_VERSION = [name for name, _ in MIGRATIONS].index("0004_plan_register") + 1
 _KPI_COLUMNS = ("period", "kpi_id", "latest_period", "latest", "rag", "direction")
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
@@ -299,7 +313,9 @@ class History:
                 a.source.file if a else None, a.source.sheet if a else None,
                 a.source.cell("action_id") if a else None,
                 a.budget if a else None, a.forecast if a else None,
-                r.expected_percent, int(r.dates_only)))
+                r.expected_percent, int(r.dates_only),
+                action_to_json(a) if a else None, finance_to_json(r.finance),
+                r.carried_from, r.not_updated))
         kpi_rows = [(label, kpi_id, k.latest_period, k.latest,
                      k.rag.value if k.rag else None,
                      k.direction.value if k.direction else None)
@@ -346,6 +362,43 @@ class History:
     def _reported(self, label: str) -> dict[str, Rag]:
         return {a: Rag(r) for a, r in self._rows(
             "SELECT action_id, reported FROM action_ratings WHERE period = ?", (label,))}
+
+    def plan(self, period: Period) -> tuple[str | None, list[Stored]]:
+        """The latest stored period before ``period`` and each of its actions that can be
+        carried forward (the plan register): its record and its rating, in the stored
+        order. Rows stored without a record (by an older reportgen) cannot be rebuilt and
+        are left out. (None, []) when there is no earlier period."""
+        with self._snapshot():
+            label = self._previous_label(period)
+            if label is None:
+                return None, []
+            if self._user_version() < _REGISTER_VERSION:  # an older file opened read-only
+                return label, []
+            rows = self._rows(
+                "SELECT record, action_id, computed, reported, officer, expected_percent, "
+                "percent, slippage, dates_only, stale, challenge, reasons, finance, "
+                "carried_from, not_updated FROM action_ratings WHERE period = ? "
+                "ORDER BY rowid", (label,))
+        out = []
+        for (record, action_id, computed, reported, officer, expected, percent, slippage,
+             dates_only, stale, challenge, reasons, finance, carried_from,
+             not_updated) in rows:
+            action = action_from_json(record)
+            if action is None or action.action_id != action_id:
+                continue
+            try:
+                rating = ActionRating(
+                    action_id=action_id, computed=Rag(computed), reported=Rag(reported),
+                    officer=Rag(officer) if officer else None, expected_percent=expected,
+                    actual_percent=percent, slippage=slippage, dates_only=bool(dates_only),
+                    stale=bool(stale), challenge=bool(challenge),
+                    reasons=tuple(json.loads(reasons or "[]")),
+                    finance=finance_from_json(finance), carried_from=carried_from,
+                    not_updated=not_updated)
+            except (ValueError, TypeError):
+                continue
+            out.append(Stored(action, rating))
+        return label, out
 
     def ratings_for(self, period: Period) -> dict[str, Rag]:
         """Reported RAG per action stored for ``period`` itself ({} when not stored)."""

@@ -108,15 +108,29 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
     )
 
 
-def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime) -> RatedRun:
+def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
+                 ingest: IngestResult | None = None, config: Config | None = None,
+                 require_complete: bool = False) -> RatedRun:
     """``run`` compared with the periods stored before it (changes, previous RAGs, trend).
-    With :attr:`HistoryUse.SAVE` the period is stored first (saved at ``now``); with
-    :attr:`HistoryUse.READ` the file is opened read-only, and not at all if missing."""
+    Given ``ingest`` and ``config``, the plan register is applied first
+    (:func:`reportgen.register.carry_forward`): the last stored period's open actions not
+    read this month are carried forward. With ``require_complete`` an incomplete run
+    raises IncompleteError before anything is stored. With :attr:`HistoryUse.SAVE` the
+    period is stored (saved at ``now``); with :attr:`HistoryUse.READ` the file is opened
+    read-only, and not at all if missing."""
     from reportgen.history import History
+    from reportgen.register import carry_forward
+    from reportgen.register import require_complete as check_complete
 
     if use is HistoryUse.NONE or (use is HistoryUse.READ and not path.exists()):
         return run
     with History(path, clock=lambda: now, read_only=use is HistoryUse.READ) as history:
+        if ingest is not None and config is not None:
+            previous, stored = history.plan(run.period)
+            run = carry_forward(run, ingest, previous, stored, config.stream_names,
+                                config.thresholds)
+        if require_complete:
+            check_complete(run)
         run = replace(run, previous_rags=history.previous_rags(run.period),
                       changes=history.changes(run.period, run.ratings))
         if use is HistoryUse.SAVE:
@@ -192,7 +206,8 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
               output: Path | None = None, workers: int | None = None,
               progress: ProgressFn | None = None,
               artefacts: Collection[str] = ALL_ARTEFACTS,
-              history: HistoryUse = HistoryUse.SAVE) -> CycleResult:
+              history: HistoryUse = HistoryUse.SAVE,
+              require_complete: bool | None = None) -> CycleResult:
     """Read, validate, rate, use the history as ``history`` says, and write
     ``artefacts`` (any of report, workbook, feedback) into OUTPUT/YYYY-MM/, where they go
     live only when all are written. ``now`` is when the command started.
@@ -201,6 +216,9 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     is added to the history's ledger (with :attr:`HistoryUse.SAVE`). With some, only
     those replace their older versions. With none (export) nothing is written; the
     result carries the rated run.
+
+    ``require_complete`` (default: ``[run] require_complete``) stops with IncompleteError
+    before anything is written or stored when some actions of the plan were not updated.
 
     Raises OutputError/TemplateError/UsageError for problems the operator must fix;
     tracker problems are Issues in the result (``errors`` counts them)."""
@@ -219,7 +237,10 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     ingest = read(config, workbooks, today=today, as_of=as_of, workers=workers)
     t = _lap(timings, "read_validate", started)
     say("Rating actions and KPIs")
-    run = with_history(rate(ingest, config, period, as_of), history_path, history, now)
+    if require_complete is None:
+        require_complete = config.run.require_complete
+    run = with_history(rate(ingest, config, period, as_of), history_path, history, now,
+                       ingest=ingest, config=config, require_complete=require_complete)
     t = _lap(timings, "rate_history", t)
     out_dir = period_dir(output, period)
     result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run)
@@ -290,7 +311,10 @@ def _record_success(history_path: Path, result: CycleResult, now: datetime) -> N
 
 def build_manifest(result: CycleResult, run: RatedRun, now: datetime) -> dict:
     """The run manifest: inputs with hashes, counts, RAG summary, issues by severity,
-    timings per stage, version, period and as_of; generated at ``now``."""
+    timings per stage, version, period and as_of, and whether the month covers the whole
+    plan (complete, plan_actions, not_updated); generated at ``now``."""
+    from reportgen.register import manifest_entry
+
     by_code: dict[str, int] = {}
     for issue in run.issues:
         by_code[issue.code] = by_code.get(issue.code, 0) + 1
@@ -306,6 +330,7 @@ def build_manifest(result: CycleResult, run: RatedRun, now: datetime) -> dict:
              "actions": s.actions, "kpis": s.kpis, "refused": s.refused}
             for s in run.sources
         ],
+        **manifest_entry(run),
         "counts": {"files": result.files, "files_refused": result.refused,
                    "actions": result.actions, "kpis": result.kpis},
         "ratings": result.rag_counts,

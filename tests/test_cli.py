@@ -32,6 +32,13 @@ def test_every_command_has_help_with_an_example():
 def test_top_level_help_lists_exit_codes():
     code, out, _ = run("--help")
     assert code == 0 and "Exit codes:" in out and "4  another reportgen run" in out
+    assert "6  --require-complete" in out
+
+
+def test_require_complete_is_offered_where_a_paper_is_written():
+    for name in ("run", "report", "workbook"):
+        code, out, _ = run(name, "--help")
+        assert code == 0 and "--require-complete" in out, name
 
 
 def test_validate_clean_folder_exits_0(tmp_path):
@@ -106,6 +113,9 @@ def test_exit_codes_follow_the_exception_hierarchy():
     assert exit_code_for(type("BadKey", (ConfigError,), {})("x")) == ExitCode.CONFIG
     assert exit_code_for(type("Held", (LockedError,), {})("x")) == ExitCode.LOCKED
     assert exit_code_for(ReportgenError("x")) == ExitCode.INTERNAL
+    from reportgen.register import IncompleteError
+
+    assert exit_code_for(IncompleteError("x")) == ExitCode.INCOMPLETE == 6
     assert exit_code_for(ValueError("x")) == ExitCode.INTERNAL
 
     @cli.command("fail-for-test")

@@ -19,6 +19,13 @@ def test_shipped_configuration_loads():
     assert cfg.thresholds.points_amber == 10 and cfg.thresholds.points_red == 25
     assert cfg.schedule.subdivision == "SCT"
     assert cfg.paths.workbooks == ROOT / "workbooks"
+    assert cfg.run.require_complete is False
+
+
+def test_require_complete_is_a_run_setting(tmp_path):
+    path = tmp_path / "reportgen.toml"
+    path.write_text(BASE + "[run]\nrequire_complete = true\n", encoding="utf-8")
+    assert load_config(path).run.require_complete is True
 
 
 BASE = """
@@ -41,6 +48,8 @@ name = "ICF"
     ("[schedule]\nclosures = ['2018-12-27']", "'schedule.closures'", "dd/mm/yyyy"),
     ("[statuses]\n'Almost' = ['nearly']", "'statuses.Almost'", '"Not started"'),
     ("[spc]\nrun_length = true", "'spc.run_length'", "a whole number"),
+    ("[run]\nrequire_complete = 'yes'", "'run.require_complete'", "true or false"),
+    ("[run]\nrequire = true", "'run.require'", "allowed keys in [run]"),
 ])
 def test_wrong_key_or_value_names_file_key_and_what_is_allowed(tmp_path, extra, key, allowed):
     path = tmp_path / "reportgen.toml"

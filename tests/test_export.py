@@ -65,3 +65,35 @@ def test_unknown_change_when_no_previous_period(tmp_path):
     [path] = write_export(run, "json", tmp_path / "e.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert all(a["change"] == "" and a["previous_rag"] is None for a in doc["actions"])
+
+
+def test_values_are_exported_at_full_precision(tmp_path):
+    a = make_action(1, percent_complete=250 / 3, budget=1000 / 3)
+    run = make_run(actions=[a])
+    run = replace(run, ratings={a.action_id: replace(run.ratings[a.action_id],
+                                                     expected_percent=200 / 3,
+                                                     slippage=-50 / 3)})
+    [path] = write_export(run, "json", tmp_path / "out.json")
+    [row] = json.loads(path.read_text(encoding="utf-8"))["actions"]
+    assert row["percent_complete"] == 250 / 3  # 83.333…, not 83.3: rounding is for display
+    assert row["expected_percent"] == 200 / 3 and row["slippage"] == -50 / 3
+    assert row["budget"] == 1000 / 3
+    rows, _ = write_export(run, "csv", tmp_path / "out.csv")
+    [line] = list(csv.DictReader(rows.open(encoding="utf-8-sig", newline="")))
+    assert float(line["percent_complete"]) == 250 / 3
+
+
+def test_each_action_says_whether_it_was_updated_this_month(tmp_path):
+    run = make_run(3, 1)
+    carried = run.actions[1].action_id
+    reason = "Not updated this month: the tracker was not found"
+    run = replace(run, ratings={**run.ratings, carried: replace(
+        run.ratings[carried], carried_from="2018-08", not_updated=reason)})
+    rows, _ = write_export(run, "csv", tmp_path / "out.csv")
+    got = {r["action_id"]: (r["updated"], r["not_updated"])
+           for r in csv.DictReader(rows.open(encoding="utf-8-sig", newline=""))}
+    assert got[carried] == ("no", reason)
+    assert [v for k, v in got.items() if k != carried] == [("yes", "")] * 2
+    [path] = write_export(run, "json", tmp_path / "out.json")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["coverage"]["complete"] is True  # no coverage worked out: nothing to compare

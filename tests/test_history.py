@@ -16,6 +16,7 @@ from factories import make_action, make_rating, make_run
 from reportgen.errors import OutputError
 from reportgen.history import MIGRATIONS, History
 from reportgen.model import Changes, Period, Rag
+from reportgen.register import action_from_json, finance_from_json
 
 JUL, AUG, SEP, OCT = Period(2018, 7), Period(2018, 8), Period(2018, 9), Period(2018, 10)
 NAMES = [name for name, _ in MIGRATIONS]
@@ -164,8 +165,12 @@ def test_what_is_stored_for_an_action_and_a_kpi(tmp_path):
         "officer": "Green", "percent": 35.0, "slippage": 45.0, "stale": 1, "challenge": 1,
         "reasons": row["reasons"], "source_file": action.source.file,
         "source_sheet": "Actions", "source_cell": "A8", "budget": 25000.0,
-        "forecast": 27500.0, "expected_percent": 80.0, "dates_only": 0}
+        "forecast": 27500.0, "expected_percent": 80.0, "dates_only": 0,
+        "record": row["record"], "finance": row["finance"], "carried_from": None,
+        "not_updated": None}
     assert json.loads(row["reasons"]) == list(rating.reasons)
+    assert action_from_json(row["record"]) == action
+    assert finance_from_json(row["finance"]) == rating.finance
     assert dict(db.execute("SELECT * FROM periods").fetchone()) == {
         "period": "2018-09", "as_of": "2018-09-30", "saved_at": "2018-10-05T09:30:00",
         "actions": 1, "kpis": len(run.kpi_results)}
@@ -406,7 +411,7 @@ def test_a_reader_sees_a_whole_period_or_none(tmp_path):
     writer.start()
     seen: dict[tuple[str, float], int] = {}
     reads = 0
-    deadline = time.monotonic() + 8
+    deadline = time.monotonic() + 60  # a bound; the loop stops once it has seen enough
     try:
         with History(path, clock=NOON) as h:
             while writer.is_alive() and time.monotonic() < deadline:

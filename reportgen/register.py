@@ -1,0 +1,298 @@
+"""The plan register (DESIGN 4a): every action known to the plan is accounted for every
+month.
+
+The plan is every action read this period plus every action of the last stored period
+that was not complete (Blue) or cancelled there. An action of the plan not read this
+month is carried forward: its :class:`~reportgen.model.Action` rebuilt from the history
+and its last :class:`~reportgen.model.ActionRating` marked with ``carried_from`` (the
+period its figures come from) and ``not_updated`` (why, in words a board member reads).
+It keeps its place in every count, finance total and export; it never gets a fresh RAG.
+
+Pure functions: the history hands in what it stored (:class:`Stored`), the pipeline hands
+in this month's reading; nothing here reads files or the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from reportgen.errors import ReportgenError
+from reportgen.model import (
+    Action, ActionRating, Coverage, FinanceRating, NotUpdated, Period, Rag, RatedRun,
+    SourceRef, Status,
+)
+
+PREFIX = "Not updated this month: "
+NOT_FOUND = PREFIX + "the tracker was not found"
+NO_LONGER = PREFIX + "the action is no longer in its tracker"
+_DONE = (Rag.BLUE, Rag.CANCELLED)
+
+
+class IncompleteError(ReportgenError):
+    """``--require-complete`` (or ``[run] require_complete``) and the month's data do not
+    cover the whole plan: nothing was written."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One action as the history stored it for a period: its record and its rating
+    (``rating.carried_from`` set when it was itself carried into that period)."""
+
+    action: Action
+    rating: ActionRating
+
+
+# --------------------------------------------------------------------------- records
+
+
+_FIELDS = tuple(f.name for f in fields(Action))
+_DATES = ("start", "end", "last_updated")
+
+
+def action_to_json(a: Action) -> str:
+    """The Action's fields as JSON (dates ISO, enums by value): what the history keeps so
+    that an action can be carried forward when its tracker is not read."""
+    out: dict[str, Any] = {name: getattr(a, name) for name in _FIELDS}
+    for name in _DATES:
+        out[name] = out[name].isoformat()
+    out["status"] = a.status.value
+    out["officer_rag"] = a.officer_rag.value if a.officer_rag else None
+    out["funding"] = list(a.funding)
+    src = a.source
+    out["source"] = {"file": src.file, "sheet": src.sheet, "row": src.row,
+                     "cells": dict(src.cells)}
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def action_from_json(text: str | None) -> Action | None:
+    """The Action stored by :func:`action_to_json`; None when ``text`` is missing or is
+    not a record this reportgen can rebuild (an older or damaged row)."""
+    if not text:
+        return None
+    try:
+        d = json.loads(text)
+        src = d["source"]
+        values = dict(d)
+        values.update(
+            source=SourceRef(str(src["file"]), str(src["sheet"]), int(src["row"]),
+                             dict(src.get("cells") or {})),
+            funding=tuple(d.get("funding") or ()),
+            start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
+            last_updated=date.fromisoformat(d["last_updated"]),
+            status=Status(d["status"]),
+            officer_rag=Rag(d["officer_rag"]) if d.get("officer_rag") else None)
+        known = {f.name for f in fields(Action)}
+        return Action(**{k: v for k, v in values.items() if k in known})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def finance_to_json(f: FinanceRating | None) -> str | None:
+    if f is None:
+        return None
+    return json.dumps({"budget": f.budget, "spend_to_date": f.spend_to_date,
+                       "forecast": f.forecast, "variance": f.variance,
+                       "rag": f.rag.value if f.rag else None, "underspend": f.underspend,
+                       "reasons": list(f.reasons)}, ensure_ascii=False, default=str)
+
+
+def finance_from_json(text: str | None) -> FinanceRating | None:
+    if not text:
+        return None
+    try:
+        d = json.loads(text)
+        return FinanceRating(d["budget"], d["spend_to_date"], d["forecast"], d["variance"],
+                             Rag(d["rag"]) if d.get("rag") else None,
+                             bool(d.get("underspend")), tuple(d.get("reasons") or ()))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+# --------------------------------------------------------------------------- the register
+
+
+def _said(message: str) -> str:
+    return message.strip().rstrip(".")
+
+
+def _refusal(file: str, code: str, issues: Iterable) -> str:
+    for issue in issues:
+        if issue.file == file and issue.code == code:
+            return _said(issue.message)
+    return code
+
+
+def _row(cell: str | None) -> int | None:
+    digits = "".join(ch for ch in cell or "" if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def _title(code: str) -> str:
+    from reportgen.issues import CATALOGUE
+
+    entry = CATALOGUE.get(code)
+    title = entry.title if entry else code
+    return title[:1].lower() + title[1:]
+
+
+def _names(text: str, action_id: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(action_id)}(?![\w-])", text) is not None
+
+
+def _rejected_row(action: Action, issues: list) -> str | None:
+    """An error this month on the action's own row of its tracker (the ID named, or the
+    same sheet and row): why the row was not turned into an action. A stand-in used only
+    when validation does not say (``IngestResult.rejected``)."""
+    src = action.source
+    for i in issues:
+        if i.is_error and i.field == "action_id" and _names(i.message, action.action_id):
+            return f"the row could not be rated: {_title(i.code)}"
+    for i in issues:
+        if (i.is_error and i.file == src.file and i.sheet == src.sheet and i.cell
+                and _row(i.cell) == src.row):
+            return f"the row could not be rated: {_said(i.message)} ({i.sheet}!{i.cell})"
+    return None
+
+
+def _why(action: Action, sources: Mapping[str, Any], issues: list,
+         rejected: Mapping[str, str]) -> tuple[str, bool]:
+    """Why ``action``, of the plan, was not read this month, in plain words; and whether
+    that was a failure to read it (a refused tracker or sheet, a rejected row) rather
+    than the action having left the plan (its file gone or its row removed)."""
+    file = action.source.file
+    source = sources.get(file)
+    if source is None:
+        return NOT_FOUND, False
+    if source.refused:
+        why = _refusal(file, source.refused, issues)
+        return PREFIX + f"the tracker could not be read ({why})", True
+    reason = rejected.get(action.action_id) or _rejected_row(action, issues)
+    if reason:
+        return PREFIX + reason, True
+    if not source.actions:
+        errors = [i for i in issues if i.file == file and i.is_error]
+        if errors:
+            return (PREFIX + "the tracker's actions could not be read "
+                    f"({_said(errors[0].message)})"), True
+    return NO_LONGER, False
+
+
+def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
+                  stored: Iterable[Stored], streams: Iterable[str], thresholds) -> RatedRun:
+    """``run`` with the plan register applied: every action of ``stored`` (the last
+    stored period before this one, labelled ``previous``) not read this month is carried
+    forward, and the finance totals are worked out again over all of them. An action
+    complete or cancelled there is carried only when this month's reading failed (its
+    tracker or sheet refused, its row rejected), so that the plan's size never shrinks
+    with a failed file; with its file gone or its row removed it has left the plan.
+    ``run.coverage`` says what was not updated; it stays None when there is no earlier
+    period (``previous`` None)."""
+    from reportgen.rate import allocate, finance_by_objective, finance_by_stream, finance_total
+
+    if previous is None:
+        return run
+    sources = {s.path: s for s in ingest.sources}
+    issues = list(ingest.issues)
+    rejected = getattr(ingest, "rejected", None) or {}
+    read = set(run.ratings)
+    carried_actions: list[Action] = []
+    ratings = dict(run.ratings)
+    groups: dict[tuple[str, str], list[Action]] = {}
+    for item in stored:
+        a, r = item.action, item.rating
+        if a.action_id in read or a.action_id in ratings:
+            continue
+        reason, failed = _why(a, sources, issues, rejected)
+        if r.reported in _DONE and not failed:
+            continue
+        ratings[a.action_id] = replace(r, carried_from=r.carried_from or previous,
+                                       not_updated=reason)
+        carried_actions.append(a)
+        groups.setdefault((a.source.file, reason), []).append(a)
+    actions = (*run.actions, *carried_actions)
+    not_updated = tuple(
+        NotUpdated(file, reason, tuple(a.action_id for a in group),
+                   round(sum(a.budget or 0.0 for a in group), 2))
+        for (file, reason), group in sorted(groups.items()))
+    coverage = Coverage(plan_actions=len(actions), not_updated=not_updated,
+                        previous_period=previous)
+    if not carried_actions:
+        return replace(run, coverage=coverage)
+    allocations = allocate(actions)
+    by_stream = finance_by_stream(allocations, thresholds, streams)
+    return replace(run, actions=actions, ratings=ratings, allocations=allocations,
+                   finance_by_stream=by_stream,
+                   finance_by_objective=finance_by_objective(actions, thresholds),
+                   finance_total=finance_total(by_stream, thresholds), coverage=coverage)
+
+
+# --------------------------------------------------------------------------- in words
+
+
+def money(value: float) -> str:
+    """£1,234,567 (pence shown only when there are any)."""
+    if abs(value - round(value)) < 0.005:
+        return f"£{value:,.0f}"
+    return f"£{value:,.2f}"
+
+
+def months(run: RatedRun) -> str:
+    """The months the carried ratings come from: 'September 2018' (or 'August 2018 and
+    September 2018' when a tracker has been missing longer)."""
+    labels = sorted({r.carried_from for r in run.ratings.values() if r.carried_from})
+    if not labels and run.coverage and run.coverage.previous_period:
+        labels = [run.coverage.previous_period]
+    names = [Period.parse(label).name for label in labels]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def statement(run: RatedRun) -> str | None:
+    """The coverage statement that opens every summary when the month's data do not
+    cover the whole plan; None when they do (or there is nothing to compare with)."""
+    c = run.coverage
+    if c is None or c.complete:
+        return None
+    return (f"Not complete: {c.carried} of the plan's {c.plan_actions} actions were not "
+            f"updated this month; their last ratings (from {months(run)}) are shown.")
+
+
+def statement_lines(run: RatedRun) -> list[str]:
+    """One line per tracker file and reason: file, reason, number of actions, budget."""
+    c = run.coverage
+    if c is None:
+        return []
+    out = []
+    for n in c.not_updated:
+        reason = n.reason[len(PREFIX):] if n.reason.startswith(PREFIX) else n.reason
+        count = len(n.action_ids)
+        out.append(f"{n.file or 'no file'}: {reason}; {count} action{'s' if count != 1 else ''}"
+                   f", budget {money(n.budget)}")
+    return out
+
+
+def require_complete(run: RatedRun) -> None:
+    """Raise :class:`IncompleteError` naming the trackers and reasons when ``run`` does
+    not cover the whole plan."""
+    text = statement(run)
+    if text is None:
+        return
+    raise IncompleteError(
+        text.removeprefix("Not complete: ").rstrip(".") + ". Not updated: "
+        + "; ".join(statement_lines(run)) + ". Nothing was written (--require-complete); "
+        "fix those trackers and run again, or run without --require-complete")
+
+
+def manifest_entry(run: RatedRun) -> dict:
+    """The manifest's coverage keys: complete, plan_actions, not_updated."""
+    c = run.coverage
+    if c is None:
+        return {"complete": True, "plan_actions": len(run.actions), "not_updated": []}
+    return {"complete": c.complete, "plan_actions": c.plan_actions,
+            "previous_period": c.previous_period,
+            "not_updated": [{"file": n.file, "reason": n.reason,
+                             "actions": list(n.action_ids), "budget": n.budget}
+                            for n in c.not_updated]}
