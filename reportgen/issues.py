@@ -112,8 +112,8 @@ _CODES = [
          "Check that this is really a tracker; remove pasted images or unused sheets and "
          "save it again.", "file"),
     Code("file-unsafe-xml", E, "Unsafe content refused",
-         "The file contains XML entity or DTD declarations ({detail}), which reportgen "
-         "refuses because they can be used to attack the computer reading them.",
+         "Unsafe XML: the file contains XML entity or DTD declarations ({detail}), which "
+         "reportgen refuses because they can be used to attack the computer reading them.",
          "Save the tracker again from Excel; if this keeps happening, tell your IT team.",
          "file"),
     Code("file-unreadable", E, "File cannot be opened",
@@ -265,8 +265,8 @@ _CODES = [
          "KPI '{value}' has {detail}; that month is left out until one is corrected.",
          "Correct the wrong value, or delete the month from one of the files.", "row"),
     Code("kpi-series-merged", I, "KPI series read from two files",
-         "KPI '{value}' is defined the same way in {detail}; their months do not overlap, "
-         "so they are read as one series.",
+         "KPI '{value}' is defined the same way in {detail}, so their months are read as "
+         "one series.",
          "Nothing to do, unless one file should no longer be in the trackers folder.", "row"),
     Code("invalid-polarity", E, "Polarity not understood",
          "Polarity '{value}' is neither 'higher is better' nor 'lower is better'.",

@@ -457,7 +457,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
         entry = kpis.get(kpi_id)
         if entry is None:
             entry = {"row": raw, "series": {}, "issues": [], "percent": False,
-                     "definition": None}
+                     "definition": None, "cells": {}}
             kpis[kpi_id] = entry
             order.append(kpi_id)
         elif not long:
@@ -477,6 +477,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
                 try:
                     value = parse_number(vc.value)
                     entry["series"][label] = value * 100 if vc.percent_format else value
+                    entry["cells"]["@" + label] = vc.ref
                     entry["percent"] |= vc.percent_format
                 except ValueError:
                     row.issue("invalid-kpi-value", "value", value=_shown(vc.value),
@@ -498,6 +499,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
                     continue
                 entry["percent"] |= cell.percent_format
                 entry["series"][label] = value * 100 if cell.percent_format else value
+                entry["cells"]["@" + label] = cell.ref
 
     out: list[Kpi] = []
     for kpi_id in order:
@@ -533,6 +535,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
         if row.failed or polarity is None:
             continue
         cells = {n: c.ref for n, c in row.raw.cells.items() if not n.startswith("@")}
+        cells.update(entry["cells"])  # "@YYYY-MM": the cell of each month's value
         out.append(Kpi(
             kpi_id=kpi_id, indicator=indicator, polarity=polarity,
             source=SourceRef(file=file, sheet=table.sheet, row=row.raw.row, cells=cells),
