@@ -9,8 +9,9 @@ IDs of the smaller file. Copies are not clashes:
   are read once, with a ``file-copy-identical`` warning on the file set aside;
 * otherwise, for every shared ID the record of the file modified most recently
   (:attr:`SourceFile.modified`) is used, with a ``file-copy-newer-wins`` warning naming
-  both files and the rule. When the files' modification times are equal or unknown there
-  is no certain winner, and the differing IDs are treated as clashes.
+  both files and the rule; IDs in only one of the copies are kept. When the files'
+  modification times are equal or unknown there is no certain winner: the shared actions
+  that are identical are read once, and those that differ are clashes.
 
 An ID used by two files that are not copies (they share only that one ID, say), or twice
 in one file, is a **clash**: an error at each cell naming the other(s), and the ID goes to
@@ -86,8 +87,12 @@ def resolve_copies(actions: list[Action], sources: list[SourceFile]
             newer, older = (f, g) if mf > mg else (g, f)
         elif same:
             newer, older = f, g  # identical: either will do; the first in order is kept
-        else:
-            continue  # no certain winner: the differing IDs stay clashes
+        else:  # no certain winner: identical actions are read once, the others clash
+            for k in shared:
+                one, other = by_file_id[(f, k)], by_file_id[(g, k)]
+                if len(one) == len(other) == 1 and _content(one[0]) == _content(other[0]):
+                    dropped.add(id(other[0]))
+            continue
         for k in shared:
             if len(by_file_id[(newer, k)]) == 1:
                 dropped.update(id(a) for a in by_file_id[(older, k)])
