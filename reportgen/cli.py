@@ -121,7 +121,7 @@ def _print_issues(issues, sources, missing, n_actions: int, n_kpis: int) -> None
     errors = sum(1 for i in issues if i.is_error)
     warnings = sum(1 for i in issues if i.is_warning)
     infos = sum(1 for i in issues if i.is_info)
-    refused = sum(1 for s in sources if s.refused)
+    refused = sum(1 for s in sources if s.refused and s.refused != "file-not-read")
     files = len(sources)
     line = (f"Checked {files} file{'s' if files != 1 else ''}"
             f"{f' ({refused} refused)' if refused else ''}: {n_actions} actions, {n_kpis} KPIs; "

@@ -132,7 +132,8 @@ _CODES = [
          "Name the sheet 'Actions' or 'KPIs' and give it a header row with the usual "
          "column names (see the README).", "file"),
     Code("file-not-read", I, "File not read",
-         "reportgen does not read {kind} files, so this file was not read.",
+         "This file is {kind}, which reportgen does not read: it reads Excel and "
+         "OpenDocument workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods).",
          "If it holds a tracker or KPIs, open it and use File › Save As › Excel Workbook "
          "(.xlsx), then remove the original from the trackers folder; otherwise move it "
          "out of the folder.", "file"),
@@ -202,7 +203,7 @@ _CODES = [
          "Status '{value}' is not one of: {detail}.",
          "Choose one of the listed statuses.", "row"),
     Code("unknown-funding-stream", W, "Unknown funding stream",
-         "Funding '{value}' is not a configured funding stream{detail}. The action is "
+         "Funding '{value}' is not a configured funding stream ({detail}); the action is "
          "still rated, but its money is left out of the finance totals.",
          "Use one of the funding streams in reportgen.toml, in brackets if there are "
          "several, e.g. (Integrated Care Fund) (Transformation Programme).", "row"),

@@ -29,11 +29,12 @@ READ_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
 # Files in a trackers folder that reportgen does not read, said in words; any other
 # suffix is named as it is. README files (notes about the folder) are not listed.
 NOT_READ_KINDS = {
-    ".csv": "CSV (.csv)", ".tsv": "tab-separated (.tsv)", ".txt": "text (.txt)",
-    ".docx": "Word (.docx)", ".doc": "Word (.doc)", ".pdf": "PDF (.pdf)",
-    ".numbers": "Apple Numbers (.numbers)", ".fods": "flat OpenDocument (.fods)",
-    ".xml": "XML, such as Excel 2003 XML spreadsheet (.xml),", ".odt": "OpenDocument text (.odt)",
-    ".pptx": "PowerPoint (.pptx)", ".zip": "zip archive (.zip)", ".msg": "Outlook message (.msg)",
+    ".csv": "a CSV file", ".tsv": "a tab-separated text file", ".txt": "a text file",
+    ".docx": "a Word document", ".doc": "a Word document", ".pdf": "a PDF",
+    ".numbers": "an Apple Numbers spreadsheet", ".fods": "a flat OpenDocument spreadsheet",
+    ".xml": "an XML file (such as an Excel 2003 XML spreadsheet)",
+    ".odt": "an OpenDocument text document", ".pptx": "a PowerPoint presentation",
+    ".zip": "a zip archive", ".msg": "an Outlook message",
 }
 _OFFLINE = 0x1000 | 0x40000 | 0x400000  # Windows OFFLINE, RECALL_ON_OPEN, RECALL_ON_DATA_ACCESS
 
@@ -65,7 +66,8 @@ def is_not_read(name: str) -> bool:
 def not_read(path: Path, display: str) -> FileRead:
     """A file reportgen does not read, accounted for with an info Issue."""
     suffix = path.suffix.lower()
-    kind = NOT_READ_KINDS.get(suffix, f"'{suffix}'" if suffix else "extension-less")
+    kind = NOT_READ_KINDS.get(suffix, f"a '{suffix}' file" if suffix else
+                              "a file without an extension")
     try:
         st = path.stat()
         size, modified = st.st_size, datetime.fromtimestamp(st.st_mtime).replace(microsecond=0)

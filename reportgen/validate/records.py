@@ -196,8 +196,8 @@ def _funding(row: _Row, vocab: Vocab) -> tuple[str, ...] | None:
         if name is None:
             close = difflib.get_close_matches(part, vocab.stream_names, n=1, cutoff=0.6)
             row.issue("unknown-funding-stream", "funding", value=part,
-                      detail=f"; did you mean '{close[0]}'?" if close else
-                      " (" + ", ".join(vocab.stream_names) + ")")
+                      detail=f"did you mean '{close[0]}'?" if close else
+                      "the streams are " + ", ".join(vocab.stream_names))
             return None
         if name not in out:
             out.append(name)
