@@ -84,7 +84,7 @@ def cli(debug: bool) -> None:
 
 # --------------------------------------------------------------------------- validate
 
-_MARK = {"error": ("✖", "red"), "warning": ("!", "yellow")}
+_MARK = {"error": ("✖", "red"), "warning": ("!", "yellow"), "info": ("i", "cyan")}
 
 
 def _print_issues(issues, sources, missing, n_actions: int, n_kpis: int) -> None:
@@ -96,8 +96,10 @@ def _print_issues(issues, sources, missing, n_actions: int, n_kpis: int) -> None
     for source in sources:
         items = by_file.pop(source.path, [])
         errors = sum(1 for i in items if i.is_error)
-        warnings = len(items) - errors
-        if source.refused:
+        warnings = sum(1 for i in items if i.is_warning)
+        if any(i.code == "file-not-read" for i in items):
+            status = click.style("not read", fg="cyan")
+        elif source.refused:
             status = click.style("refused", fg="red")
         elif errors:
             status = click.style(f"{errors} error(s), {warnings} warning(s)", fg="red")
@@ -120,13 +122,15 @@ def _print_issues(issues, sources, missing, n_actions: int, n_kpis: int) -> None
         for issue in items:
             click.echo(f"{name}: {issue.message} [{issue.code}]")
     errors = sum(1 for i in issues if i.is_error)
-    warnings = len(issues) - errors
-    refused = sum(1 for s in sources if s.refused)
+    warnings = sum(1 for i in issues if i.is_warning)
+    infos = sum(1 for i in issues if i.is_info)
+    refused = sum(1 for s in sources if s.refused and s.refused != "file-not-read")
     files = len(sources)
     line = (f"Checked {files} file{'s' if files != 1 else ''}"
             f"{f' ({refused} refused)' if refused else ''}: {n_actions} actions, {n_kpis} KPIs; "
             f"{errors} error{'s' if errors != 1 else ''}, "
-            f"{warnings} warning{'s' if warnings != 1 else ''}.")
+            f"{warnings} warning{'s' if warnings != 1 else ''}"
+            f"{f'; {infos} note(s)' if infos else ''}.")
     click.secho(line, bold=True, fg="red" if errors else None)
 
 

@@ -8,6 +8,11 @@ Severity:
 
 * ``error``   – the row (or file) cannot be rated and is left out; the run goes on.
 * ``warning`` – the row is rated, but something is off.
+* ``info``    – nothing is wrong with the data, but the officer should know (a file in the
+  trackers folder that reportgen does not read). Counted apart from errors and warnings.
+
+Row-level Issues carry the action ID and the lead officer of their row (when the row names
+them), so a chase list can say who to ask without opening the file.
 
 Messages are written in plain UK English and are built from the templates below, so a
 message always names the bad value and the rule; the hint says how to fix it.
@@ -22,6 +27,7 @@ from enum import Enum
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.value
@@ -39,10 +45,20 @@ class Issue:
     field: str | None
     message: str
     hint: str
+    action_id: str | None = None
+    officer: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity is Severity.WARNING
+
+    @property
+    def is_info(self) -> bool:
+        return self.severity is Severity.INFO
 
     def location(self) -> str:
         """``file``, ``file › sheet`` or ``file › sheet!A1`` for people to read."""
@@ -71,7 +87,7 @@ class Code:
     level: str = "row"  # "file", "sheet", "row"
 
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _CODES = [
     # --- file level -----------------------------------------------------------------
@@ -96,8 +112,8 @@ _CODES = [
          "Check that this is really a tracker; remove pasted images or unused sheets and "
          "save it again.", "file"),
     Code("file-unsafe-xml", E, "Unsafe content refused",
-         "The file contains XML entity or DTD declarations ({detail}), which reportgen "
-         "refuses because they can be used to attack the computer reading them.",
+         "Unsafe XML: the file contains XML entity or DTD declarations ({detail}), which "
+         "reportgen refuses because they can be used to attack the computer reading them.",
          "Save the tracker again from Excel; if this keeps happening, tell your IT team.",
          "file"),
     Code("file-unreadable", E, "File cannot be opened",
@@ -115,6 +131,23 @@ _CODES = [
          "No sheet looks like an actions or KPI tracker (sheets seen: {detail}).",
          "Name the sheet 'Actions' or 'KPIs' and give it a header row with the usual "
          "column names (see the README).", "file"),
+    Code("file-not-read", I, "File not read",
+         "This file is {kind}, which reportgen does not read: it reads Excel and "
+         "OpenDocument workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods).",
+         "If it holds a tracker or KPIs, open it and use File › Save As › Excel Workbook "
+         "(.xlsx), then remove the original from the trackers folder; otherwise move it "
+         "out of the folder.", "file"),
+    Code("file-copy-identical", W, "Copy of another tracker",
+         "The file holds the same actions as {detail}, so it is taken to be a copy and its "
+         "actions are read once.",
+         "Delete or move the copy you no longer use, so that only one tracker remains.",
+         "file"),
+    Code("file-copy-newer-wins", W, "Two copies of a tracker",
+         "The file shares {value} action IDs with {detail}, so the two are taken to be copies "
+         "of one tracker; for every shared ID the copy modified most recently ({newer}) is "
+         "used.",
+         "Keep one copy: move the other out of the trackers folder, after copying across any "
+         "updates made only in it.", "file"),
     # --- sheet level ----------------------------------------------------------------
     Code("sheet-no-header", E, "No header row",
          "No header row was found in the first {limit} rows of the sheet.",
@@ -133,6 +166,12 @@ _CODES = [
     Code("unknown-header", W, "Unrecognised column name",
          "The column heading '{value}' is not one reportgen knows; did you mean '{detail}'?",
          "Rename the heading to '{detail}' if that is what it holds.", "sheet"),
+    Code("header-taken-as", W, "Column heading read as a known column",
+         "The column heading '{value}' was taken as '{detail}'.",
+         "Rename the heading to '{detail}' so that there is no doubt.", "sheet"),
+    Code("ambiguous-header", E, "Column heading could mean two columns",
+         "The column heading '{value}' could be {detail}, so it is not used.",
+         "Rename the heading to the exact name of the column it holds.", "sheet"),
     Code("duplicate-column", W, "Column appears twice",
          "'{value}' appears twice in the header row; the first one ({detail}) is used.",
          "Remove or rename the second column.", "sheet"),
@@ -163,8 +202,10 @@ _CODES = [
     Code("unknown-status", E, "Unknown status",
          "Status '{value}' is not one of: {detail}.",
          "Choose one of the listed statuses.", "row"),
-    Code("unknown-funding-stream", E, "Unknown funding stream",
-         "Funding '{value}' is not a configured funding stream{detail}.",
+    Code("unknown-funding-stream", W, "Unknown funding stream",
+         "Funding '{value}' is not a configured funding stream ({detail}); the action is "
+         "still rated, and its money is counted under 'No funding stream' until this is "
+         "corrected.",
          "Use one of the funding streams in reportgen.toml, in brackets if there are "
          "several, e.g. (Integrated Care Fund) (Transformation Programme).", "row"),
     Code("invalid-percent", E, "Percentage not understood",
@@ -191,6 +232,11 @@ _CODES = [
          "{label} '{value}' is not an amount of money of £0 or more; it is left out of "
          "the finance totals.",
          "Type the amount in pounds, e.g. 12000 or £12,000.", "row"),
+    Code("money-as-text", W, "Amount typed as text",
+         "{label} '{value}' is text, not a number; it is read as {detail}, but the "
+         "tracker's own Excel sums leave this cell out.",
+         "Type the amount as a plain number (e.g. 12000) and format the cell as currency.",
+         "row"),
     Code("invalid-rag", W, "RAG not understood",
          "Officer RAG '{value}' is not Red, Amber, Green or Blue; it is ignored.",
          "Type Red, Amber, Green or Blue (or R, A, G, B).", "row"),
@@ -217,6 +263,13 @@ _CODES = [
     Code("duplicate-kpi-id", E, "KPI ID used twice",
          "KPI ID '{value}' is also used at {detail}; the second definition is ignored.",
          "Give each indicator its own ID.", "row"),
+    Code("kpi-value-clash", E, "Two values for one month",
+         "KPI '{value}' has {detail}; that month is left out until one is corrected.",
+         "Correct the wrong value, or delete the month from one of the files.", "row"),
+    Code("kpi-series-merged", I, "KPI series read from two files",
+         "KPI '{value}' is defined the same way in {detail}, so their months are read as "
+         "one series.",
+         "Nothing to do, unless one file should no longer be in the trackers folder.", "row"),
     Code("invalid-polarity", E, "Polarity not understood",
          "Polarity '{value}' is neither 'higher is better' nor 'lower is better'.",
          "Type 'Higher is better' or 'Lower is better'.", "row"),
@@ -279,6 +332,7 @@ class _Blank(dict):
 
 def make_issue(code: str, *, file: str, sheet: str | None = None, cell: str | None = None,
                field: str | None = None, severity: Severity | None = None,
+               action_id: str | None = None, officer: str | None = None,
                **params: object) -> Issue:
     """Build an Issue from the catalogue, filling the templates with ``params``.
 
@@ -301,4 +355,6 @@ def make_issue(code: str, *, file: str, sheet: str | None = None, cell: str | No
         field=field,
         message=message,
         hint=entry.hint.format_map(values),
+        action_id=action_id or None,
+        officer=officer or None,
     )

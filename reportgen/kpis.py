@@ -16,8 +16,23 @@ XMR_CONSTANT = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
 EPSILON = 1e-9
 
 
-def _num(value: float) -> str:
-    return f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+def _num(value: float, places: int = 1) -> str:
+    """A value for people: up to ``places`` decimals, trailing zeros dropped."""
+    value = round(value, 9)
+    return f"{value:,.{places}f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def _places(*values: float, apart: float | None = None) -> int:
+    """Decimals (1 to 6) enough for ``values`` to read as different when they differ,
+    and for a non-zero ``apart`` not to read as 0: '63.52 above the upper limit 63.5',
+    never '63.5 above the upper limit 63.5'."""
+    for places in range(1, 7):
+        shown = {_num(v, places) for v in values}
+        distinct = len(shown) == len({round(v, 9) for v in values})
+        if distinct and (apart is None or abs(apart) <= EPSILON
+                         or _num(abs(apart), places) != "0"):
+            return places
+    return 6
 
 
 def _month(label: str) -> str:
@@ -48,10 +63,11 @@ def rate_against_target(value: float, polarity: Polarity, target: float | None,
         return Rag.GREEN, f"on or better than target ({_num(target)}{unit})"
     side = "below" if polarity is Polarity.HIGHER else "above"
     pts = " points" if unit == "%" else ""
-    text = f"{_num(gap)}{pts} {side} target ({_num(target)}{unit})"
+    d = _places(gap, tol, apart=gap) if tol else _places(gap, apart=gap)
+    text = f"{_num(gap, d)}{pts} {side} target ({_num(target, max(d, _places(target)))}{unit})"
     if gap <= tol + EPSILON:
-        return Rag.AMBER, text + f", within tolerance ({_num(tol)}{pts})"
-    return Rag.RED, text + (f", beyond tolerance ({_num(tol)}{pts})" if tol else "")
+        return Rag.AMBER, text + f", within tolerance ({_num(tol, d)}{pts})"
+    return Rag.RED, text + (f", beyond tolerance ({_num(tol, d)}{pts})" if tol else "")
 
 
 # --------------------------------------------------------------------------- XmR
@@ -84,10 +100,12 @@ def xmr(series: list[tuple[str, float]], polarity: Polarity, spc: Spc) -> SpcRes
             up = last_value > upper
             where = "above the upper" if up else "below the lower"
             many = f"{len(hits)} points outside the process limits; latest " if len(hits) > 1 else ""
+            limit = upper if up else lower
+            d = _places(last_value, limit)
             signals.append(SpcSignal(
                 "beyond-limit",
-                f"{many}{_month(last_label)} ({_num(last_value)}) {where} process limit "
-                f"({_num(upper if up else lower)})",
+                f"{many}{_month(last_label)} ({_num(last_value, d)}) {where} process limit "
+                f"({_num(limit, d)})",
                 tuple(p for p, _ in hits), kind(1 if up else -1)))
 
     run = _last_streak([(1 if v > centre + EPSILON else -1 if v < centre - EPSILON else 0)
@@ -160,6 +178,24 @@ def _last_streak(marks: list[int], length: int) -> tuple[int, int, int] | None:
 
 # --------------------------------------------------------------------------- KPIs
 
+_PREVIOUS = {1: "previous month", 3: "previous quarter", 6: "previous half-year",
+             12: "previous year"}
+
+
+def _months(label: str) -> int:
+    return int(label[:4]) * 12 + int(label[5:7])
+
+
+def reporting_step(labels: list[str]) -> int:
+    """How often a KPI is reported, in months: the commonest gap between its reported
+    months ('YYYY-MM', sorted), the smaller on a tie; 1 with fewer than two. A quarterly
+    KPI (Jun, Sep, Dec) gives 3, so it is compared with its own previous value."""
+    gaps = [_months(b) - _months(a) for a, b in zip(labels, labels[1:])]
+    gaps = [g for g in gaps if g > 0]
+    if not gaps:
+        return 1
+    return min(set(gaps), key=lambda g: (-gaps.count(g), g))
+
 
 def rate_kpi(kpi: Kpi, period: Period, spc: Spc) -> KpiResult:
     """The KPI's latest value up to ``period`` against target and tolerance, direction of
@@ -176,7 +212,8 @@ def rate_kpi(kpi: Kpi, period: Period, spc: Spc) -> KpiResult:
     if latest_period != period.label:
         reasons.append(f"latest value is for {Period.parse(latest_period).name}")
 
-    back = 12 if kpi.comparator is Comparator.LAST_YEAR else 1
+    step = reporting_step([p for p, _ in series])
+    back = 12 if kpi.comparator is Comparator.LAST_YEAR else step
     compared_with = Period.parse(latest_period).shift(-back).label
     previous = dict(series).get(compared_with)
     direction = None
@@ -186,9 +223,11 @@ def rate_kpi(kpi: Kpi, period: Period, spc: Spc) -> KpiResult:
         sign = _better(kpi.polarity, latest - previous)
         direction = (Direction.IMPROVING if sign > 0 else Direction.WORSENING if sign < 0
                      else Direction.NO_CHANGE)
-        against = "same month last year" if back == 12 else "previous month"
+        against = ("same month last year" if kpi.comparator is Comparator.LAST_YEAR
+                   else _PREVIOUS.get(step, f"previous value ({step} months earlier)"))
+        d = _places(latest, previous)
         reasons.append(f"{direction.value} against the {against} "
-                       f"({_num(previous)} in {Period.parse(compared_with).name})")
+                       f"({_num(previous, d)} in {Period.parse(compared_with).name})")
     result = xmr(series, kpi.polarity, spc)
     return KpiResult(kpi_id=kpi.kpi_id, latest_period=latest_period, latest=latest, rag=rag,
                      direction=direction, compared_with=compared_with if previous is not None

@@ -303,13 +303,16 @@ def rating_issues(actions: Iterable[Action], ratings: Mapping[str, ActionRating]
                                      cell=src.cell("last_updated"), field="last_updated",
                                      value=_d(a.last_updated),
                                      detail=(as_of - a.last_updated).days, as_of=_d(as_of),
-                                     limit=th.stale_days))
+                                     limit=th.stale_days, action_id=a.action_id,
+                                     officer=a.lead_officer))
         if r.challenge and r.officer is not None:
             issues.append(make_issue("rag-challenge", file=src.file, sheet=src.sheet,
                                      cell=src.cell("officer_rag"), field="officer_rag",
-                                     value=r.officer.value, detail=r.computed.value))
+                                     value=r.officer.value, detail=r.computed.value,
+                                     action_id=a.action_id, officer=a.lead_officer))
         if r.reported in (Rag.RED, Rag.AMBER) and not a.corrective_action.strip():
             issues.append(make_issue("missing-corrective-action", file=src.file,
                                      sheet=src.sheet, cell=src.cell("corrective_action"),
-                                     field="corrective_action", value=r.reported.value))
+                                     field="corrective_action", value=r.reported.value,
+                                     action_id=a.action_id, officer=a.lead_officer))
     return issues

@@ -304,3 +304,30 @@ def empty_workbook(src: Path, dest: Path) -> Path:
     import re
     wb = re.sub(r"<sheets>.*</sheets>", "<sheets/>", wb, flags=re.S)
     return rewrite_zip(src, dest, {"xl/workbook.xml": wb.encode()})
+
+
+def write_grid(path: Path, grid: list[list], sheet: str = "KPIs") -> Path:
+    """A workbook with one sheet holding ``grid`` (rows of values) from A1."""
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(sheet)
+    dates = wb.add_format({"num_format": "mmm yyyy"})
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if isinstance(value, date):
+                ws.write_datetime(r, c, datetime(value.year, value.month, value.day), dates)
+            elif value is not None:
+                ws.write(r, c, value)
+    wb.close()
+    return path
+
+
+def set_modified(path: Path, when: datetime) -> Path:
+    """Give ``path`` the modification time ``when`` (as a Save As some time later would)."""
+    import os
+
+    stamp = when.timestamp()
+    os.utime(path, (stamp, stamp))
+    return path

@@ -66,7 +66,8 @@ def test_validate_json(tmp_path):
     assert code == 1
     assert data == [{"code": "unknown-status", "severity": "error", "file": "a.xlsx",
                      "sheet": "Actions", "cell": "K5", "field": "status",
-                     "message": data[0]["message"], "hint": data[0]["hint"]}]
+                     "message": data[0]["message"], "hint": data[0]["hint"],
+                     "action_id": "T-001", "officer": "Morag Elliot"}]
     assert "'Nearly'" in data[0]["message"]
 
 

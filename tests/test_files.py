@@ -115,7 +115,12 @@ def test_skipped_names_and_other_files(tmp_path, read, good):
     (folder / ".git").mkdir()
     shutil.copy(good, folder / ".git" / "copy.xlsx")
     files, missing = discover([folder])
-    assert [shown for _, shown in files] == ["good.xlsx"] and missing == []
+    assert [shown for _, shown in files] == ["good.xlsx", "notes.txt", "report.pdf"]
+    assert missing == []
+    result = read(folder)
+    not_read = [(i.file, i.severity.value) for i in result.issues if i.code == "file-not-read"]
+    assert not_read == [("notes.txt", "info"), ("report.pdf", "info")]
+    assert result.errors == 0 and result.actions
 
 
 def test_subfolders_are_read_with_relative_names(tmp_path, read):

@@ -160,3 +160,49 @@ def test_green_rag_but_special_cause_concern():
     assert r.rag is Rag.GREEN
     concerns = [s for s in r.spc.signals if s.kind == "concern"]
     assert concerns and any(s.rule == "trend" for s in concerns)
+
+
+@pytest.mark.parametrize("labels, compared, words", [
+    (("2017-06", "2017-09", "2017-12", "2018-03", "2018-06", "2018-09"), "2018-06",
+     "previous quarter"),
+    (("2016-09", "2017-09", "2018-09"), "2017-09", "previous year"),
+])
+def test_quarterly_and_yearly_kpis_compare_with_their_own_previous_value(labels, compared,
+                                                                         words):
+    values = [60.0 + i for i in range(len(labels))]
+    k = make_kpi(1, series=tuple(zip(labels, values)))
+    r = rate_kpi(k, SEP, SPC)
+    assert r.compared_with == compared and r.previous == values[-2]
+    assert r.direction is Direction.IMPROVING
+    assert any(words in x for x in r.reasons), r.reasons
+    assert not any("no value for" in x for x in r.reasons)
+
+
+def test_monthly_kpi_with_a_gap_still_says_no_earlier_value():
+    labels = [Period(2017, 4).shift(i).label for i in range(18) if i != 16]
+    k = make_kpi(1, series=tuple((p, 60.0) for p in labels))
+    r = rate_kpi(k, SEP, SPC)
+    assert r.previous is None and any("no value for August 2018" in x for x in r.reasons)
+
+
+def _numbers(text):
+    import re
+    return re.findall(r"\d[\d,]*(?:\.\d+)?", text)
+
+
+def test_spc_text_shows_enough_precision_to_be_true():
+    base = [50, 52] * 6 + [50]
+    x = 55.0
+    while True:  # the first value just beyond the upper limit
+        r = xmr(list(series(base + [x])), Polarity.HIGHER, SPC)
+        if "beyond-limit" in rules(r):
+            break
+        x = round(x + 0.001, 3)
+    text = rules(r)["beyond-limit"].description
+    value, limit = _numbers(text.split("(", 1)[1])[0], _numbers(text.rsplit("(", 1)[1])[0]
+    assert value != limit and float(value) > float(limit), text
+
+
+def test_target_gap_never_reads_as_zero():
+    rag, why = rate_against_target(74.96, Polarity.HIGHER, 75, 5, "%")
+    assert rag is Rag.AMBER and why.startswith("0.04 points below target")

@@ -29,7 +29,7 @@ CASES = [
     ({"End Date": date(2016, 1, 1)}, [("end-before-start", "End Date")], False),
     ({"Last Updated": 5}, [("implausible-date", "Last Updated")], False),
     ({"Status": "Nearly there"}, [("unknown-status", "Status")], False),
-    ({"Funding": "(Lottery Money)"}, [("unknown-funding-stream", "Funding")], False),
+    ({"Funding": "(Lottery Money)"}, [("unknown-funding-stream", "Funding")], True),
     ({"% Complete": 140}, [("invalid-percent", "% Complete")], False),
     ({"% Complete": "half"}, [("invalid-percent", "% Complete")], False),
     ({"Last Updated": date(2018, 12, 25)}, [("update-in-future", "Last Updated")], False),
@@ -135,11 +135,13 @@ def test_missing_dates_and_timescales_columns(tmp_path, read):
     assert codes(result) == [("missing-column", "4:4")]
 
 
-def test_misspelt_header_gets_did_you_mean(tmp_path, read):
-    result = read(write_tracker(tmp_path / "t.xlsx", [good_row(1)],
+def test_misspelt_header_is_taken_by_did_you_mean(tmp_path, read):
+    result = read(write_tracker(tmp_path / "t.xlsx", [good_row(1, **{
+        "Corrective Action": "Recruit a second worker."})],
                                 rename={"Corrective Action": "Corective Acton"}))
-    assert codes(result) == [("unknown-header", cell("Corrective Action", 4))]
-    assert "did you mean 'Corrective Action'" in result.issues[0].message
+    assert codes(result) == [("header-taken-as", cell("Corrective Action", 4))]
+    assert "'Corective Acton' was taken as 'Corrective Action'" in result.issues[0].message
+    assert result.actions[0].corrective_action == "Recruit a second worker."
 
 
 def test_duplicate_header_column(tmp_path, read):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from reportgen.config import Config
@@ -24,7 +25,17 @@ from reportgen.issues import Issue, make_issue
 from reportgen.model import SourceFile
 
 SKIP_PREFIXES = ("~$", ".~lock.", "._", ".")
-READ_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm", ".csv"}
+READ_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
+# Files in a trackers folder that reportgen does not read, said in words; any other
+# suffix is named as it is. README files (notes about the folder) are not listed.
+NOT_READ_KINDS = {
+    ".csv": "a CSV file", ".tsv": "a tab-separated text file", ".txt": "a text file",
+    ".docx": "a Word document", ".doc": "a Word document", ".pdf": "a PDF",
+    ".numbers": "an Apple Numbers spreadsheet", ".fods": "a flat OpenDocument spreadsheet",
+    ".xml": "an XML file (such as an Excel 2003 XML spreadsheet)",
+    ".odt": "an OpenDocument text document", ".pptx": "a PowerPoint presentation",
+    ".zip": "a zip archive", ".msg": "an Outlook message",
+}
 _OFFLINE = 0x1000 | 0x40000 | 0x400000  # Windows OFFLINE, RECALL_ON_OPEN, RECALL_ON_DATA_ACCESS
 
 
@@ -45,10 +56,35 @@ def is_skipped_name(name: str) -> bool:
     return name.startswith(SKIP_PREFIXES) or name.endswith("#")
 
 
+def is_not_read(name: str) -> bool:
+    """A file in a trackers folder that reportgen does not read but lists (not a lock,
+    owner, hidden or README file)."""
+    return (not is_skipped_name(name) and Path(name).suffix.lower() not in READ_SUFFIXES
+            and not name.casefold().startswith("readme"))
+
+
+def not_read(path: Path, display: str) -> FileRead:
+    """A file reportgen does not read, accounted for with an info Issue."""
+    suffix = path.suffix.lower()
+    kind = NOT_READ_KINDS.get(suffix, f"a '{suffix}' file" if suffix else
+                              "a file without an extension")
+    try:
+        st = path.stat()
+        size, modified = st.st_size, datetime.fromtimestamp(st.st_mtime).replace(microsecond=0)
+    except OSError:
+        size, modified = 0, None
+    issue = make_issue("file-not-read", file=display, kind=kind)
+    return FileRead(SourceFile(path=display, size=size, modified=modified, sha256="",
+                               kind=suffix.lstrip(".") or "other", refused=issue.code),
+                    issues=[issue])
+
+
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """(file path, display name) for every tracker under ``paths``, sorted; and the
-    paths that do not exist. Folders are searched recursively, skipping hidden folders;
-    a file named explicitly is always read, whatever its name."""
+    """(file path, display name) for every file under ``paths`` to account for, sorted;
+    and the paths that do not exist. Folders are searched recursively, skipping hidden
+    folders, lock, owner and hidden files; files reportgen does not read are included
+    (:func:`is_not_read`; :func:`read_paths` lists them). A file named explicitly is
+    always read, whatever its name."""
     found: list[tuple[Path, str]] = []
     missing: list[str] = []
     for given in paths:
@@ -58,7 +94,8 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     p = Path(root) / name
-                    if is_skipped_name(name) or p.suffix.lower() not in READ_SUFFIXES:
+                    if is_skipped_name(name) or (p.suffix.lower() not in READ_SUFFIXES
+                                                 and not is_not_read(name)):
                         continue
                     inside.append((p, p.relative_to(given).as_posix()))
             found.extend(sorted(inside, key=lambda item: item[1].casefold()))
@@ -156,9 +193,13 @@ def read_paths(paths: list[Path], config: Config,
     """Every tracker under ``paths``, read in :func:`discover`'s order; and the paths that
     do not exist. ``progress(done, total, name)`` is called after each file when given."""
     files, missing = discover(paths)
+    named = {p.resolve() for p in paths if p.is_file()}
     reads = []
     for done, (path, display) in enumerate(files, 1):
-        reads.append(read_file(path, display, config))
+        if path.suffix.lower() not in READ_SUFFIXES and path.resolve() not in named:
+            reads.append(not_read(path, display))
+        else:
+            reads.append(read_file(path, display, config))
         if progress is not None:
             progress(done, len(files), display)
     return reads, missing

@@ -182,7 +182,28 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
                 "file-too-large",
                 detail=f"{_mb(info.file_size)} from {_mb(info.compress_size)} in {info.filename}",
                 limit=f"a compression ratio of {limits.max_compression_ratio:g}:1")
+    _refuse_dtd(zf, infos)
     return zf
+
+
+def _refuse_dtd(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Entity or DTD declarations in any XML part refuse the file as unsafe, before a
+    reader (ours or calamine's) parses it. A declaration must come before the root
+    element, so the first 64 KB of each part are enough; unreadable parts are left for
+    the readers to report as damaged."""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            with zf.open(info) as fh:
+                head = fh.read(64 * 1024)
+        except Exception:  # CRC errors, truncation: reported when the part is read
+            continue
+        m = _DTD.search(head)
+        if m:
+            raise ReadFailure("file-unsafe-xml",
+                              detail=f"{m.group(0).decode('ascii', 'replace')[2:]} "
+                                     f"declaration in {info.filename}")
 
 
 def _zip_kind(zf: zipfile.ZipFile) -> str:

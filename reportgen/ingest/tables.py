@@ -51,6 +51,8 @@ class RawTable:
     month_columns: list[tuple[int, object, str]] = field(default_factory=list)  # (col, header value, ref)
     unknown_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, suggestion)
     duplicate_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, first ref)
+    taken_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, taken as)
+    ambiguous_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, choices)
     formats_known: bool = False
 
 
@@ -169,6 +171,54 @@ def _suggest(text: str, aliases: dict[str, str], fields) -> str | None:
     return None
 
 
+def _words(text: str) -> list[str]:
+    text = text.casefold().replace("%", " percent ").replace("&", " and ")
+    return re.findall(r"[0-9a-z]+", text)
+
+
+def _label(name: str, fields) -> str:
+    return next(spec.aliases[0] for spec in fields if spec.name == name)
+
+
+def header_candidates(text: str, aliases: dict[str, str], fields,
+                      taken: set[str]) -> list[str]:
+    """The fields (not in ``taken``) a header that is not an exact alias may stand for:
+
+    * with any bracketed part removed it is an alias ('Lead officer (name)');
+    * it contains an alias of two or more words as a phrase ('Forecast outturn 2018/19'),
+      a phrase inside a longer phrase of another field not counting ('RAG status' holds
+      'Status', but means the officer RAG);
+    * it is a near miss of an alias by the did-you-mean rule (difflib ratio ≥ 0.8).
+
+    One field: the header is taken as it. Two or more: it is ambiguous."""
+    found: list[str] = []
+    bare = normalise_header(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text))
+    if bare and aliases.get(bare):
+        found.append(aliases[bare])
+    words = _words(text)
+    spans: list[tuple[int, int, str]] = []
+    for spec in fields:
+        for alias in (spec.name.replace("_", " "), *spec.aliases):
+            aw = _words(alias)
+            if len(aw) < 2:
+                continue
+            for i in range(len(words) - len(aw) + 1):
+                if words[i:i + len(aw)] == aw:
+                    spans.append((i, i + len(aw), spec.name))
+    for i, j, name in spans:
+        if not any(o != name and oi <= i and j <= oj and (oj - oi) > (j - i)
+                   for oi, oj, o in spans):
+            found.append(name)
+    near = _suggest(text, aliases, fields)
+    if near:
+        found.append(aliases[normalise_header(near)])
+    out: list[str] = []
+    for name in found:
+        if name not in taken and name not in out:
+            out.append(name)
+    return out
+
+
 _BANNER_OBJECTIVE = re.compile(r"^\s*(?:local\s+)?objective\s*(\d+)\b", re.I)
 
 
@@ -199,6 +249,15 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
         name = aliases.get(normalise_header(value))
         if name:  # a second column for a field already mapped
             table.duplicate_headers.append((text, ref, a1(h, columns[name])))
+            continue
+        choices = header_candidates(text, aliases, fields, set(columns))
+        if len(choices) == 1:
+            columns[choices[0]] = c
+            table.taken_headers.append((text, ref, _label(choices[0], fields)))
+            continue
+        if len(choices) > 1:
+            table.ambiguous_headers.append(
+                (text, ref, " or ".join(f"'{_label(n, fields)}'" for n in choices)))
             continue
         suggestion = _suggest(text, aliases, fields)
         if suggestion:

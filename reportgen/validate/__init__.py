@@ -2,7 +2,8 @@
 
 :func:`read_trackers` reads every file (ingest) and validates each table
 (:mod:`reportgen.validate.records`), then applies the checks that need every file at once
-(duplicate action IDs and KPI IDs). Staleness is not judged here: it is a rating
+(copies of a tracker, action ID clashes, KPIs split over two files:
+:mod:`reportgen.validate.across`). Staleness is not judged here: it is a rating
 (:mod:`reportgen.rate`).
 """
 
@@ -17,53 +18,16 @@ from pathlib import Path
 from reportgen.config import Config
 from reportgen.ingest import FileRead, read_paths
 from reportgen.ingest.tables import RawTable
-from reportgen.ingest.values import word_key
+from reportgen.ingest.values import clean_text, word_key
 from reportgen.issues import Issue, make_issue
 from reportgen.model import Action, Kpi, SourceFile
+from reportgen.validate.across import (
+    check_duplicate_ids, check_duplicate_kpis, resolve_copies,
+)
 from reportgen.validate.records import Vocab, validate_actions, validate_kpis
 
-# --------------------------------------------------------------------------- across files
-
-
-def check_duplicate_ids(actions: list[Action]) -> tuple[list[Action], list[Issue]]:
-    """Actions whose ID appears more than once (across all trackers) are left out, and
-    each occurrence is reported at its own cell naming the other(s)."""
-    by_id: dict[str, list[Action]] = {}
-    for a in actions:
-        by_id.setdefault(word_key(a.action_id) or a.action_id, []).append(a)
-    issues: list[Issue] = []
-    kept: list[Action] = []
-    for a in actions:
-        group = by_id[word_key(a.action_id) or a.action_id]
-        if len(group) == 1:
-            kept.append(a)
-            continue
-        others = [f"{o.source.file} › {o.source.sheet}!{o.source.cell('action_id')}"
-                  for o in group if o is not a]
-        issues.append(make_issue("duplicate-action-id", file=a.source.file,
-                                 sheet=a.source.sheet, cell=a.source.cell("action_id"),
-                                 field="action_id", value=a.action_id,
-                                 detail=" and ".join(others)))
-    return kept, issues
-
-
-def check_duplicate_kpis(kpis: list[Kpi]) -> tuple[list[Kpi], list[Issue]]:
-    """The first definition of a KPI ID wins; later ones are reported and dropped."""
-    seen: dict[str, Kpi] = {}
-    issues: list[Issue] = []
-    for k in kpis:
-        key = word_key(k.kpi_id) or k.kpi_id
-        if key in seen:
-            first = seen[key]
-            issues.append(make_issue("duplicate-kpi-id", file=k.source.file,
-                                     sheet=k.source.sheet, cell=k.source.cell("kpi_id"),
-                                     field="kpi_id", value=k.kpi_id,
-                                     detail=f"{first.source.file} › {first.source.sheet}!"
-                                            f"{first.source.cell('kpi_id')}"))
-            continue
-        seen[key] = k
-    return list(seen.values()), issues
-
+__all__ = ["IngestResult", "check_duplicate_ids", "check_duplicate_kpis", "read_trackers",
+           "resolve_copies", "sort_issues", "validate_file"]
 
 # --------------------------------------------------------------------------- the stage
 
@@ -71,13 +35,19 @@ def check_duplicate_kpis(kpis: list[Kpi]) -> tuple[list[Kpi], list[Issue]]:
 @dataclass
 class IngestResult:
     """Every tracker read and validated: the records, every Issue (sorted), a SourceFile
-    per file looked at, and the paths given that do not exist."""
+    per file looked at, and the paths given that do not exist.
+
+    ``rejected`` maps each action ID that was found this month but not made into an Action
+    (its row had an error, its sheet's header could not be used, or it clashes with another
+    file's action) to the reason in plain words, for the plan register to carry it
+    forward. File-level refusals are in ``sources`` and ``issues``."""
 
     actions: list[Action]
     kpis: list[Kpi]
     issues: list[Issue]
     sources: list[SourceFile]
     missing: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -99,10 +69,41 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.file, i.sheet or "", _cell_key(i.cell), i.code))
 
 
+def _reason(issue: Issue) -> str:
+    where = f" ({issue.sheet}!{issue.cell})" if issue.sheet and issue.cell else ""
+    return f"the row could not be rated: {issue.message[:1].lower()}{issue.message[1:]}{where}"
+
+
+def rejected_rows(table: RawTable, issues: list[Issue]) -> dict[str, str]:
+    """Action ID → reason for the rows of an actions table that were not made into
+    Actions: rows with an error, or every row when the sheet's header could not be used."""
+    out: dict[str, str] = {}
+    sheet_errors = [i for i in issues if i.is_error and i.sheet == table.sheet
+                    and i.action_id is None and i.code in ("missing-column",
+                                                           "ambiguous-header")]
+    if sheet_errors:
+        first = sheet_errors[0]
+        why = (f"the sheet could not be read: {first.message[:1].lower()}{first.message[1:]}"
+               f" ({first.sheet}!{first.cell})")
+        for raw in table.rows:
+            c = raw.cells.get("action_id")
+            if c is not None and c.value is not None:
+                text, _ = clean_text(str(c.value))
+                if text:
+                    out.setdefault(text, why)
+        return out
+    for issue in issues:
+        if issue.is_error and issue.action_id and issue.sheet == table.sheet:
+            out.setdefault(issue.action_id, _reason(issue))
+    return out
+
+
 def validate_file(read: FileRead, config: Config, today: date,
-                  vocab: Vocab) -> tuple[list[Action], list[Kpi], list[Issue], SourceFile]:
+                  vocab: Vocab, rejected: dict[str, str] | None = None
+                  ) -> tuple[list[Action], list[Kpi], list[Issue], SourceFile]:
     """One file's tables → (Actions, Kpis, Issues, its SourceFile with the counts).
-    A table whose validation fails on a bug costs that sheet (``sheet-unreadable``)."""
+    A table whose validation fails on a bug costs that sheet (``sheet-unreadable``).
+    Rows not made into Actions are added to ``rejected`` when given (ID → reason)."""
     actions: list[Action] = []
     kpis: list[Kpi] = []
     issues = list(read.issues)
@@ -113,6 +114,9 @@ def validate_file(read: FileRead, config: Config, today: date,
             if table.kind == "actions":
                 found, table_issues = validate_actions(table, file, config, today, vocab)
                 actions.extend(found)
+                if rejected is not None:
+                    for key, why in rejected_rows(table, table_issues).items():
+                        rejected.setdefault(key, why)
             else:
                 found, table_issues = validate_kpis(table, file)
                 kpis.extend(found)
@@ -147,15 +151,20 @@ def read_trackers(paths: list[Path], config: Config, today: date, as_of: date | 
     kpis: list[Kpi] = []
     issues: list[Issue] = []
     sources: list[SourceFile] = []
+    rejected: dict[str, str] = {}
     for read in reads:
         file_actions, file_kpis, file_issues, source = validate_file(read, config, today,
-                                                                     vocab)
+                                                                     vocab, rejected)
         actions += file_actions
         kpis += file_kpis
         issues += file_issues
         sources.append(source)
-    actions, dup_issues = check_duplicate_ids(actions)
+    actions, copy_issues = resolve_copies(actions, sources)
+    actions, dup_issues, clashes = check_duplicate_ids(actions)
     kpis, kpi_issues = check_duplicate_kpis(kpis)
+    rejected.update(clashes)
+    read_ids = {word_key(a.action_id) or a.action_id for a in actions}
+    rejected = {k: v for k, v in rejected.items() if (word_key(k) or k) not in read_ids}
     return IngestResult(actions=actions, kpis=kpis,
-                        issues=sort_issues(issues + dup_issues + kpi_issues),
-                        sources=sources, missing=missing)
+                        issues=sort_issues(issues + copy_issues + dup_issues + kpi_issues),
+                        sources=sources, missing=missing, rejected=rejected)

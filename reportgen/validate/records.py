@@ -67,6 +67,18 @@ class _Row:
     file: str
     issues: list[Issue] = field(default_factory=list)
     values: dict[str, object] = field(default_factory=dict)
+    who: tuple[str | None, str | None] = (None, None)
+
+    def __post_init__(self) -> None:
+        """The row's action ID and lead officer as typed, for every Issue of the row."""
+        if self.table.kind == "actions":
+            self.who = (self._plain("action_id"), self._plain("lead_officer"))
+
+    def _plain(self, name: str) -> str | None:
+        c = self.cell(name)
+        if c is None or c.value is None:
+            return None
+        return clean_text(_shown(c.value))[0] or None
 
     def cell(self, name: str) -> RawCell | None:
         return self.raw.cells.get(name)
@@ -83,7 +95,7 @@ class _Row:
     def issue(self, code: str, name: str | None, **params) -> None:
         self.issues.append(make_issue(code, file=self.file, sheet=self.table.sheet,
                                       cell=self.ref(name) if name else None, field=name,
-                                      **params))
+                                      action_id=self.who[0], officer=self.who[1], **params))
 
     @property
     def failed(self) -> bool:
@@ -169,7 +181,10 @@ def _objective(row: _Row, vocab: Vocab) -> int | None:
     return number
 
 
-def _funding(row: _Row, vocab: Vocab) -> tuple[str, ...]:
+def _funding(row: _Row, vocab: Vocab) -> tuple[str, ...] | None:
+    """The configured streams named; None when any part is not a configured stream (a
+    warning: the action is still rated, and its money is counted under "No funding
+    stream" so that no total shrinks)."""
     text = row.required_text("funding")
     if not text:
         return ()
@@ -182,9 +197,9 @@ def _funding(row: _Row, vocab: Vocab) -> tuple[str, ...]:
         if name is None:
             close = difflib.get_close_matches(part, vocab.stream_names, n=1, cutoff=0.6)
             row.issue("unknown-funding-stream", "funding", value=part,
-                      detail=f"; did you mean '{close[0]}'?" if close else
-                      " (" + ", ".join(vocab.stream_names) + ")")
-            continue
+                      detail=f"did you mean '{close[0]}'?" if close else
+                      "the streams are " + ", ".join(vocab.stream_names))
+            return None
         if name not in out:
             out.append(name)
     return tuple(out)
@@ -201,10 +216,13 @@ def _money(row: _Row, name: str) -> float | None:
     if isinstance(c.value, str) and word_key(c.value) in ("na", "nil", "none", "tbc", "tbd"):
         return None
     try:
-        return parse_money(c.value)
+        amount = parse_money(c.value)
     except ValueError:
         row.issue("invalid-money", name, value=_shown(c.value))
         return None
+    if isinstance(c.value, str):
+        row.issue("money-as-text", name, value=_shown(c.value), detail=f"£{amount:,.2f}")
+    return amount
 
 
 def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, today: date,
@@ -279,6 +297,8 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
             locality = loc_text
 
     budget, spend, forecast = (_money(row, n) for n in ("budget", "spend_to_date", "forecast"))
+    if funding is None:  # an unknown stream: the money stays, under "No funding stream"
+        funding = ()
     if budget is not None and spend is not None and spend > budget:
         row.issue("spend-over-budget", "spend_to_date", value=f"£{spend:,.2f}",
                   detail=f"£{budget:,.2f}")
@@ -293,9 +313,9 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     commentary = row.text("commentary")
     corrective = row.text("corrective_action")
 
-    if row.failed or None in (objective, start, end, status, last_updated) or not funding:
+    if row.failed or None in (objective, start, end, status, last_updated):
         return None, row.issues
-    cells = {name: c.ref for name, c in raw.cells.items() if not name.startswith("@")}
+    cells = _cells(table, raw)
     return Action(
         action_id=action_id, objective=objective, action=action_text, lead_officer=lead,
         funding=funding, start=start, end=end, status=status, last_updated=last_updated,
@@ -306,12 +326,26 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     ), row.issues
 
 
+def _cells(table: RawTable, raw: RawRow) -> dict[str, str]:
+    """The A1 address of every mapped field in this row, blank cells included, so that an
+    Issue about a missing value points at the empty cell."""
+    cells = {name: a1(raw.row - 1, col) for name, col in table.columns.items()}
+    cells.update((name, c.ref) for name, c in raw.cells.items() if not name.startswith("@"))
+    return cells
+
+
 def sheet_issues(table: RawTable, file: str) -> tuple[list[Issue], bool]:
     """Header-level Issues, and whether the sheet can be read at all."""
     issues: list[Issue] = []
     for text, ref, suggestion in table.unknown_headers:
         issues.append(make_issue("unknown-header", file=file, sheet=table.sheet, cell=ref,
                                  value=text, detail=suggestion))
+    for text, ref, taken in table.taken_headers:
+        issues.append(make_issue("header-taken-as", file=file, sheet=table.sheet, cell=ref,
+                                 value=text, detail=taken))
+    for text, ref, choices in table.ambiguous_headers:
+        issues.append(make_issue("ambiguous-header", file=file, sheet=table.sheet, cell=ref,
+                                 value=text, detail=choices))
     for text, ref, first in table.duplicate_headers:
         issues.append(make_issue("duplicate-column", file=file, sheet=table.sheet, cell=ref,
                                  value=text, detail=first))
@@ -424,7 +458,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
         entry = kpis.get(kpi_id)
         if entry is None:
             entry = {"row": raw, "series": {}, "issues": [], "percent": False,
-                     "definition": None}
+                     "definition": None, "cells": {}}
             kpis[kpi_id] = entry
             order.append(kpi_id)
         elif not long:
@@ -444,6 +478,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
                 try:
                     value = parse_number(vc.value)
                     entry["series"][label] = value * 100 if vc.percent_format else value
+                    entry["cells"]["@" + label] = vc.ref
                     entry["percent"] |= vc.percent_format
                 except ValueError:
                     row.issue("invalid-kpi-value", "value", value=_shown(vc.value),
@@ -465,6 +500,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
                     continue
                 entry["percent"] |= cell.percent_format
                 entry["series"][label] = value * 100 if cell.percent_format else value
+                entry["cells"]["@" + label] = cell.ref
 
     out: list[Kpi] = []
     for kpi_id in order:
@@ -500,6 +536,7 @@ def validate_kpis(table: RawTable, file: str) -> tuple[list[Kpi], list[Issue]]:
         if row.failed or polarity is None:
             continue
         cells = {n: c.ref for n, c in row.raw.cells.items() if not n.startswith("@")}
+        cells.update(entry["cells"])  # "@YYYY-MM": the cell of each month's value
         out.append(Kpi(
             kpi_id=kpi_id, indicator=indicator, polarity=polarity,
             source=SourceRef(file=file, sheet=table.sheet, row=row.raw.row, cells=cells),
