@@ -172,10 +172,11 @@ class Builder:
         return "<w:tc>" + tcpr + "".join(f"<w:p>{ppr}{r}</w:p>" for r in paras) + "</w:tc>"
 
     def rag_cell(self, rag: Rag | None, note: str = "", keep_next: bool = False,
-                 empty: str = "–") -> str:
+                 empty: str = "–", mark: str = "") -> str:
         """A cell shaded in the rating's colour holding its name (and ``note`` below);
-        without a rating, ``empty`` unshaded."""
-        key = (rag, note, keep_next, empty)
+        without a rating, ``empty`` unshaded. ``mark`` follows the name ("Red ‡": a
+        rating carried forward from an earlier month)."""
+        key = (rag, note, keep_next, empty, mark)
         cached = self._rag_cells.get(key)
         if cached is None:
             ppr = self._ppr("table_text", ("<w:keepNext/>" if keep_next else "")
@@ -188,7 +189,8 @@ class Builder:
                 rpr = f'<w:rPr><w:b/><w:bCs/><w:color w:val="{ink}"/></w:rPr>'
                 small = f'<w:rPr><w:color w:val="{ink}"/></w:rPr>'
                 cached = (f'<w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" '
-                          f'w:fill="{fill}"/></w:tcPr><w:p>{ppr}{text_run(rag.value, rpr)}'
+                          f'w:fill="{fill}"/></w:tcPr><w:p>{ppr}'
+                          f"{text_run(f'{rag.value} {mark}' if mark else rag.value, rpr)}"
                           f"{line_run(note, small) if note else ''}</w:p></w:tc>")
             self._rag_cells[key] = cached
         return cached
