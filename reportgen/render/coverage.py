@@ -80,11 +80,11 @@ def coverage_statement(coverage: Coverage | None) -> str:
         k = len(group.action_ids)
         source = f"from {clean(group.file)}" if group.file else "with no tracker file known"
         reason = clean(group.reason).strip().rstrip(".")
-        parts.append(f"{k:,} {source}" + (f" ({reason})" if reason else ""))
+        parts.append(f"{k:,} {source}" + (f" – {reason}" if reason else ""))
     one = n == 1
     return (
         f"This month's data are incomplete. {n:,} of the plan's {plan:,} actions "
-        f"{'was' if one else 'were'} not updated this month: {', '.join(parts)}. "
+        f"{'was' if one else 'were'} not updated this month: {'; '.join(parts)}. "
         f"{'It carries' if one else 'They carry'} {_pounds(coverage.carried_budget)} of "
         f"budget. {'Its' if one else 'Their'} last "
         f"{'rating' if one else 'ratings'}, from {month_words(coverage.previous_period)}, "
