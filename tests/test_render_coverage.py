@@ -9,6 +9,7 @@ apart."""
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
@@ -23,9 +24,7 @@ from reportgen.render.coverage import coverage_statement, short_title
 from reportgen.render.feedback import CHASE_LIST, UNKNOWN_OFFICER, write_feedback
 from reportgen.render.word import render_board_report
 from reportgen.render.workbook import write_consolidated
-from test_word import (
-    TEMPLATE, all_text, body, edited_template, needs_soffice, pdf_text, to_pdf,
-)
+from test_word import all_text, body, edited_template, needs_soffice, pdf_text, to_pdf
 
 CARRIED_FILE = "tracker-2.xlsx"  # actions 2, 6, 10, … of make_run: O2-22 is Red, O3-02 Amber
 WORDS = ("Not updated this month: the tracker could not be read (the file is damaged or "
@@ -97,7 +96,6 @@ def test_headline_states_the_full_plan_with_the_carried_counted(carried_text):
 
 @needs_soffice
 def test_statement_is_on_page_one_of_the_pdf(carried_report, tmp_path):
-    import subprocess
     pdf = to_pdf(carried_report, tmp_path)
     first = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(pdf),
                             "-"], check=True, capture_output=True).stdout.decode("utf-8")

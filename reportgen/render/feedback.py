@@ -10,9 +10,11 @@ action whose update is overdue (``ActionRating.stale``). It has two sheets:
   last update and a link to it.
 
 ``feedback/chase-list.xlsx`` lists, per lead officer, everything they must update before
-the next cycle: overdue updates and the Issues found on their actions. Issues that cannot
-be tied to a rated action (a whole file refused, a row too broken to rate) are listed
-under "Not known: the tracker's owner", with the tracker named.
+the next cycle: overdue updates and the Issues found on their actions, each item once.
+The officer is the Issue's own lead officer when it names one (a row too broken to rate
+still names its officer), else the officer of the action the Issue is about (by its
+action ID, else its file and row); only an Issue tied to no officer (a whole file
+refused) is listed under "Not known: the tracker's owner", with the tracker named.
 
 When no tracker has an Issue or an overdue update, nothing is written, not even the chase
 list, and ``[]`` is returned: an empty feedback folder says "nothing to do" more plainly

@@ -2,15 +2,21 @@
 
 Sheets, in order:
 
-- **Summary**: period, as-of date, counts by reported BRAG and by objective, finance by
-  funding stream, a chart of BRAG by objective and one of budget against forecast.
-- **Actions**: one Excel table (``Actions``) of every rated action with its source file
-  and cell, the officer's, computed and reported RAG, the reasons, and the money.
+- **Summary**: when this month's data are incomplete, the coverage statement first (the
+  paper's page-1 words, reportgen.render.coverage); period, as-of date, actions in the
+  plan and those not updated this month, counts by reported BRAG and by objective,
+  finance by funding stream, a chart of BRAG by objective and one of budget against
+  forecast.
+- **Actions**: one Excel table (``Actions``) of every action of the plan with its source
+  file and cell, the officer's, computed and reported RAG, the reasons, the money, and
+  "Updated this month" ("Yes", or "No: <reason>; rating from <month>" for an action
+  carried forward, whose RAG is last period's).
 - **Allocations**: one Excel table (``Allocations``) with a row per action and funding
   stream, from ``run.allocations`` (the split is reportgen.rate's, documented in
   docs/rating.md). Cancelled actions are left out, as they are from every finance total.
 - **Finance**: budget, spend, forecast and variance by funding stream × objective as live
-  ``SUMIFS`` formulas over the Allocations table (reportgen.render.workbook_finance).
+  ``SUMIFS`` formulas over the Allocations table (reportgen.render.workbook_finance),
+  then the finance exceptions by action (finance RAG Red or Amber, with commentary).
 - **KPIs**: each indicator's series, target, RAG, direction, SPC limits, signal, sparkline.
 - **Issues**: every validation issue, hyperlinked to the officer's workbook at the cell.
 - **Sources**: every file looked at, read or refused.

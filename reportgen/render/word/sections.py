@@ -128,11 +128,7 @@ def coverage_part(c: Builder, items: list[Rated]) -> str:
     if not statement:
         return ""
     first, _, rest = statement.partition(". ")
-    line = 'w:val="single" w:sz="12" w:space="4" w:color="C00000"'
-    box = (f"<w:keepNext/><w:pBdr><w:top {line}/><w:left {line}/><w:bottom {line}/>"
-           f'<w:right {line}/></w:pBdr><w:shd w:val="clear" w:color="auto" w:fill="FBE4E4"/>')
-    return (f"<w:p>{c._ppr(None, box)}{text_run(first + '.', BOLD)}"
-            f"{text_run(' ' + rest)}</w:p>")
+    return c.boxed(text_run(first + ".", BOLD) + text_run(" " + rest))
 
 
 def change_runs(ids: tuple[str, ...], by_id: dict[str, Rated]) -> str:
