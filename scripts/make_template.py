@@ -276,6 +276,8 @@ def build_body(doc) -> None:
         ("Reporting period", "{{ period_name }}: ratings as at {{ as_of }}"),
     ], (4.0, 13.0))
     doc.add_paragraph()
+    # Page 1: the statement that this month's data are incomplete (nothing when complete).
+    _placeholder_block(doc, "coverage")
 
     doc.add_heading("Purpose of the report", level=1)
     doc.add_paragraph(

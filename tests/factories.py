@@ -6,6 +6,7 @@ issues, without reading any file, so renderers can be tested on their own.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,9 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from reportgen.issues import make_issue
 from reportgen.model import (
-    Action, ActionRating, Changes, Comparator, Direction, FinanceRating, Kpi, KpiResult,
-    Period, Polarity, Rag, RatedRun, SourceFile, SourceRef, SpcResult, SpcSignal, Status,
-    StreamFinance,
+    Action, ActionRating, Changes, Comparator, Coverage, Direction, FinanceRating, Kpi,
+    KpiResult, NotUpdated, Period, Polarity, Rag, RatedRun, SourceFile, SourceRef,
+    SpcResult, SpcSignal, Status, StreamFinance,
 )
 
 STREAMS = ("Integrated Care Fund", "Transformation Programme", "Core Funding Investment")
@@ -110,11 +111,33 @@ def make_kpi_result(kpi: Kpi, rag: Rag = Rag.AMBER) -> KpiResult:
                      reasons=("2.0 below target",))
 
 
+NOT_READ = ("Not updated this month: the tracker could not be read (the file is damaged "
+            "or incomplete)")
+
+
 def make_run(n_actions: int = 14, n_kpis: int = 3, period: Period = Period(2018, 9),
-             actions: list[Action] | None = None) -> RatedRun:
+             actions: list[Action] | None = None, carried_files: tuple[str, ...] = ()
+             ) -> RatedRun:
+    """``carried_files``: the actions of these tracker files are carried forward from
+    last period (ActionRating.carried_from, .not_updated), as the plan register does, and
+    ``run.coverage`` says so; without them coverage is complete."""
     actions = actions if actions is not None else [make_action(i) for i in range(1, n_actions + 1)]
     ratings = {a.action_id: make_rating(a, _CYCLE[i % len(_CYCLE)])
                for i, a in enumerate(actions)}
+    previous = period.previous().label
+    groups = []
+    for file in carried_files:
+        ids = [a.action_id for a in actions if a.source.file == file]
+        for action_id in ids:
+            ratings[action_id] = dataclasses.replace(
+                ratings[action_id], carried_from=previous, not_updated=NOT_READ)
+        groups.append(NotUpdated(
+            file=file, reason="the tracker could not be read (the file is damaged or "
+                              "incomplete)",
+            action_ids=tuple(ids),
+            budget=sum(a.budget or 0 for a in actions if a.source.file == file)))
+    coverage = Coverage(plan_actions=len(actions), not_updated=tuple(groups),
+                        previous_period=previous)
     kpis = [make_kpi(i) for i in range(1, n_kpis + 1)]
     results = {k.kpi_id: make_kpi_result(k, (Rag.RED, Rag.AMBER, Rag.GREEN)[i % 3])
                for i, k in enumerate(kpis)}
@@ -170,5 +193,5 @@ def make_run(n_actions: int = 14, n_kpis: int = 3, period: Period = Period(2018,
         trend={a.action_id: ((period.shift(-2).label, Rag.GREEN),
                              (period.previous().label, Rag.AMBER),
                              (period.label, ratings[a.action_id].reported)) for a in actions},
-        issues=issues, sources=sources, slippage_model="points",
+        issues=issues, sources=sources, slippage_model="points", coverage=coverage,
     )

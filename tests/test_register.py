@@ -49,7 +49,7 @@ def rated(actions, period=OCT):
     by_stream = finance_by_stream(allocations, TH, STREAMS)
     return replace(run, ratings=rate_actions(actions, TH, period.as_of),
                    allocations=allocations, finance_by_stream=by_stream,
-                   finance_total=finance_total(by_stream, TH))
+                   finance_total=finance_total(by_stream, TH), coverage=None)
 
 
 def stored(actions, rags):

@@ -75,7 +75,7 @@ def test_sheets_tables_and_formats(config, tmp_path):
     assert wb.sheetnames == SHEETS
     ws = wb["Actions"]
     assert set(ws.tables) == {"Actions"}
-    assert ws.tables["Actions"].ref == f"A1:Y{len(run.actions) + 1}"
+    assert ws.tables["Actions"].ref == f"A1:Z{len(run.actions) + 1}"  # … Updated this month
     assert ws.tables["Actions"].autoFilter is not None
     assert ws.freeze_panes == "B2"
     cols = columns(ws)

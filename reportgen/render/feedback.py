@@ -10,9 +10,11 @@ action whose update is overdue (``ActionRating.stale``). It has two sheets:
   last update and a link to it.
 
 ``feedback/chase-list.xlsx`` lists, per lead officer, everything they must update before
-the next cycle: overdue updates and the Issues found on their actions. Issues that cannot
-be tied to a rated action (a whole file refused, a row too broken to rate) are listed
-under "Not known: the tracker's owner", with the tracker named.
+the next cycle: overdue updates and the Issues found on their actions, each item once.
+The officer is the Issue's own lead officer when it names one (a row too broken to rate
+still names its officer), else the officer of the action the Issue is about (by its
+action ID, else its file and row); only an Issue tied to no officer (a whole file
+refused) is listed under "Not known: the tracker's owner", with the tracker named.
 
 When no tracker has an Issue or an overdue update, nothing is written, not even the chase
 list, and ``[]`` is returned: an empty feedback folder says "nothing to do" more plainly
@@ -45,6 +47,7 @@ from reportgen.render.cells import (
     RAG_COLOURS, WORKBOOK_OPTIONS, Formats, cell_text, colour, safe_file_stem, text_lines,
     tracker_link, write_link,
 )
+from reportgen.render.coverage import severity_name
 
 CHASE_LIST = "chase-list.xlsx"
 UNKNOWN_OFFICER = "Not known: the tracker's owner"
@@ -62,7 +65,13 @@ def collect(run: RatedRun) -> dict[str, TrackerFeedback]:
     """Tracker file → its Issues (sorted: errors first, then sheet, row, column) and its
     actions due an update. Trackers with neither are left out."""
     out: dict[str, TrackerFeedback] = {}
+    seen: set[tuple] = set()
     for issue in run.issues:
+        # The same problem at the same cell is listed once, however many stages saw it.
+        key = (issue.file, issue.sheet, issue.cell, issue.code, issue.field)
+        if key in seen:
+            continue
+        seen.add(key)
         out.setdefault(issue.file, TrackerFeedback(issue.file)).issues.append(issue)
     for a in run.actions:
         r = run.ratings.get(a.action_id)
@@ -226,7 +235,8 @@ def _write_tracker(path: Path, fb: TrackerFeedback, run: RatedRun, config: Confi
                    workbooks: Path, next_cycle: str) -> None:
     book = _Book(path, run, config, f"Feedback on {fb.file}")
     errors = sum(1 for i in fb.issues if i.is_error)
-    warnings = len(fb.issues) - errors
+    warnings = sum(1 for i in fb.issues if severity_name(i) == "warning")
+    infos = len(fb.issues) - errors - warnings
 
     ws = book.sheet("What to fix", (10, 16, 16, 60, 50, 24))
     book.string(ws, 0, 0, f"Feedback on {fb.file}: {run.period.name} report", book.title)
@@ -235,6 +245,8 @@ def _write_tracker(path: Path, fb: TrackerFeedback, run: RatedRun, config: Confi
     parts = [f"{errors} error(s): rows or files left out of the report until fixed",
              f"{warnings} warning(s)", f"{len(fb.stale)} action(s) due an update "
              "(see the 'Updates due' sheet)"]
+    if infos:
+        parts.insert(2, f"{infos} note(s): a file in a format reportgen does not read")
     book.string(ws, 2, 0, "; ".join(parts) + ".", book.bold)
     head = 4
     if not fb.issues:
@@ -242,7 +254,7 @@ def _write_tracker(path: Path, fb: TrackerFeedback, run: RatedRun, config: Confi
     for k, issue in enumerate(fb.issues, start=1):
         r = head + k
         book.strings(ws, r, (
-            (0, issue.severity.value, book.error if issue.is_error else book.warning),
+            (0, severity_name(issue), book.error if issue.is_error else book.warning),
             (2, FIELD_LABELS.get(issue.field or "", issue.field or ""), None),
             (3, issue.message, book.wrap), (4, issue.hint, book.wrap), (5, issue.code, None)))
         book.link_cell(ws, r, 1, issue.file, issue.sheet, issue.cell, workbooks)
@@ -301,6 +313,7 @@ class ChaseItem:
 def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[ChaseItem]:
     """Everything to chase, sorted by officer (the unknown owner last), tracker, action."""
     by_row = {(a.source.file, a.source.sheet, a.source.row): a for a in run.actions}
+    by_id = {a.action_id: a for a in run.actions}
     items = []
     for fb in trackers.values():
         for a in fb.stale:
@@ -313,18 +326,41 @@ def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[Cha
                 src.cell("last_updated") or src.cell("action_id") or f"A{src.row}",
                 "update due"))
         for issue in fb.issues:
-            row = _cell_position(issue.cell)[0]
-            a = by_row.get((issue.file, issue.sheet, row)) if row else None
+            a = _issue_action(issue, by_id, by_row)
+            action_id = getattr(issue, "action_id", None) or (a.action_id if a else "")
             items.append(ChaseItem(
-                a.lead_officer if a else UNKNOWN_OFFICER, fb.file,
-                a.action_id if a else "", a.action if a else "",
+                _issue_officer(issue, a), fb.file, action_id, a.action if a else "",
                 f"{issue.message} {issue.hint}", issue.sheet, issue.cell,
-                issue.severity.value))
+                severity_name(issue)))
+    # Each item once: two issues that say the same thing at the same cell are one chase.
+    items = list(dict.fromkeys(items))
     kinds = {"error": 0, "update due": 1, "warning": 2}
     items.sort(key=lambda i: (i.officer == UNKNOWN_OFFICER, i.officer.casefold(), i.file,
                               i.action_id, kinds.get(i.kind, 3),
                               _cell_position(i.cell)))
     return items
+
+
+def _issue_action(issue: Issue, by_id: dict[str, Action],
+                  by_row: dict[tuple, Action]) -> Action | None:
+    """The action an Issue is about: by the Issue's action ID when it has one, else by
+    its file, sheet and row; None for a file- or sheet-level Issue."""
+    action_id = getattr(issue, "action_id", None)
+    if action_id and action_id in by_id:
+        return by_id[action_id]
+    row = _cell_position(issue.cell)[0]
+    return by_row.get((issue.file, issue.sheet, row)) if row else None
+
+
+def _issue_officer(issue: Issue, action: Action | None) -> str:
+    """The officer to chase: the Issue's own lead officer (the row names one even when
+    the row could not be rated), else the action's, else the tracker's owner."""
+    named = (issue.officer or "").strip()
+    if named:
+        return named
+    if action is not None and action.lead_officer.strip():
+        return action.lead_officer
+    return UNKNOWN_OFFICER
 
 
 def _write_chase_list(path: Path, trackers: dict[str, TrackerFeedback], run: RatedRun,

@@ -2,15 +2,21 @@
 
 Sheets, in order:
 
-- **Summary**: period, as-of date, counts by reported BRAG and by objective, finance by
-  funding stream, a chart of BRAG by objective and one of budget against forecast.
-- **Actions**: one Excel table (``Actions``) of every rated action with its source file
-  and cell, the officer's, computed and reported RAG, the reasons, and the money.
+- **Summary**: when this month's data are incomplete, the coverage statement first (the
+  paper's page-1 words, reportgen.render.coverage); period, as-of date, actions in the
+  plan and those not updated this month, counts by reported BRAG and by objective,
+  finance by funding stream, a chart of BRAG by objective and one of budget against
+  forecast.
+- **Actions**: one Excel table (``Actions``) of every action of the plan with its source
+  file and cell, the officer's, computed and reported RAG, the reasons, the money, and
+  "Updated this month" ("Yes", or "No: <reason>; rating from <month>" for an action
+  carried forward, whose RAG is last period's).
 - **Allocations**: one Excel table (``Allocations``) with a row per action and funding
   stream, from ``run.allocations`` (the split is reportgen.rate's, documented in
   docs/rating.md). Cancelled actions are left out, as they are from every finance total.
 - **Finance**: budget, spend, forecast and variance by funding stream × objective as live
-  ``SUMIFS`` formulas over the Allocations table (reportgen.render.workbook_finance).
+  ``SUMIFS`` formulas over the Allocations table (reportgen.render.workbook_finance),
+  then the finance exceptions by action (finance RAG Red or Amber, with commentary).
 - **KPIs**: each indicator's series, target, RAG, direction, SPC limits, signal, sparkline.
 - **Issues**: every validation issue, hyperlinked to the officer's workbook at the cell.
 - **Sources**: every file looked at, read or refused.
@@ -46,6 +52,7 @@ from reportgen.render.cells import (
     RAG_COLOURS, RAG_ORDER, WORKBOOK_OPTIONS, TextGuard, cell_text, colour, serial,
     text_lines,
 )
+from reportgen.render.coverage import coverage_statement, severity_name
 from reportgen.render.workbook_finance import MEASURES, FinanceLayout, write_finance
 from reportgen.render.workbook_tables import (
     WorkbookFormats, rag_rules, write_actions, write_allocations, write_issues, write_kpis,
@@ -135,19 +142,41 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
                    allocs: list[Allocation], layout: FinanceLayout, fmt: WorkbookFormats) -> None:
     ws.write_string(0, 0, f"{config.partnership}: consolidated workbook", fmt.title)
     ws.write_string(1, 0, config.report.title, fmt.note)
+    statement = coverage_statement(run.coverage)
+    first = 3
+    if statement:  # at the top, as on page 1 of the paper (DESIGN 4a)
+        warn = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                              "font_color": "#9C0006", "bg_color": "#FBE4E4", "border": 1,
+                              "border_color": "#C00000"})
+        # merge_range() writes with write(); the text goes in with write_string()
+        ws.merge_range(2, 0, 2, 1 + len(RAG_ORDER) + 1, "", warn)
+        ws.write_string(2, 0, statement, warn)
+        ws.set_row(2, 15 * text_lines(statement, 30 + 15 * (1 + len(RAG_ORDER)) + 60))
+        first = 4
     errors = sum(1 for i in run.issues if i.is_error)
-    facts = (
+    warnings = sum(1 for i in run.issues if severity_name(i) == "warning")
+    carried = sum(1 for a in run.actions
+                  if a.action_id in run.ratings and not run.ratings[a.action_id].updated)
+    facts = [
         ("Period", f"{run.period.name} ({run.period.label})"),
         ("As of", run.as_of),
-        ("Actions rated", len(run.actions)),
+        ("Actions in the plan", max(len(run.actions),
+                                    run.coverage.plan_actions if run.coverage else 0)),
+    ]
+    if run.coverage is not None:
+        facts.append(("Not updated this month", carried))
+    facts += [
         ("KPIs", len(run.kpis)),
         ("Files read", sum(1 for s in run.sources if not s.refused)),
         ("Files refused", sum(1 for s in run.sources if s.refused)),
         ("Validation errors", errors),
-        ("Warnings", len(run.issues) - errors),
-    )
+        ("Warnings", warnings),
+    ]
+    infos = len(run.issues) - errors - warnings
+    if infos:
+        facts.append(("Files not read (not a tracker format)", infos))
     for i, (label, value) in enumerate(facts):
-        r = 3 + i
+        r = first + i
         ws.write_string(r, 0, label, fmt.label)
         if isinstance(value, date):
             ws.write_number(r, 1, serial(value), fmt.date)
@@ -157,7 +186,7 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
             ws.write_string(r, 1, value, fmt.text)
 
     # Counts by reported BRAG and objective.
-    top = 3 + len(facts) + 1
+    top = first + len(facts) + 1
     ws.write_string(top, 0, "Actions by reported RAG and objective", fmt.subtitle)
     head = top + 1
     ws.write_string(head, 0, "Objective", fmt.header)

@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reportgen.config import Config
-from reportgen.model import Allocation, RatedRun, Status
-from reportgen.render.cells import number
+from reportgen.model import (
+    Action, ActionRating, Allocation, FinanceRating, Rag, RatedRun, Status,
+)
+from reportgen.render.cells import cell_text, number, text_lines
+from reportgen.render.coverage import carried_words, short_title
 from reportgen.render.workbook_tables import WorkbookFormats
+from reportgen.text import clean
 
 MEASURES = ("Budget", "Spend", "Forecast", "Variance")
 
@@ -178,11 +182,70 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
             ws.write_string(row + 7 + k, 0, text, fmt.note_wrap)
             ws.set_row(row + 7 + k, 15 * (1 + len(text) // 110))
 
-    ws.set_column(0, 0, max([len(s) for s in streams] + [16]) + 2)
+    _write_exceptions(ws, run, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt)
+
+    ws.set_column(0, 0, max([len(s) for s in streams] + [30]) + 2)
     ws.set_column(1, total_col, 17)
+    if total_col < 5:
+        ws.set_column(total_col + 1, 5, 17)
     ws.freeze_panes(2, 1)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     return layout
 
+
+
+EXCEPTION_COLUMNS = ("Action", "Lead officer", "Budget", "Forecast", "Variance",
+                     "Finance RAG")
+
+
+def finance_exceptions(run: RatedRun) -> list[tuple[Action, FinanceRating, ActionRating]]:
+    """Every action whose own finance RAG is Red or Amber, Red first, then the largest
+    overspend first; cancelled actions are left out, as from every finance total."""
+    out = []
+    for a in run.actions:
+        r = run.ratings.get(a.action_id)
+        f = r.finance if r is not None else None
+        if f is not None and f.rag in (Rag.RED, Rag.AMBER) and a.status is not Status.CANCELLED:
+            out.append((a, f, r))
+    out.sort(key=lambda t: (-t[1].rag.severity, -(t[1].variance or 0.0)))
+    return out
+
+
+def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
+                      fmt: WorkbookFormats) -> int:
+    """The finance exceptions by action from row ``top``: a row per action (ID and short
+    title, lead officer, budget, forecast, variance, finance RAG) and under it the lead
+    officer's commentary across the block. Returns the row after the block."""
+    ws.write_string(top, 0, "Finance exceptions by action", fmt.subtitle)
+    found = finance_exceptions(run)
+    if not found:
+        ws.write_string(top + 1, 0, "No action forecasts an overspend: every action with "
+                        "a budget is on or under it.", fmt.note)
+        return top + 2
+    ws.write_string(top + 1, 0, "Each action whose own finance RAG is Red or Amber: its "
+                    "whole budget and forecast, across every funding stream it draws on, "
+                    "and the lead officer's commentary below it.", fmt.note)
+    head = top + 2
+    for c, h in enumerate(EXCEPTION_COLUMNS):
+        ws.write_string(head, c, h, fmt.header)
+    r = head
+    for a, f, rating in found:
+        r += 1
+        ws.write_string(r, 0, cell_text(f"{a.action_id}: {short_title(a.action)}"),
+                        fmt.wrap)
+        ws.write_string(r, 1, cell_text(a.lead_officer), fmt.text)
+        for c, value in ((2, f.budget), (3, f.forecast), (4, f.variance)):
+            if value is not None:
+                ws.write_number(r, c, value, fmt.money)
+        ws.write_string(r, 5, f.rag.value, fmt.rag[f.rag])
+        r += 1
+        words = carried_words(rating)
+        text = cell_text("Commentary: " + (clean(a.commentary).strip() or "none given")
+                         + (f" ({words}.)" if words else ""))
+        # merge_range() writes with write(); the text goes in with write_string()
+        ws.merge_range(r, 0, r, last_col, "", fmt.note_wrap)
+        ws.write_string(r, 0, text, fmt.note_wrap)
+        ws.set_row(r, 15 * min(text_lines(text, 30 + 17 * last_col), 27))
+    return r + 1

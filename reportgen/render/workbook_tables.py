@@ -19,6 +19,7 @@ from reportgen.render.cells import (
     DATETIME, MONEY, RAG_COLOURS, RAG_ORDER, Formats, TextGuard, Widths, cell_text,
     colour, number, serial, text_lines, tracker_link, write_link,
 )
+from reportgen.render.coverage import updated_words
 
 class WorkbookFormats(Formats):
     """The shared formats and the consolidated workbook's own."""
@@ -68,6 +69,7 @@ ACTION_COLUMNS: tuple[tuple[str, str, float], ...] = (  # header, kind, width ca
     ("Budget", "money", 16), ("Spend", "money", 16), ("Forecast", "money", 16),
     ("Variance", "money", 16), ("Finance RAG", "rag", 12), ("Commentary", "text", 60),
     ("Source file", "text", 40), ("Source cell", "text", 16),
+    ("Updated this month", "text", 50),
 )
 _ACOL = {h: i for i, (h, _, _) in enumerate(ACTION_COLUMNS)}
 
@@ -98,6 +100,7 @@ def write_actions(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> 
             (22, a.commentary, "commentary"), (23, src.file, None),
             (24, f"{src.sheet}!{cells['action_id']}" if cells.get("action_id")
              else f"{src.sheet}, row {src.row}", None),
+            (25, updated_words(r), None),
         ]
         if r is not None:
             values += [(12, r.computed.value, None), (13, r.reported.value, None),

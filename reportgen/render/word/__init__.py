@@ -9,7 +9,10 @@ report, built as WordprocessingML that refers to the template's styles by name
 Table), so restyling them in Word restyles the report. docs/template.md lists every
 placeholder.
 
-Generated parts, in the shipped template's order: ``summary`` (counts by BRAG, changes
+Generated parts, in the shipped template's order: ``coverage`` (on page 1, under the cover
+block: the statement that this month's data are incomplete, or nothing when they are
+complete; a template without it gets the statement at the top of the summary),
+``summary`` (counts by BRAG, changes
 since last period, a chart of BRAG by objective), ``key`` (colours, symbols, the slippage
 model), ``exceptions`` (every Red and Amber action, newly red first), ``kpis`` (table and
 run charts with SPC limits), ``objectives`` (one table per objective), ``finance`` (by
@@ -54,7 +57,7 @@ from reportgen.model import Rag, RatedRun
 from reportgen.render.word.formats import money, month_name, uk_date, variance_text
 from reportgen.render.word.kpis import kpis_part
 from reportgen.render.word.rated import BRAG, Rated, rag_counts, rated_items
-from reportgen.render.word.sections import key_part, summary_part
+from reportgen.render.word.sections import coverage_part, key_part, summary_part
 from reportgen.render.word.tables import (
     appendix_part, data_quality_part, exceptions_part, finance_part, objectives_part,
 )
@@ -90,6 +93,7 @@ def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[
         "as_of": uk_date(run.as_of),
         "previous_period_name": month_name(prev) if prev else "",
         "actions_count": f"{len(items):,}",
+        "not_updated_count": f"{sum(1 for i in items if i.carried):,}",
         "rated_count": f"{sum(counts[r] for r in BRAG):,}",
         "red_count": f"{counts[Rag.RED]:,}",
         "amber_count": f"{counts[Rag.AMBER]:,}",
@@ -110,6 +114,7 @@ def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[
 
 
 BUILDERS = {
+    "coverage": coverage_part,
     "summary": summary_part,
     "key": lambda c, items: key_part(c),
     "exceptions": exceptions_part,

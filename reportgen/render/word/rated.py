@@ -9,6 +9,7 @@ from typing import Iterable
 
 from reportgen.config import Config
 from reportgen.model import Action, ActionRating, Rag, RatedRun
+from reportgen.render.coverage import CARRIED_MARK, carried_words
 from reportgen.render.word.formats import pct
 from reportgen.render.word.wordml import BOLD, text_run
 from reportgen.text import clean
@@ -30,6 +31,21 @@ class Rated:
     @property
     def rag(self) -> Rag | None:
         return self.rating.reported if self.rating else None
+
+    @property
+    def carried(self) -> bool:
+        """The rating is last period's, carried forward: the action was not updated."""
+        return self.rating is not None and not self.rating.updated
+
+    @property
+    def mark(self) -> str:
+        """The marker printed after a carried rating ("Red ‡"), else ""."""
+        return CARRIED_MARK if self.carried else ""
+
+    @property
+    def not_updated(self) -> str:
+        """"Not updated this month: <reason>; rating from September 2018", or ""."""
+        return carried_words(self.rating)
 
 
 def rated_items(run: RatedRun) -> list[Rated]:

@@ -8,10 +8,15 @@ from collections import Counter
 from reportgen.model import Rag
 from reportgen.render import charts
 from reportgen.render.word.formats import (
-    id_list, money, month_name, plural, signed, uk_date, variance_text,
+    money, month_name, natural_key, plural, signed, uk_date, variance_text,
+)
+from reportgen.render.coverage import (
+    CARRIED_KEY, CARRIED_MARK, coverage_statement, short_title,
 )
 from reportgen.render.word.rated import BRAG, Rated, objective_numbers, rag_counts
-from reportgen.render.word.wordml import BOLD, ROW, Builder, text_run
+from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, text_run
+
+CHANGE_LIMIT = 15  # actions named under each change before "and N more"
 
 MEANINGS = {  # a rating in a few words, for the summary table
     Rag.RED: "Overdue, or well behind plan",
@@ -30,12 +35,19 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
     counts = rag_counts(items)
     rated = sum(counts[r] for r in BRAG)
     cancelled = counts.get(Rag.CANCELLED, 0)
-    out = [c.text(
-        f"At {uk_date(run.as_of)} the plan has {plural(len(items), 'action')}: {rated:,} rated "
+    # Opens with the coverage statement when the template has no page-1 place for it.
+    out = [] if "coverage" in c.layout.widths else [coverage_part(c, items)]
+    carried = sum(1 for i in items if i.carried)
+    plan = max(len(items), run.coverage.plan_actions if run.coverage else 0)
+    out.append(c.text(
+        f"At {uk_date(run.as_of)} the plan has {plural(plan, 'action')}: {rated:,} rated "
         f"and {cancelled:,} cancelled (cancelled actions are not rated). "
         f"{counts[Rag.RED]:,} {'is' if counts[Rag.RED] == 1 else 'are'} Red and "
         f"{counts[Rag.AMBER]:,} Amber; {counts[Rag.BLUE]:,} "
-        f"{'is' if counts[Rag.BLUE] == 1 else 'are'} complete.")]
+        f"{'is' if counts[Rag.BLUE] == 1 else 'are'} complete."
+        + (f" These counts include {plural(carried, 'action')} not updated this month, "
+           f"counted at {'its' if carried == 1 else 'their'} last rating (marked "
+           f"{CARRIED_MARK})." if carried else "")))
 
     prev = run.changes.previous_period
     before = Counter(run.previous_rags.values()) if (prev or run.previous_rags) else None
@@ -74,11 +86,12 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
     if prev:
         out.append(c.heading(f"Changes since {month_name(prev)}"))
         lines = []
+        by_id = {i.action.action_id: i for i in items}
         for label, ids in (("Newly Red", ch.newly_red), ("Worsened", ch.worsened),
                            ("Improved", ch.improved), ("Newly complete", ch.newly_complete),
                            ("New actions", ch.new), ("No longer reported", ch.removed)):
             lines.append(text_run(f"{label} ({len(ids):,})", BOLD)
-                         + text_run(": " + id_list(ids) if ids else ": none"))
+                         + (change_runs(ids, by_id) if ids else text_run(": none")))
         out.append(c.bullets(lines))
     else:
         out.append(c.heading("Changes since last period"))
@@ -105,6 +118,37 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
     out.append(c.p(c.picture(png, width_cm, height_cm, "Ratings by objective", descr),
                    jc="center"))
     return "".join(out)
+
+
+def coverage_part(c: Builder, items: list[Rated]) -> str:
+    """The coverage statement (reportgen.render.coverage.coverage_statement) as a boxed
+    paragraph, its first sentence bold; "" when this month's data are complete or there is
+    no stored period to compare with, so the paper then says nothing about it."""
+    statement = coverage_statement(c.run.coverage)
+    if not statement:
+        return ""
+    first, _, rest = statement.partition(". ")
+    return c.boxed(text_run(first + ".", BOLD) + text_run(" " + rest))
+
+
+def change_runs(ids: tuple[str, ...], by_id: dict[str, Rated]) -> str:
+    """Each action of a change list on its own line: its ID, short title and lead
+    officer (the ID alone for an action no longer in the run), the first CHANGE_LIMIT in
+    natural order, then "and N more"."""
+    ordered = sorted(ids, key=natural_key)
+    runs = text_run(":")
+    for action_id in ordered[:CHANGE_LIMIT]:
+        item = by_id.get(action_id)
+        if item is None:
+            runs += line_run(action_id, BOLD)
+            continue
+        a = item.action
+        runs += (line_run(a.action_id, BOLD) + text_run(f" {short_title(a.action)}")
+                 + text_run(f" ({a.lead_officer})" if a.lead_officer.strip() else ""))
+    if len(ordered) > CHANGE_LIMIT:
+        runs += line_run(f"and {len(ordered) - CHANGE_LIMIT:,} more: the appendix lists "
+                         "every action")
+    return runs
 
 
 def key_part(c: Builder) -> str:
@@ -152,6 +196,7 @@ def key_part(c: Builder) -> str:
         ("▲ ▼ ►", "Key performance indicator direction of travel: improving, worsening, "
                   "no change, judged by whether higher or lower is better."),
         ("†", "Rated on dates and status alone: the tracker gives no % complete."),
+        (CARRIED_MARK, CARRIED_KEY),
         ("Update overdue", f"The tracker row was last updated more than {th.stale_days} "
                            f"days before {uk_date(run.as_of)}."),
         ("RAG challenge", f"The lead officer's RAG and the computed one are "

@@ -13,6 +13,7 @@ from typing import Sequence
 
 from reportgen.issues import CATALOGUE, Issue
 from reportgen.model import FinanceRating, Rag, Status, StreamFinance
+from reportgen.render.coverage import CARRIED_MARK, severity_name, short_title
 from reportgen.render.word.formats import (
     brief, money, natural_key, plural, uk_date, variance_text,
 )
@@ -54,6 +55,8 @@ def exceptions_part(c: Builder, items: list[Rated]) -> str | list[str | bytes]:
         if r and r.stale:
             who += line_run(f"Update overdue (over {stale_days} days)", BOLD)
         why = why_runs(r, model)
+        if item.carried:
+            why.insert(0, text_run(item.not_updated, BOLD))
         commentary = clean(a.commentary).strip()
         corrective = clean(a.corrective_action).strip()
         top = (row_start(a.action, " ".join(r.reasons) if r else "")
@@ -62,7 +65,9 @@ def exceptions_part(c: Builder, items: list[Rated]) -> str | list[str | bytes]:
                + c.cell(who, keep_next=True)
                + c.rag_cell(prev, keep_next=True, empty="–",
                             note="" if prev or not had_history else "not rated")
-               + c.rag_cell(item.rag, keep_next=True, note="newly red" if is_new else "")
+               + c.rag_cell(item.rag, keep_next=True, mark=item.mark,
+                            note="not updated" if item.carried else
+                            ("newly red" if is_new else ""))
                + c.cell_paras(why or [text_run("–")], keep_next=True)
                + "</w:tr>")
         none_given = text_run("none given", ITALIC)
@@ -81,6 +86,11 @@ def exceptions_part(c: Builder, items: list[Rated]) -> str | list[str | bytes]:
              f"{plural(len(chosen) - n_red, 'action')} Amber: {order}, each by objective. "
              "Under each action: the lead officer's commentary and corrective action, as "
              "written in the tracker.")
+    carried = sum(1 for i in chosen if i.carried)
+    if carried:
+        intro += (f" {plural(carried, 'action')} marked {CARRIED_MARK} "
+                  f"{'was' if carried == 1 else 'were'} not updated this month: "
+                  f"{'its' if carried == 1 else 'their'} last rating is shown.")
     return [
         c.text(intro, keep_next=True),
         c.caption("Table", "Red and Amber actions"),
@@ -111,11 +121,13 @@ def objectives_part(c: Builder, items: list[Rated]) -> list[str | bytes]:
             a, r = item.action, item.rating
             rows.append(
                 f"{ROW}{cell_open}{text_run(a.action_id, BOLD)}</w:p></w:tc>"
-                f"{cell_open}{text_run(brief(a.action))}</w:p></w:tc>"
+                f"{cell_open}{text_run(brief(a.action))}"
+                f"{line_run(item.not_updated, ITALIC) if item.carried else ''}</w:p></w:tc>"
                 f"{cell_open}{text_run(a.lead_officer)}</w:p></w:tc>"
                 f"{cell_open}{text_run(uk_date(a.end))}</w:p></w:tc>"
                 f"{cell_open}{text_run(progress(r))}</w:p></w:tc>"
-                f"{c.rag_cell(item.rag, empty='Not rated')}</w:tr>".encode())
+                f"{c.rag_cell(item.rag, empty='Not rated', mark=item.mark)}</w:tr>"
+                .encode())
         out.extend(c.table_parts([("ID", 1.5), ("Action", -1), ("Lead officer", 2.8),
                                   ("End date", 2.2), ("% complete of expected", 2.2),
                                   ("RAG", 2.1)], rows))
@@ -150,6 +162,57 @@ FINANCE_COLUMNS = [("Actions", 1.8), ("Budget", 2.3), ("Spend to date", 2.3),
 """The finance tables' columns after the first (the stream or the objective)."""
 
 
+def finance_exceptions_of(items: list[Rated]) -> list[Rated]:
+    """The actions whose own finance RAG is Red or Amber, Red first, then the largest
+    overspend first (cancelled actions are left out, as from every finance total)."""
+    chosen = [i for i in items if i.rating is not None and i.rating.finance is not None
+              and i.rating.finance.rag in (Rag.RED, Rag.AMBER)
+              and i.action.status is not Status.CANCELLED]
+    chosen.sort(key=lambda i: (-i.rating.finance.rag.severity,
+                               -(i.rating.finance.variance or 0.0),
+                               natural_key(i.action.action_id)))
+    return chosen
+
+
+def finance_exceptions(c: Builder, items: list[Rated]) -> str:
+    """A heading and a table of every action whose finance RAG is Red or Amber: budget,
+    forecast, variance, finance RAG and the lead officer's commentary as written."""
+    chosen = finance_exceptions_of(items)
+    out = [c.heading("Finance exceptions by action")]
+    if not chosen:
+        out.append(c.text("No action forecasts an overspend: every action with a budget is "
+                          "on or under it."))
+        return "".join(out)
+    n_red = sum(1 for i in chosen if i.rating.finance.rag is Rag.RED)
+    out.append(c.text(
+        f"{plural(len(chosen), 'action')} forecast{'s' if len(chosen) == 1 else ''} an "
+        f"overspend ({n_red:,} Red, {len(chosen) - n_red:,} Amber by the action's own "
+        "finance RAG), largest overspend first. The figures are each action's whole "
+        "budget and forecast, across every funding stream it draws on.", keep_next=True))
+    rows = []
+    for item in chosen:
+        a, f = item.action, item.rating.finance
+        commentary = clean(a.commentary).strip()
+        what = (text_run(a.action_id, BOLD) + text_run(" " + short_title(a.action))
+                + line_run(a.lead_officer))
+        if item.carried:
+            what += line_run(item.not_updated, ITALIC)
+        rows.append(row_start(commentary)
+                    + c.cell(what)
+                    + c.cell(text_run(money(f.budget)), jc="right")
+                    + c.cell(text_run(money(f.forecast)), jc="right")
+                    + c.cell(text_run(variance_text(f.variance)), jc="right")
+                    + c.rag_cell(f.rag, mark=item.mark)
+                    + c.cell(text_run(commentary) if commentary
+                             else text_run("none given", ITALIC))
+                    + "</w:tr>")
+    out.append(c.caption("Table", "Actions forecasting an overspend"))
+    out.append(c.table([("Action and lead officer", -1.2), ("Budget", 2.2),
+                        ("Forecast outturn", 2.2), ("Variance", 2.4), ("Finance RAG", 2.0),
+                        ("Lead officer's commentary", -1.3)], rows))
+    return "".join(out)
+
+
 def finance_part(c: Builder, items: list[Rated]) -> str:
     """Finance by funding stream with a total, then by objective, from the rated run."""
     run = c.run
@@ -169,6 +232,7 @@ def finance_part(c: Builder, items: list[Rated]) -> str:
     if flagged:
         out.append(c.note("; ".join(f"{clean(s.stream)}: {', '.join(s.rating.reasons)}"
                                     for s in flagged) + "."))
+    out.append(finance_exceptions(c, items))
     if run.finance_by_objective:
         out.append(c.heading("Finance by objective"))
         out.append(c.table([("Objective", -1), *FINANCE_COLUMNS],
@@ -191,6 +255,9 @@ def data_quality_part(c: Builder, items: list[Rated]) -> str:
     run = c.run
     out = [c.heading("Trackers not read")]
     refused = [s for s in run.sources if s.refused]
+    # Issues of another severity than error or warning ("info": a file reportgen does
+    # not read) are listed here and counted apart from errors and warnings.
+    infos = [i for i in run.issues if severity_name(i) not in ("error", "warning")]
     if not refused:
         out.append(c.text(f"All {plural(len(run.sources), 'tracker file')} were read."))
     else:
@@ -203,26 +270,41 @@ def data_quality_part(c: Builder, items: list[Rated]) -> str:
             fix = issue.hint if issue else (entry.hint if entry else "")
             rows.append(ROW + c.cell(text_run(s.path))
                         + c.cell(text_run(problem)) + c.cell(text_run(fix)) + "</w:tr>")
+        its = "its" if len(refused) == 1 else "their"
+        outcome = (f"{its} actions known from earlier months show their last stored "
+                   f"ratings, marked {CARRIED_MARK}"
+                   if run.coverage is not None and not run.coverage.complete
+                   else f"{its} actions are missing from this report")
         out.append(c.text(f"{plural(len(refused), 'tracker file')} of {len(run.sources):,} "
-                          "could not be read, so "
-                          f"{'its' if len(refused) == 1 else 'their'} actions are missing "
-                          "from this report."))
+                          f"could not be read, so {outcome}."))
         out.append(c.table([("File", -2), ("Problem", -3), ("What to do", -3)], rows))
+    if infos:
+        out.append(c.text(f"{plural(len(infos), 'file')} in the trackers folder "
+                          f"{'is' if len(infos) == 1 else 'are'} not read by reportgen "
+                          "(not a tracker format):", keep_next=True))
+        rows = [ROW + c.cell(text_run(i.location())) + c.cell(text_run(i.message))
+                + c.cell(text_run(i.hint)) + "</w:tr>" for i in infos[:LIST_LIMIT]]
+        out.append(c.table([("File", -2), ("Why it was not read", -3), ("What to do", -3)],
+                           rows))
+        out.append(capped_note(c, len(infos), "files not read"))
 
     out.append(c.heading("Validation"))
     refused_files = {s.path for s in refused}
     errors = [i for i in run.issues if i.is_error]
-    warnings = [i for i in run.issues if not i.is_error]
-    if not run.issues:
+    warnings = [i for i in run.issues if severity_name(i) == "warning"]
+    checked = errors + warnings
+    if not checked:
         out.append(c.text("The trackers passed every check."))
     else:
-        files = len({i.file for i in run.issues})
+        files = len({i.file for i in checked})
         out.append(c.text(
             f"{plural(len(errors), 'error')} (rows or files left out of the ratings) and "
             f"{plural(len(warnings), 'warning')} (rated, but something is off) in "
-            f"{plural(files, 'tracker file')}."))
+            f"{plural(files, 'tracker file')}."
+            + (f" {plural(len(infos), 'file')} in a format reportgen does not read "
+               f"{'is' if len(infos) == 1 else 'are'} listed above." if infos else "")))
         by_code: dict[str, list[Issue]] = {}
-        for i in run.issues:
+        for i in checked:
             by_code.setdefault(i.code, []).append(i)
         order = sorted(by_code.items(), key=lambda kv: (
             -sum(1 for i in kv[1] if i.is_error), -len(kv[1]), kv[0]))
@@ -316,7 +398,8 @@ def appendix_part(c: Builder, items: list[Rated]) -> list[str | bytes]:
             a, r = item.action, item.rating
             append(
                 f"{row_start(a.action)}{cell_open}{text_run(a.action_id, BOLD)}{close}"
-                f"{cell_open}{text_run(a.action)}{close}"
+                f"{cell_open}{text_run(a.action)}"
+                f"{line_run(item.not_updated, BOLD) if item.carried else ''}{close}"
                 f"{cell_open}{text_run(a.lead_officer)}{close}"
                 f"{cell_open}{text_run(a.locality or '')}{close}"
                 f"{cell_open}{text_run('; '.join(a.funding))}{close}"
@@ -325,9 +408,12 @@ def appendix_part(c: Builder, items: list[Rated]) -> list[str | bytes]:
                 f"{cell_open}{text_run(progress(r))}{close}"
                 f"{cell_open}{text_run(uk_date(a.last_updated))}"
                 f"{stale_line if r is not None and r.stale else ''}{close}"
-                f"{rag_cell(item.rag, empty='Not rated')}</w:tr>".encode())
+                f"{rag_cell(item.rag, empty='Not rated', mark=item.mark)}</w:tr>".encode())
     return [
-        c.text(f"Every action in the trackers this period ({len(items):,}), by objective."),
+        c.text(f"Every action of the plan this period ({len(items):,}), by objective."
+               + (f" Actions marked {CARRIED_MARK} were not updated this month: their last "
+                  "stored rating and figures are shown."
+                  if any(i.carried for i in items) else "")),
         c.caption("Table", "Every action"),
         *c.table_parts(columns, rows),
     ]

@@ -30,9 +30,12 @@ from reportgen.text import clean
 
 log = logging.getLogger(__name__)
 
-BLOCKS = ("summary", "key", "exceptions", "kpis", "objectives", "finance", "data_quality",
-          "appendix")
+BLOCKS = ("coverage", "summary", "key", "exceptions", "kpis", "objectives", "finance",
+          "data_quality", "appendix")
 """The generated parts, each placed by a ``{{p name }}`` paragraph in the template."""
+OPTIONAL_BLOCKS = ("coverage",)
+"""Parts a template may leave out silently: without ``{{p coverage }}`` the coverage
+statement opens the summary instead."""
 
 
 MARKER = "[[reportgen:{}]]"
@@ -114,7 +117,7 @@ def read_layout(tpl: DocxTemplate, path: Path) -> Layout:
     for name in pending:
         widths.setdefault(name, _section_width(final) if final is not None
                           else PORTRAIT_TWIPS)
-    missing = [b for b in BLOCKS if b not in widths]
+    missing = [b for b in BLOCKS if b not in widths and b not in OPTIONAL_BLOCKS]
     if missing:
         log.warning("Word template %s has no {{p %s }} paragraph, so the report leaves "
                     "that part out.", path, " }}, {{p ".join(missing))

@@ -131,6 +131,15 @@ class Builder:
             (f'<w:jc w:val="{jc}"/>' if jc else "")
         return f"<w:p>{self._ppr(role, extra)}{runs}</w:p>"
 
+    def boxed(self, runs: str, ink: str = "C00000", fill: str = "FBE4E4") -> str:
+        """A paragraph in a box of colour ``ink`` shaded ``fill``, kept with the next: a
+        statement the reader must not miss."""
+        line = f'w:val="single" w:sz="12" w:space="4" w:color="{ink}"'
+        box = (f"<w:keepNext/><w:pBdr><w:top {line}/><w:left {line}/><w:bottom {line}/>"
+               f'<w:right {line}/></w:pBdr><w:shd w:val="clear" w:color="auto" '
+               f'w:fill="{fill}"/>')
+        return f"<w:p>{self._ppr(None, box)}{runs}</w:p>"
+
     def text(self, text: object, keep_next: bool = False) -> str:
         return self.p(text_run(text), keep_next=keep_next)
 
@@ -172,10 +181,11 @@ class Builder:
         return "<w:tc>" + tcpr + "".join(f"<w:p>{ppr}{r}</w:p>" for r in paras) + "</w:tc>"
 
     def rag_cell(self, rag: Rag | None, note: str = "", keep_next: bool = False,
-                 empty: str = "–") -> str:
+                 empty: str = "–", mark: str = "") -> str:
         """A cell shaded in the rating's colour holding its name (and ``note`` below);
-        without a rating, ``empty`` unshaded."""
-        key = (rag, note, keep_next, empty)
+        without a rating, ``empty`` unshaded. ``mark`` follows the name ("Red ‡": a
+        rating carried forward from an earlier month)."""
+        key = (rag, note, keep_next, empty, mark)
         cached = self._rag_cells.get(key)
         if cached is None:
             ppr = self._ppr("table_text", ("<w:keepNext/>" if keep_next else "")
@@ -188,7 +198,8 @@ class Builder:
                 rpr = f'<w:rPr><w:b/><w:bCs/><w:color w:val="{ink}"/></w:rPr>'
                 small = f'<w:rPr><w:color w:val="{ink}"/></w:rPr>'
                 cached = (f'<w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" '
-                          f'w:fill="{fill}"/></w:tcPr><w:p>{ppr}{text_run(rag.value, rpr)}'
+                          f'w:fill="{fill}"/></w:tcPr><w:p>{ppr}'
+                          f"{text_run(f'{rag.value} {mark}' if mark else rag.value, rpr)}"
                           f"{line_run(note, small) if note else ''}</w:p></w:tc>")
             self._rag_cells[key] = cached
         return cached
