@@ -1,17 +1,17 @@
-"""Time `reportgen run` stage by stage, with the peak memory of its whole process tree,
-next to the straightforward baseline (benchmarks/baseline.py) on the same corpus.
+"""Time the whole cycle (`reportgen run`, in a fresh process) at real sizes, each size
+paired in the same run with the naive baseline (benchmarks/baseline.py) on the same files.
 
-    python benchmarks/bench_cycle.py --trackers 300 --actions 40            # cycle + baseline
-    python benchmarks/bench_cycle.py --trackers 75 --actions 40 --no-baseline
-    python benchmarks/bench_cycle.py --sizes 3000,12000,48000 --no-baseline  # scaling
+    python benchmarks/bench_cycle.py                      # samples, 1,000 and 12,000 actions
+    python benchmarks/bench_cycle.py --sizes samples,1000 --repeat 7
+    python benchmarks/bench_cycle.py --sizes 12000,24000,48000 --no-baseline   # linearity
 
-Each command runs in a fresh subprocess (imports included, as a user sees it). Memory is
-the peak of the sum over the process and all its children, from Linux /proc, two ways:
-resident set (RSS, sampled every 10 ms), which counts a page shared by two processes
-twice (a forked process shares all of its parent's memory at first), and proportional
-set (PSS, sampled every 100 ms because reading it costs about 2 ms a process), which
-counts a shared page once in all. Corpora are generated once into
-benchmarks/corpus-NxM (git-ignored).
+A size is ``samples`` (workbooks/, 64 actions) or a number of actions, generated as
+trackers of 40 actions (1000 = 25 trackers) into benchmarks/corpus-NxM (git-ignored).
+Each run is a new process, so imports and start-up count as a user waits for them. The
+cycle and the baseline alternate, run by run, so that drift in the machine's speed hits
+both. Wall time is the median of the runs; peak memory is the largest resident set of
+the run's process (and of any process it started), from the operating system's
+accounting of the finished process (``os.wait4``; not on Windows).
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
+import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,134 +34,132 @@ sys.path.insert(0, str(HERE))
 
 from corpus import make_corpus  # noqa: E402
 
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
-        tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
+PER_TRACKER = 40
+TARGETS = {1000: "≥ 2× the baseline", 12000: "≥ 1.5× the baseline, peak ≤ 250 MB"}
 
 
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    except OSError:
-        return 0
+def measure(cmd: list[str]) -> tuple[float, float | None, int, str, str]:
+    """Run ``cmd`` from the repository; return (wall seconds, peak RSS in MB or None,
+    exit code, stdout, stderr)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err)
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            code = os.waitstatus_to_exitcode(status)
+            proc.returncode = code  # reaped here, not by Popen
+            # ru_maxrss: the largest of the process and its children; KB (bytes on macOS)
+            peak = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+        else:
+            code, wall, peak = proc.wait(), time.perf_counter() - start, None
+        out.seek(0)
+        err.seek(0)
+        return wall, peak, code, out.read().decode(errors="replace"), \
+            err.read().decode(errors="replace")
 
 
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str, float]:
-    """Run ``cmd``; return (wall seconds, peak tree RSS in MB, stdout, peak tree PSS in
-    MB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    peak = peak_pss = 0
-    done = threading.Event()
-
-    def sample():
-        nonlocal peak, peak_pss
-        n = 0
-        while not done.is_set():
-            tree = _children()
-            pids, tree_pids = [proc.pid], []
-            while pids:
-                pid = pids.pop()
-                tree_pids.append(pid)
-                pids.extend(tree.get(pid, ()))
-            peak = max(peak, sum(_rss_kb(pid) for pid in tree_pids))
-            if n % 10 == 0:
-                peak_pss = max(peak_pss, sum(_pss_kb(pid) for pid in tree_pids))
-            n += 1
-            time.sleep(0.01)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    out, err = proc.communicate()
-    wall = time.perf_counter() - start
-    done.set()
-    thread.join()
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, peak / 1024, out, peak_pss / 1024
-
-
-def corpus_for(trackers: int, actions: int) -> Path:
-    path = HERE / f"corpus-{trackers}x{actions}"
+def trackers_for(size: str) -> tuple[str, Path]:
+    """(label, folder of trackers) for a size: ``samples`` or a number of actions."""
+    if size == "samples":
+        return "samples", ROOT / "workbooks"
+    trackers = max(1, int(size) // PER_TRACKER)
+    path = HERE / f"corpus-{trackers}x{PER_TRACKER}"
     if not (path / ".complete").exists():
-        make_corpus(path, trackers, actions)
+        print(f"generating {path.name} ...", flush=True)
+        make_corpus(path, trackers, PER_TRACKER)
         (path / ".complete").write_text("ok")
-    return path
+    return f"{trackers} × {PER_TRACKER}", path
 
 
-def run_cycle(corpus: Path, label: str) -> dict:
-    out = HERE / f"out-{label}"
+def run_cycle(folder: Path, out: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
-    wall, peak, _, pss = measure([sys.executable, "-m", "reportgen.cli", "run", "--period",
-                             "2018-09", "--workbooks", str(corpus), "--output", str(out)],
-                            ROOT)
+    wall, peak, code, stdout, stderr = measure([
+        sys.executable, "-m", "reportgen.cli", "run", "--period", "2018-09",
+        "--workbooks", str(folder), "--output", str(out)])
+    if code not in (0, 1):  # 1: errors found in the trackers, outputs still written
+        raise SystemExit(f"reportgen run failed ({code}):\n{stdout}\n{stderr}")
     manifest = json.loads((out / "2018-09" / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "peak_mb": peak, "pss_mb": pss,
-            "stages": manifest["timings_seconds"], "actions": manifest["counts"]["actions"]}
+    return {"wall": wall, "peak": peak, "actions": manifest["counts"]["actions"],
+            "stages": manifest.get("timings_seconds", {})}
 
 
-def run_baseline(corpus: Path, label: str) -> dict:
-    out = HERE / f"out-baseline-{label}"
+def run_baseline(folder: Path, out: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
-    wall, peak, stdout, pss = measure([sys.executable, str(HERE / "baseline.py"),
-                                       str(corpus), str(out)], ROOT)
-    return {"wall": wall, "peak_mb": peak, "pss_mb": pss, "stages": json.loads(stdout)}
+    wall, peak, code, stdout, stderr = measure([
+        sys.executable, str(HERE / "baseline.py"), str(folder), str(out)])
+    if code != 0:
+        raise SystemExit(f"baseline failed ({code}):\n{stderr}")
+    return {"wall": wall, "peak": peak, "stages": json.loads(stdout.splitlines()[-1])}
+
+
+def _mb(runs: list[dict]) -> str:
+    peaks = [r["peak"] for r in runs if r["peak"] is not None]
+    return f"{max(peaks):.0f} MB" if peaks else "n/a"
+
+
+def _walls(runs: list[dict]) -> str:
+    return ", ".join(f"{r['wall']:.2f}" for r in runs)
+
+
+def bench(size: str, repeat: int, baseline: bool) -> dict:
+    label, folder = trackers_for(size)
+    cycles, bases = [], []
+    for _ in range(repeat):
+        cycles.append(run_cycle(folder, HERE / "out-cycle"))
+        if baseline:
+            bases.append(run_baseline(folder, HERE / "out-baseline"))
+    actions = cycles[0]["actions"]
+    wall = statistics.median(r["wall"] for r in cycles)
+    median_run = sorted(cycles, key=lambda r: r["wall"])[len(cycles) // 2]
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in median_run["stages"].items())
+    print(f"\n{label} ({actions:,} actions)")
+    print(f"  reportgen run  median {wall:.2f} s ({_walls(cycles)}), peak {_mb(cycles)}")
+    if stages:
+        print(f"    stages of the median run: {stages}")
+    row = {"size": label, "actions": actions, "wall": wall, "peak": _mb(cycles)}
+    if baseline:
+        base = statistics.median(r["wall"] for r in bases)
+        print(f"  baseline       median {base:.2f} s ({_walls(bases)}), peak {_mb(bases)}; "
+              f"it read {bases[0]['stages']['actions']:,} actions")
+        print(f"  reportgen is {base / wall:.2f}× the baseline's speed"
+              + (f" (target {TARGETS[int(size)]})" if size.isdigit() and int(size) in TARGETS
+                 else ""))
+        row.update(base=base, ratio=base / wall, base_peak=_mb(bases))
+    return row
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--trackers", type=int, default=300)
-    p.add_argument("--actions", type=int, default=40)
-    p.add_argument("--sizes", help="comma-separated action counts (40 per tracker)")
-    p.add_argument("--repeat", type=int, default=3, help="cycle runs (median reported)")
-    p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--sizes", default="samples,1000,12000",
+                   help="comma-separated: 'samples' or a number of actions (40 a tracker)")
+    p.add_argument("--repeat", type=int, default=None,
+                   help="runs of each (median reported); default 5, 3 from 5,000 actions")
+    p.add_argument("--no-baseline", action="store_true", help="time reportgen only")
     args = p.parse_args()
-    sizes = ([(int(n) // 40, 40) for n in args.sizes.split(",")] if args.sizes
-             else [(args.trackers, args.actions)])
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    for trackers, actions in sizes:
-        corpus = corpus_for(trackers, actions)
-        label = f"{trackers}x{actions}"
-        runs = sorted((run_cycle(corpus, label) for _ in range(args.repeat)),
-                      key=lambda r: r["wall"])
-        med = runs[len(runs) // 2]
-        stages = ", ".join(f"{k} {v:.2f}" for k, v in med["stages"].items())
-        print(f"reportgen run  {label} ({med['actions']} actions): wall {med['wall']:.2f} s "
-              f"(runs: {', '.join('%.2f' % r['wall'] for r in runs)}), peak "
-              f"{max(r['peak_mb'] for r in runs):.0f} MB RSS, "
-              f"{max(r['pss_mb'] for r in runs):.0f} MB PSS; stages: {stages}")
-        if not args.no_baseline:
-            base = run_baseline(corpus, label)
-            stages = ", ".join(f"{k} {v:.2f}" for k, v in base["stages"].items()
-                               if k != "actions")
-            print(f"baseline       {label}: wall {base['wall']:.2f} s, peak "
-                  f"{base['peak_mb']:.0f} MB RSS, {base['pss_mb']:.0f} MB PSS; "
-                  f"stages: {stages}")
-            print(f"speed-up: {base['wall'] / med['wall']:.1f}x")
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.system()}")
+    rows = []
+    for size in sizes:
+        repeat = args.repeat or (3 if size.isdigit() and int(size) >= 5000 else 5)
+        rows.append(bench(size, repeat, not args.no_baseline))
+    print("\n| size | actions | reportgen run | baseline | speed-up | peak (reportgen) "
+          "| per 1,000 actions |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        base = f"{row['base']:.2f} s" if "base" in row else ""
+        ratio = f"{row['ratio']:.2f}×" if "ratio" in row else ""
+        per = (f"{row['wall'] / row['actions'] * 1000:.2f} s" if row["actions"] >= 1000
+               else "")  # below 1,000 the fixed start-up is all there is
+        print(f"| {row['size']} | {row['actions']:,} | {row['wall']:.2f} s | {base} | "
+              f"{ratio} | {row['peak']} | {per} |")
+    # linear cost: the time each further 1,000 actions adds, between consecutive sizes
+    for a, b in zip(rows, rows[1:]):
+        if b["actions"] > a["actions"]:
+            step = (b["wall"] - a["wall"]) / (b["actions"] - a["actions"]) * 1000
+            print(f"from {a['actions']:,} to {b['actions']:,} actions: "
+                  f"{step:.2f} s per further 1,000")
 
 
 if __name__ == "__main__":

@@ -205,7 +205,7 @@ def test_killed_during_rendering_leaves_previous_outputs_whole(tmp_path):
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.kill()
-        proc.wait()
+        proc.communicate()  # waits and closes the pipes
     after = {k: v for k, v in digest(folder).items() if not k.startswith(".staging-")}
     assert after == before
     if sys.platform.startswith("linux"):

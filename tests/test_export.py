@@ -36,7 +36,8 @@ def test_csv_export_columns_values_and_formula_guard(tmp_path):
     assert kpis_csv.name == "ratings-kpis.csv"
     raw = actions_csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
-    rows = list(csv.DictReader(actions_csv.open(encoding="utf-8-sig", newline="")))
+    with actions_csv.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     assert tuple(rows[0]) == ACTION_COLUMNS
     assert len(rows) == 5
     row = rows[0]
@@ -46,7 +47,8 @@ def test_csv_export_columns_values_and_formula_guard(tmp_path):
     assert row["budget"] == "12345.5"
     assert row["start"] == "2017-04-01"
     assert row["stale"] in ("true", "false")
-    kpis = list(csv.DictReader(kpis_csv.open(encoding="utf-8-sig", newline="")))
+    with kpis_csv.open(encoding="utf-8-sig", newline="") as fh:
+        kpis = list(csv.DictReader(fh))
     assert tuple(kpis[0]) == KPI_COLUMNS and len(kpis) == 3
 
 

@@ -66,7 +66,7 @@ def test_killed_run_leaves_whole_files_and_next_run_cleans_up(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "writing"
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate()  # waits and closes the pipe
     assert (final / "report.docx").read_text() == "old report"
     assert len(list(final.glob(".staging-*"))) == 1  # left by the dead run
     clean_stale_staging(final)
