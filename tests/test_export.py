@@ -81,7 +81,8 @@ def test_values_are_exported_at_full_precision(tmp_path):
     assert row["expected_percent"] == 200 / 3 and row["slippage"] == -50 / 3
     assert row["budget"] == 1000 / 3
     rows, _ = write_export(run, "csv", tmp_path / "out.csv")
-    [line] = list(csv.DictReader(rows.open(encoding="utf-8-sig", newline="")))
+    with rows.open(encoding="utf-8-sig", newline="") as fh:
+        [line] = list(csv.DictReader(fh))
     assert float(line["percent_complete"]) == 250 / 3
 
 
@@ -92,8 +93,8 @@ def test_each_action_says_whether_it_was_updated_this_month(tmp_path):
     run = replace(run, ratings={**run.ratings, carried: replace(
         run.ratings[carried], carried_from="2018-08", not_updated=reason)})
     rows, _ = write_export(run, "csv", tmp_path / "out.csv")
-    got = {r["action_id"]: (r["updated"], r["not_updated"])
-           for r in csv.DictReader(rows.open(encoding="utf-8-sig", newline=""))}
+    with rows.open(encoding="utf-8-sig", newline="") as fh:
+        got = {r["action_id"]: (r["updated"], r["not_updated"]) for r in csv.DictReader(fh)}
     assert got[carried] == ("no", reason)
     assert [v for k, v in got.items() if k != carried] == [("yes", "")] * 2
     [path] = write_export(run, "json", tmp_path / "out.json")

@@ -24,7 +24,6 @@ from reportgen.render.cells import (
 )
 from reportgen.render.workbook import write_consolidated
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 
 SHEETS = ["Summary", "Actions", "Allocations", "Finance", "KPIs", "Issues", "Sources"]
 HOSTILE = {
