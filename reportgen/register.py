@@ -212,7 +212,7 @@ def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
         ratings[a.action_id] = replace(r, carried_from=r.carried_from or previous,
                                        not_updated=reason)
         carried_actions.append(a)
-        groups.setdefault((a.source.file, reason), []).append(a)
+        groups.setdefault((a.source.file, reason.removeprefix(PREFIX)), []).append(a)
     actions = (*run.actions, *carried_actions)
     not_updated = tuple(
         NotUpdated(file, reason, tuple(a.action_id for a in group),
@@ -267,7 +267,7 @@ def statement_lines(run: RatedRun) -> list[str]:
         return []
     out = []
     for n in c.not_updated:
-        reason = n.reason[len(PREFIX):] if n.reason.startswith(PREFIX) else n.reason
+        reason = n.reason
         count = len(n.action_ids)
         out.append(f"{n.file or 'no file'}: {reason}; {count} action{'s' if count != 1 else ''}"
                    f", budget {money(n.budget)}")
