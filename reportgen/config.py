@@ -100,7 +100,6 @@ class Limits:
     max_columns: int = 500
     reader_timeout_s: float = 60.0
     reader_memory_mb: int = 2048
-    workers: int = 2  # reader processes (0 = read in this process); rendering is one process
 
 
 @dataclass(frozen=True)
@@ -370,7 +369,8 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         spc=Spc(**c.section("spc", raw.get("spc", {}))),
         schedule=Schedule(**sched, closures=tuple(closures)),
         report=Report(**c.section("report", raw.get("report", {}))),
-        limits=Limits(**c.section("limits", raw.get("limits", {}))),
+        limits=Limits(**{k: v for k, v in c.section("limits", raw.get("limits", {})).items()
+                         if k != "workers"}),  # workers: accepted from older files, unused
         run=RunSettings(**c.section("run", raw.get("run", {}))),
         source=path,
     )

@@ -62,9 +62,9 @@ class CycleResult:
 
 
 def read(config: Config, workbooks: Path, *, today: date, as_of: date,
-         workers: int | None = None) -> IngestResult:
+) -> IngestResult:
     """Read and validate every tracker in ``workbooks``: the one call into ingest."""
-    ingest = read_trackers([workbooks], config, today=today, as_of=as_of, workers=workers)
+    ingest = read_trackers([workbooks], config, today=today, as_of=as_of)
     if not ingest.sources:
         raise UsageError(f"no tracker files found in {workbooks} (looked for .xlsx, "
                          ".xlsm, .xls, .xlsb and .ods); nothing was written")
@@ -203,7 +203,7 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
 
 def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
               as_of: date | None = None, workbooks: Path | None = None,
-              output: Path | None = None, workers: int | None = None,
+              output: Path | None = None,
               progress: ProgressFn | None = None,
               artefacts: Collection[str] = ALL_ARTEFACTS,
               history: HistoryUse = HistoryUse.SAVE,
@@ -234,7 +234,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     started = time.perf_counter()
 
     say("Reading and validating trackers")
-    ingest = read(config, workbooks, today=today, as_of=as_of, workers=workers)
+    ingest = read(config, workbooks, today=today, as_of=as_of)
     t = _lap(timings, "read_validate", started)
     say("Rating actions and KPIs")
     if require_complete is None:

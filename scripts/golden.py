@@ -54,8 +54,6 @@ def run_samples(out: Path, workbooks: Path) -> Path:
     from reportgen.pipeline import run_cycle
 
     cfg = load_config(ROOT / "reportgen.toml")
-    if hasattr(cfg.limits, "workers"):
-        cfg = dataclasses.replace(cfg, limits=dataclasses.replace(cfg.limits, workers=0))
     cfg = dataclasses.replace(
         cfg, paths=dataclasses.replace(cfg.paths, output=out, history=out / "history.sqlite"))
     result = run_cycle(cfg, Period.parse(PERIOD), today=TODAY, now=NOW,

@@ -19,7 +19,7 @@ AS_OF = date(2018, 9, 30)
 def config():
     """The repository's reportgen.toml, reading in this process (no worker pool)."""
     cfg = load_config(ROOT / "reportgen.toml")
-    return dataclasses.replace(cfg, limits=dataclasses.replace(cfg.limits, workers=0))
+    return cfg
 
 
 @pytest.fixture
@@ -27,9 +27,8 @@ def read(config):
     """read(*paths, **options) → IngestResult, as of 30/09/2018."""
     from reportgen.validate import read_trackers
 
-    def _read(*paths, cfg=None, workers=0):
-        return read_trackers(list(paths), cfg or config, today=TODAY, as_of=AS_OF,
-                             workers=workers)
+    def _read(*paths, cfg=None):
+        return read_trackers(list(paths), cfg or config, today=TODAY, as_of=AS_OF)
     return _read
 
 

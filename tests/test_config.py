@@ -28,6 +28,13 @@ def test_require_complete_is_a_run_setting(tmp_path):
     assert load_config(path).run.require_complete is True
 
 
+def test_an_older_file_with_workers_still_loads(tmp_path):
+    path = tmp_path / "reportgen.toml"
+    path.write_text(BASE + "[limits]\nworkers = 2\nreader_memory_mb = 1024\n", encoding="utf-8")
+    limits = load_config(path).limits
+    assert limits.reader_memory_mb == 1024 and not hasattr(limits, "workers")
+
+
 BASE = """
 [[objectives]]
 number = 1

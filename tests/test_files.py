@@ -3,6 +3,7 @@
 import dataclasses
 import hashlib
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -228,3 +229,14 @@ def test_isolated_call_returns_the_result_or_a_failure():
     with pytest.raises(ReadFailure) as failed:
         isolate.call_isolated(int, "not a number", timeout=30)
     assert failed.value.code == "file-reader-failed" and "ValueError" in failed.value.detail
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no address-space limit on Windows")
+def test_an_isolated_reader_that_needs_too_much_memory_fails_alone():
+    from reportgen.ingest.reader import ReadFailure
+
+    with pytest.raises(ReadFailure) as caught:
+        isolate.call_isolated(bytearray, 1024 * 1024 * 1024, timeout=60, memory_mb=300)
+    assert caught.value.code == "file-reader-failed"
+    assert "more memory" in caught.value.detail
+    assert isolate.call_isolated(bytearray, 10, timeout=60, memory_mb=300) == bytearray(10)

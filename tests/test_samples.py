@@ -26,9 +26,7 @@ SEED_OCCURRENCES = {1: 19, 2: 10, 3: 35}
 @pytest.fixture(scope="module")
 def result():
     cfg = load_config(ROOT / "reportgen.toml")
-    cfg = dataclasses.replace(cfg, limits=dataclasses.replace(cfg.limits, workers=0))
-    return read_trackers([WORKBOOKS], cfg, today=date(2018, 10, 5), as_of=date(2018, 9, 30),
-                         workers=0)
+    return read_trackers([WORKBOOKS], cfg, today=date(2018, 10, 5), as_of=date(2018, 9, 30))
 
 
 def action_files():

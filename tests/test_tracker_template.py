@@ -133,7 +133,7 @@ def _fill(path, rows):
 def test_filled_in_tracker_reads_with_no_errors(blank, config):
     _fill(blank, ROWS)
     result = read_trackers([blank], config, today=date(2018, 10, 5),
-                           as_of=date(2018, 9, 30), workers=0)
+                           as_of=date(2018, 9, 30))
     assert [(i.code, i.cell) for i in result.issues if i.is_error] == []
     assert [a.action_id for a in result.actions] == ["O1-01", "O2-01"]
     assert result.actions[1].funding == ("Integrated Care Fund", "Transformation Programme")
@@ -145,13 +145,13 @@ def test_invalid_status_is_reported_at_its_cell(blank, config):
     rows[1][10] = "Nearly there"
     _fill(blank, rows)
     result = read_trackers([blank], config, today=date(2018, 10, 5),
-                           as_of=date(2018, 9, 30), workers=0)
+                           as_of=date(2018, 9, 30))
     assert [(i.code, i.cell) for i in result.issues if i.is_error] == \
         [("unknown-status", "K4")]
 
 
 def test_blank_tracker_reads_as_an_empty_tracker(blank, config):
     result = read_trackers([blank], config, today=date(2018, 10, 5),
-                           as_of=date(2018, 9, 30), workers=0)
+                           as_of=date(2018, 9, 30))
     assert result.issues == [] and result.actions == []
     assert result.sources[0].sheets == ("Actions",)  # not Instructions, not Lists

@@ -35,8 +35,7 @@ SEP, OCT = Period(2018, 9), Period(2018, 10)
 def _config(out: Path):
     cfg = load_config(ROOT / "reportgen.toml")
     return dataclasses.replace(
-        cfg, paths=dataclasses.replace(cfg.paths, output=out, history=out / "history.sqlite"),
-        limits=dataclasses.replace(cfg.limits, workers=0))
+        cfg, paths=dataclasses.replace(cfg.paths, output=out, history=out / "history.sqlite"))
 
 
 @pytest.fixture(scope="module")

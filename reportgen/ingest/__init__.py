@@ -141,7 +141,8 @@ def read_file(path: Path, display: str, config: Config) -> FileRead:
         kind, meta = identify(fb.data, config.limits)
         if kind in ISOLATED_KINDS:
             wb = call_isolated(read_values, fb.data, kind, meta, config.limits,
-                               timeout=config.limits.reader_timeout_s)
+                               timeout=config.limits.reader_timeout_s,
+                               memory_mb=config.limits.reader_memory_mb)
         else:
             wb = read_values(fb.data, kind, meta, config.limits)
     except ReadFailure as failure:

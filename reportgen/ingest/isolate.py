@@ -13,7 +13,10 @@ such file, started only then, with a timeout. If the child dies or stalls, that 
 ``file-reader-failed`` and the run goes on.
 
 The child is started with 'spawn', the start method of Windows, on every platform, so the
-one code path is the one our users run.
+one code path is the one our users run. Where the operating system allows it (POSIX's
+``resource.setrlimit``), the child's address space is capped at ``limits.reader_memory_mb``,
+so a hostile file fails fast in the child instead of taking the machine's memory first; on
+Windows there is no such call and the timeout alone bounds it.
 """
 
 from __future__ import annotations
@@ -25,11 +28,29 @@ from reportgen.ingest.reader import ReadFailure
 ISOLATED_KINDS = frozenset({"xls", "xlsb", "ods"})
 
 
-def _child(conn, target, args) -> None:
+def _cap_memory(megabytes: int | None) -> None:
+    """Cap this process's address space (POSIX); elsewhere nothing to do."""
+    if not megabytes:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    limit = megabytes * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # a lower hard limit is already set: keep it
+        pass
+
+
+def _child(conn, target, args, memory_mb) -> None:
+    _cap_memory(memory_mb)
     try:
         outcome = ("ok", target(*args))
     except ReadFailure as failure:  # a dataclass exception does not pickle: send its fields
         outcome = ("refused", (failure.code, failure.detail, failure.kind, failure.limit))
+    except MemoryError:
+        outcome = ("failed", "reading it needed more memory than the reader is allowed")
     except BaseException as exc:  # python-calamine's PanicException is a BaseException
         outcome = ("failed", f"{type(exc).__name__}: {str(exc)[:200]}")
     try:
@@ -38,14 +59,15 @@ def _child(conn, target, args) -> None:
         conn.close()
 
 
-def call_isolated(target, *args, timeout: float):
+def call_isolated(target, *args, timeout: float, memory_mb: int | None = None):
     """``target(*args)`` in a fresh child process; its result, or the ReadFailure it
-    raised. Raises ReadFailure('file-reader-failed') when the child crashes, raises
+    raised, in a child capped at ``memory_mb`` where the system allows. Raises
+    ReadFailure('file-reader-failed') when the child crashes, raises
     anything else, or runs longer than ``timeout`` seconds (it is then killed).
     ``target`` must be a module-level function (it is pickled by name)."""
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, target, args), daemon=True,
+    proc = ctx.Process(target=_child, args=(send, target, args, memory_mb), daemon=True,
                        name="reportgen-reader")
     proc.start()
     send.close()  # the child holds the only writing end: its death ends the pipe

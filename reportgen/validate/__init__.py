@@ -138,12 +138,11 @@ def validate_file(read: FileRead, config: Config, today: date,
 
 
 def read_trackers(paths: list[Path], config: Config, today: date, as_of: date | None = None,
-                  workers: int | None = None, progress=None) -> IngestResult:
+                  progress=None) -> IngestResult:
     """Read every tracker under ``paths`` and validate it.
 
-    ``today`` is the real date (for 'update in the future'). ``as_of`` and ``workers``
-    are accepted for existing callers and not used: staleness is judged by
-    :mod:`reportgen.rate`, and files are read in this process. ``progress(done, total,
+    ``today`` is the real date (for 'update in the future'). ``as_of`` is accepted for
+    existing callers and not used: staleness is judged by :mod:`reportgen.rate`. ``progress(done, total,
     name)`` is called after each file when given."""
     reads, missing = read_paths(paths, config, progress=progress)
     vocab = Vocab.from_config(config)
