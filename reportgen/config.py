@@ -68,6 +68,16 @@ class Spc:
     trend_length: int = 6
     beyond_limit: bool = True
     two_of_three: bool = True
+    # (KPI ID, 'YYYY-MM'): the mean and limits are worked out separately before and from
+    # that month, for a known change to the process ([spc.recalculate] "KPI-03" = "2018-01")
+    recalculate: tuple[tuple[str, str], ...] = ()
+
+    def recalculate_from(self, kpi_id: str) -> str | None:
+        """The month the KPI's limits are recalculated from, or None."""
+        for key, month in self.recalculate:
+            if key.strip().casefold() == kpi_id.strip().casefold():
+                return month
+        return None
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,7 @@ _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
         "trend_length": (int, _between(3, 100)),
         "beyond_limit": (bool, None),
         "two_of_three": (bool, None),
+        "recalculate": (dict, None),
     },
     "schedule": {
         "working_day": (int, _between(1, 20)),
@@ -216,7 +227,8 @@ class _Checker:
 
     def typed(self, key: str, value: Any, kind: type) -> Any:
         names = {str: "text in quotes", int: "a whole number", float: "a number",
-                 bool: "true or false", list: "a list [ … ]"}
+                 bool: "true or false", list: "a list [ … ]",
+                 dict: "a table of KPI ID = \"YYYY-MM\""}
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if isinstance(value, bool) and kind is not bool:
@@ -366,7 +378,7 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         statuses=statuses,
         paths=paths,
         thresholds=th,
-        spc=Spc(**c.section("spc", raw.get("spc", {}))),
+        spc=_spc(c, raw.get("spc", {})),
         schedule=Schedule(**sched, closures=tuple(closures)),
         report=Report(**c.section("report", raw.get("report", {}))),
         limits=Limits(**{k: v for k, v in c.section("limits", raw.get("limits", {})).items()
@@ -374,6 +386,18 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         run=RunSettings(**c.section("run", raw.get("run", {}))),
         source=path,
     )
+
+
+def _spc(c: _Checker, data: Any) -> Spc:
+    spc = c.section("spc", data)
+    months = []
+    for kpi_id, month in spc.pop("recalculate", {}).items():
+        key = f"spc.recalculate.{kpi_id}"
+        month = c.typed(key, month, str).strip()
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise c.fail(key, 'a month "YYYY-MM", e.g. "2018-01"', month)
+        months.append((_text(c, "spc.recalculate", kpi_id), month))
+    return Spc(**spc, recalculate=tuple(months))
 
 
 def find_config(explicit: str | Path | None = None) -> Path:

@@ -38,7 +38,8 @@ KPI_COLUMNS = (
     "period", "kpi_id", "indicator", "polarity", "unit", "target", "tolerance",
     "comparator", "latest_period", "latest", "rag", "direction", "compared_with",
     "previous", "spc_points", "spc_centre", "spc_lower", "spc_upper", "spc_signals",
-    "reasons",
+    "reasons", "spc_recalculated_from", "variation", "assurance", "reading",
+    "signal_list",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -105,6 +106,13 @@ def kpi_records(run: RatedRun) -> list[dict]:
             "spc_upper": spc.upper if spc else None,
             "spc_signals": spc.summary if spc else None,
             "reasons": "; ".join(r.reasons) if r else "",
+            "spc_recalculated_from": spc.recalculated_from if spc else None,
+            "variation": r.variation if r else None,
+            "assurance": r.assurance if r else None,
+            "reading": r.sentence if r else None,
+            "signal_list": [{"rule": s.rule, "kind": s.kind, "months": list(s.periods),
+                             "description": s.description} for s in spc.signals]
+            if spc else [],
         })
     return rows
 
@@ -119,6 +127,8 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # structured data (KPI signals): JSON text in one cell
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, str):
         return "'" + value if value.startswith(_FORMULA_START) else value
     return str(value)

@@ -9,7 +9,8 @@ from typing import Iterable
 
 from reportgen.config import Spc
 from reportgen.model import (
-    Comparator, Direction, Kpi, KpiResult, Period, Polarity, Rag, SpcResult, SpcSignal,
+    Comparator, Direction, Kpi, KpiResult, Period, Polarity, Rag, SpcPhase, SpcResult,
+    SpcSignal,
 )
 
 XMR_CONSTANT = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
@@ -73,96 +74,37 @@ def rate_against_target(value: float, polarity: Polarity, target: float | None,
 # --------------------------------------------------------------------------- XmR
 
 
-def xmr(series: list[tuple[str, float]], polarity: Polarity, spc: Spc) -> SpcResult | None:
-    """Centre line (mean), natural process limits (mean ± 2.66 × mean moving range), and
-    the signals switched on in ``spc``. None with fewer than ``spc.min_points`` points."""
-    n = len(series)
-    if n < max(spc.min_points, 2):
-        return None
-    labels = [p for p, _ in series]
-    values = [v for _, v in series]
+def natural_bounds(unit: str, values: Iterable[float]) -> tuple[float | None, float | None]:
+    """Where a measure cannot go: 0 to 100 for a percentage; 0 upwards for a count or a
+    rate (any other unit whose values are never negative); otherwise unbounded."""
+    if unit.strip() == "%":
+        return 0.0, 100.0
+    return (0.0, None) if all(v >= 0 for v in values) else (None, None)
+
+
+def _phase(labels: list[str], values: list[float],
+           bounds: tuple[float | None, float | None]) -> tuple[SpcPhase, float]:
+    """Mean, mean moving range and limits (kept within ``bounds``) of one phase; also the
+    unbounded 3-sigma distance, for the two-of-three rule."""
+    n = len(values)
     centre = sum(values) / n
     mr_bar = sum(abs(values[i] - values[i - 1]) for i in range(1, n)) / (n - 1)
-    upper = centre + XMR_CONSTANT * mr_bar
-    lower = centre - XMR_CONSTANT * mr_bar
-    signals: list[SpcSignal] = []
-
-    def kind(direction: int) -> str:  # direction +1 = upwards
-        if direction == 0:
-            return "neutral"
-        return "improvement" if _better(polarity, direction) > 0 else "concern"
-
-    if spc.beyond_limit and mr_bar > 0:
-        hits = [(labels[i], values[i]) for i in range(n)
-                if values[i] > upper + EPSILON or values[i] < lower - EPSILON]
-        if hits:
-            last_label, last_value = hits[-1]
-            up = last_value > upper
-            where = "above the upper" if up else "below the lower"
-            many = f"{len(hits)} points outside the process limits; latest " if len(hits) > 1 else ""
-            limit = upper if up else lower
-            d = _places(last_value, limit)
-            signals.append(SpcSignal(
-                "beyond-limit",
-                f"{many}{_month(last_label)} ({_num(last_value, d)}) {where} process limit "
-                f"({_num(limit, d)})",
-                tuple(p for p, _ in hits), kind(1 if up else -1)))
-
-    run = _last_streak([(1 if v > centre + EPSILON else -1 if v < centre - EPSILON else 0)
-                        for v in values], spc.run_length)
-    if run:
-        start, end, side = run
-        signals.append(SpcSignal(
-            "run",
-            f"{end - start + 1} points in a row {'above' if side > 0 else 'below'} the centre "
-            f"line ({_span(labels[start:end + 1])})",
-            tuple(labels[start:end + 1]), kind(side)))
-
-    steps = [0] + [(1 if values[i] > values[i - 1] + EPSILON else
-                    -1 if values[i] < values[i - 1] - EPSILON else 0) for i in range(1, n)]
-    trend = _last_streak(steps, spc.trend_length - 1)
-    if trend:
-        start, end, side = trend
-        start -= 1  # a streak of k rises spans k + 1 points
-        signals.append(SpcSignal(
-            "trend",
-            f"{end - start + 1} points in a row {'rising' if side > 0 else 'falling'} "
-            f"({_span(labels[start:end + 1])})",
-            tuple(labels[start:end + 1]), kind(side)))
-
-    if spc.two_of_three and mr_bar > 0:
-        near_up = centre + (upper - centre) * 2 / 3
-        near_down = centre - (centre - lower) * 2 / 3
-        found = None
-        for i in range(n - 3, -1, -1):
-            window = values[i:i + 3]
-            for side, test in ((1, lambda v: v > near_up + EPSILON),
-                               (-1, lambda v: v < near_down - EPSILON)):
-                if sum(1 for v in window if test(v)) >= 2:
-                    found = (i, side)
-                    break
-            if found:
-                break
-        if found:
-            i, side = found
-            flagged = [labels[j] for j in range(i, i + 3) if
-                       (values[j] > near_up + EPSILON if side > 0 else values[j] < near_down - EPSILON)]
-            signals.append(SpcSignal(
-                "two-of-three",
-                f"two of three points close to the {'upper' if side > 0 else 'lower'} "
-                f"process limit ({_span(labels[i:i + 3])})",
-                tuple(flagged), kind(side)))
-
-    return SpcResult(centre=round(centre, 6), lower=round(lower, 6), upper=round(upper, 6),
-                     mean_moving_range=round(mr_bar, 6), points=n, signals=tuple(signals))
+    width = XMR_CONSTANT * mr_bar
+    lower, upper = centre - width, centre + width
+    low, high = bounds
+    if low is not None:
+        lower = max(lower, low)
+    if high is not None:
+        upper = min(upper, high)
+    return SpcPhase(labels[0], labels[-1], round(centre, 6), round(lower, 6),
+                    round(upper, 6), round(mr_bar, 6), n), width
 
 
-def _last_streak(marks: list[int], length: int) -> tuple[int, int, int] | None:
-    """The last maximal streak of equal non-zero marks at least ``length`` long, as
-    (first index, last index, mark)."""
-    best = None
-    i = 0
-    n = len(marks)
+def _streaks(marks: list[int], length: int) -> list[tuple[int, int, int]]:
+    """Every maximal streak of equal non-zero marks at least ``length`` long, as
+    (first index, last index, mark), oldest first."""
+    out = []
+    i, n = 0, len(marks)
     while i < n:
         if marks[i] == 0:
             i += 1
@@ -171,9 +113,145 @@ def _last_streak(marks: list[int], length: int) -> tuple[int, int, int] | None:
         while j + 1 < n and marks[j + 1] == marks[i]:
             j += 1
         if j - i + 1 >= length:
-            best = (i, j, marks[i])
+            out.append((i, j, marks[i]))
         i = j + 1
-    return best
+    return out
+
+
+def _months_list(labels: list[str]) -> str:
+    return ", ".join(_month(p) for p in labels) if len(labels) <= 4 else \
+        f"{_month(labels[0])} – {_month(labels[-1])}"
+
+
+_RULES = {"beyond-limit": 0, "run": 1, "trend": 2, "two-of-three": 3}
+
+
+def xmr(series: list[tuple[str, float]], polarity: Polarity, spc: Spc, unit: str = "",
+        recalculate_from: str | None = None) -> SpcResult | None:
+    """An XmR chart of ``series``: centre line (mean), natural process limits (mean ± 2.66
+    × mean moving range, kept within the measure's natural bounds) and every signal
+    switched on in ``spc``, each with one kind judged by the indicator's polarity. With
+    ``recalculate_from`` ('YYYY-MM') the mean and limits are worked out separately before
+    and from that month (each side needs two values or more). None with fewer than
+    ``spc.min_points`` points."""
+    n = len(series)
+    if n < max(spc.min_points, 2):
+        return None
+    labels = [p for p, _ in series]
+    values = [v for _, v in series]
+    bounds = natural_bounds(unit, values)
+    cut = 0
+    if recalculate_from:
+        cut = next((i for i, p in enumerate(labels) if p >= recalculate_from), n)
+        if cut < 2 or n - cut < 2:
+            cut = 0
+    spans = [(0, cut), (cut, n)] if cut else [(0, n)]
+    phases = [(a, b, *_phase(labels[a:b], values[a:b], bounds)) for a, b in spans]
+
+    def kind(direction: int) -> str:  # direction +1 = upwards
+        return "improvement" if _better(polarity, direction) > 0 else "concern"
+
+    signals: list[SpcSignal] = []
+    for a, b, ph, _ in phases:
+        if not (spc.beyond_limit and ph.mean_moving_range > 0):
+            continue
+        for side in (1, -1):
+            limit = ph.upper if side > 0 else ph.lower
+            hits = [i for i in range(a, b) if (values[i] > limit + EPSILON if side > 0
+                                               else values[i] < limit - EPSILON)]
+            if not hits:
+                continue
+            d = _places(limit, *(values[i] for i in hits))
+            where = "above the upper" if side > 0 else "below the lower"
+            shown = [labels[i] for i in hits]
+            if len(hits) == 1:
+                text = (f"{_month(shown[0])} ({_num(values[hits[0]], d)}) {where} process "
+                        f"limit ({_num(limit, d)})")
+            else:
+                text = (f"{len(hits)} points {where} process limit ({_num(limit, d)}): "
+                        f"{_months_list(shown)}")
+            signals.append(SpcSignal("beyond-limit", text, tuple(shown), kind(side)))
+
+    for a, b, ph, _ in phases:
+        marks = [(1 if v > ph.centre + EPSILON else -1 if v < ph.centre - EPSILON else 0)
+                 for v in values[a:b]]
+        for start, end, side in _streaks(marks, spc.run_length):
+            shown = labels[a + start:a + end + 1]
+            signals.append(SpcSignal(
+                "run", f"{len(shown)} points in a row {'above' if side > 0 else 'below'} "
+                f"the centre line ({_span(shown)})", tuple(shown), kind(side)))
+
+    steps = [0] + [(1 if values[i] > values[i - 1] + EPSILON else
+                    -1 if values[i] < values[i - 1] - EPSILON else 0) for i in range(1, n)]
+    for start, end, side in _streaks(steps, spc.trend_length - 1):
+        shown = labels[start - 1:end + 1]  # a streak of k rises spans k + 1 points
+        signals.append(SpcSignal(
+            "trend", f"{len(shown)} points in a row {'rising' if side > 0 else 'falling'} "
+            f"({_span(shown)})", tuple(shown), kind(side)))
+
+    for a, b, ph, width in phases:
+        if not (spc.two_of_three and ph.mean_moving_range > 0):
+            continue
+        for side in (1, -1):
+            line = ph.centre + side * width * 2 / 3
+
+            def near(v: float) -> bool:
+                return v > line + EPSILON if side > 0 else v < line - EPSILON
+
+            clusters: list[list[int]] = []  # [first, last] windows that overlap
+            for i in range(a, b - 2):
+                if sum(1 for v in values[i:i + 3] if near(v)) >= 2:
+                    if clusters and i <= clusters[-1][1] + 2:
+                        clusters[-1][1] = i
+                    else:
+                        clusters.append([i, i])
+            for first, last in clusters:
+                shown = [labels[j] for j in range(first, last + 3) if near(values[j])]
+                signals.append(SpcSignal(
+                    "two-of-three", f"two of three points close to the "
+                    f"{'upper' if side > 0 else 'lower'} process limit "
+                    f"({_span(shown)})", tuple(shown), kind(side)))
+
+    last = phases[-1][2]
+    return SpcResult(centre=last.centre, lower=last.lower, upper=last.upper,
+                     mean_moving_range=last.mean_moving_range, points=n,
+                     signals=tuple(sorted(signals, key=lambda s: (s.periods[0], _RULES[s.rule]))),
+                     phases=tuple(p for _, _, p, _ in phases) if cut else (),
+                     recalculated_from=labels[cut] if cut else None)
+
+
+def variation(spc: SpcResult, latest_period: str) -> tuple[str, str | None]:
+    """The Making Data Count reading of the latest point: "improvement" or "concern" when
+    it is part of a signal (a concern outranks an improvement), with the month the
+    unbroken stretch of signal points it ends began; else ("common cause", None)."""
+    for wanted in ("concern", "improvement"):
+        mine = [s for s in spc.signals if s.kind == wanted and latest_period in s.periods]
+        if not mine:
+            continue
+        flagged = sorted({p for s in mine for p in s.periods})
+        since = latest_period
+        while True:  # walk back over consecutive flagged months
+            before = Period.parse(since).shift(-1).label
+            earlier = [p for p in flagged if p < since]
+            if not earlier or earlier[-1] != before:
+                break
+            since = before
+        return wanted, since
+    return "common cause", None
+
+
+def assurance(spc: SpcResult, polarity: Polarity, target: float | None) -> str | None:
+    """Where the target sits against the limits: "met" (every value the process gives
+    meets it), "not met" (none does), "hit and miss" (between the limits)."""
+    if target is None:
+        return None
+    good, bad = (spc.lower, spc.upper) if polarity is Polarity.HIGHER else \
+        (spc.upper, spc.lower)
+    if _better(polarity, good - target) >= 0:
+        return "met"
+    if _better(polarity, bad - target) < 0:
+        return "not met"
+    return "hit and miss"
 
 
 # --------------------------------------------------------------------------- KPIs
@@ -197,13 +275,59 @@ def reporting_step(labels: list[str]) -> int:
     return min(set(gaps), key=lambda g: (-gaps.count(g), g))
 
 
+def _target_text(target: float, unit: str) -> str:
+    return f"the {_num(target, _places(target))}% target" if unit == "%" else \
+        f"the target of {_num(target, _places(target))}"
+
+
+def reading(spc: SpcResult | None, polarity: Polarity, target: float | None, unit: str,
+            latest_period: str, period: Period, min_points: int,
+            points: int) -> tuple[str | None, str | None, str]:
+    """(variation, assurance, one plain sentence for board members) in Making Data Count
+    terms: "Improving since January 2018, not by chance; the 72% target is not yet
+    reliably met"."""
+    parts = []
+    kind = sure = None
+    if spc is None:
+        parts.append(f"too few values to judge variation ({points} of the {min_points} "
+                      "needed)")
+    else:
+        kind, since = variation(spc, latest_period)
+        if kind == "common cause":
+            parts.append("no significant change" + (
+                f" since the limits were recalculated from "
+                f"{Period.parse(spc.recalculated_from).name}" if spc.recalculated_from
+                else ""))
+        else:
+            word = "improving" if kind == "improvement" else "worsening"
+            when = "in" if since == latest_period else "since"
+            parts.append(f"{word} {when} {Period.parse(since).name}, not by chance")
+        sure = assurance(spc, polarity, target)
+        if sure is not None:
+            what = _target_text(target, unit)
+            parts.append({"met": f"{what} is reliably met",
+                          "not met": f"{what} is not {'yet ' if kind == 'improvement' else ''}"
+                                     "reliably met",
+                          "hit and miss": f"{what} may or may not be met"}[sure])
+        if spc.recalculated_from and kind != "common cause":
+            parts.append(f"limits recalculated from {Period.parse(spc.recalculated_from).name}")
+    if latest_period != period.label:
+        parts.append(f"latest value is for {Period.parse(latest_period).name}")
+    text = "; ".join(parts)
+    return kind, sure, text[:1].upper() + text[1:] + "."
+
+
 def rate_kpi(kpi: Kpi, period: Period, spc: Spc) -> KpiResult:
-    """The KPI's latest value up to ``period`` against target and tolerance, direction of
-    travel against the configured comparator, and the XmR chart of the series so far."""
+    """The KPI's latest value up to ``period`` against target and tolerance, the XmR chart
+    of the series so far, its reading in words, and the direction of travel: with control
+    limits it is the SPC reading (improving or worsening only on a signal that includes the
+    latest value, otherwise no significant change), so that arrow and chart never
+    disagree; without them, the latest value against the configured comparator."""
     series = [(p, v) for p, v in kpi.series if p <= period.label and v is not None]
     if not series:
         return KpiResult(kpi_id=kpi.kpi_id, latest_period=None, latest=None, rag=None,
-                         reasons=(f"no value up to {period.name}",))
+                         reasons=(f"no value up to {period.name}",),
+                         sentence=f"No value up to {period.name}.")
     latest_period, latest = series[-1]
     unit = kpi.unit if kpi.unit in ("%",) else ""
     reasons: list[str] = []
@@ -211,6 +335,9 @@ def rate_kpi(kpi: Kpi, period: Period, spc: Spc) -> KpiResult:
     reasons.append(why)
     if latest_period != period.label:
         reasons.append(f"latest value is for {Period.parse(latest_period).name}")
+    result = xmr(series, kpi.polarity, spc, kpi.unit, spc.recalculate_from(kpi.kpi_id))
+    kind, sure, sentence = reading(result, kpi.polarity, kpi.target, unit, latest_period,
+                                   period, spc.min_points, len(series))
 
     step = reporting_step([p for p, _ in series])
     back = 12 if kpi.comparator is Comparator.LAST_YEAR else step
@@ -219,19 +346,29 @@ def rate_kpi(kpi: Kpi, period: Period, spc: Spc) -> KpiResult:
     direction = None
     if previous is None:
         reasons.append(f"no value for {Period.parse(compared_with).name} to compare with")
-    else:
+    if result is not None:
+        direction = {"improvement": Direction.IMPROVING, "concern": Direction.WORSENING}.get(
+            kind, Direction.NO_CHANGE)
+    if previous is not None:
         sign = _better(kpi.polarity, latest - previous)
-        direction = (Direction.IMPROVING if sign > 0 else Direction.WORSENING if sign < 0
-                     else Direction.NO_CHANGE)
+        moved = (Direction.IMPROVING if sign > 0 else Direction.WORSENING if sign < 0
+                 else Direction.NO_CHANGE)
         against = ("same month last year" if kpi.comparator is Comparator.LAST_YEAR
                    else _PREVIOUS.get(step, f"previous value ({step} months earlier)"))
         d = _places(latest, previous)
-        reasons.append(f"{direction.value} against the {against} "
-                       f"({_num(previous, d)} in {Period.parse(compared_with).name})")
-    result = xmr(series, kpi.polarity, spc)
+        said = f"{moved.value} against the {against} " \
+            f"({_num(previous, d)} in {Period.parse(compared_with).name})"
+        if direction is None:
+            direction = moved
+        elif moved is not direction:
+            shows = "an improvement" if kind == "improvement" else "a concern"
+            said += (", within common-cause variation" if kind == "common cause"
+                     else f", but the chart shows {shows}, not by chance")
+        reasons.append(said)
     return KpiResult(kpi_id=kpi.kpi_id, latest_period=latest_period, latest=latest, rag=rag,
                      direction=direction, compared_with=compared_with if previous is not None
-                     else None, previous=previous, spc=result, reasons=tuple(reasons))
+                     else None, previous=previous, spc=result, reasons=tuple(reasons),
+                     variation=kind, assurance=sure, sentence=sentence)
 
 
 def rate_kpis(kpis: Iterable[Kpi], period: Period, spc: Spc) -> dict[str, KpiResult]:

@@ -290,24 +290,43 @@ class StreamFinance:
 class SpcSignal:
     rule: str  # "beyond-limit", "run", "trend", "two-of-three"
     description: str  # in words, for the report
-    periods: tuple[str, ...]
-    kind: str  # "improvement", "concern" or "neutral"
+    periods: tuple[str, ...]  # the months in the signal, 'YYYY-MM'
+    kind: str  # "improvement" or "concern", judged by polarity ("neutral" kept for old data)
 
 
 @dataclass(frozen=True, slots=True)
-class SpcResult:
+class SpcPhase:
+    """One stretch of the chart with its own mean and limits: the whole series, or the
+    months before and from a month set in ``[spc.recalculate]``."""
+
+    start: str
+    end: str
     centre: float
     lower: float
     upper: float
     mean_moving_range: float
     points: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpcResult:
+    centre: float  # the mean and limits of the latest phase
+    lower: float
+    upper: float
+    mean_moving_range: float
+    points: int
     signals: tuple[SpcSignal, ...] = ()
+    phases: tuple[SpcPhase, ...] = ()  # empty: one phase, the figures above
+    recalculated_from: str | None = None  # 'YYYY-MM' when limits were recalculated
 
     @property
     def summary(self) -> str:
-        if not self.signals:
-            return "common-cause variation only (no signal)"
-        return "; ".join(s.description for s in self.signals)
+        text = ("; ".join(s.description for s in self.signals) if self.signals
+                else "common-cause variation only (no signal)")
+        if self.recalculated_from:
+            text += (f"; limits recalculated from {Period.parse(self.recalculated_from).name} "
+                     "(a change to the process)")
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,11 +335,14 @@ class KpiResult:
     latest_period: str | None
     latest: float | None
     rag: Rag | None
-    direction: Direction | None = None
+    direction: Direction | None = None  # follows the SPC reading when there are limits
     compared_with: str | None = None  # the period the direction compares against
     previous: float | None = None
     spc: SpcResult | None = None
     reasons: tuple[str, ...] = ()
+    variation: str | None = None  # "improvement", "concern", "common cause" (with limits)
+    assurance: str | None = None  # "met", "not met", "hit and miss" (target and limits)
+    sentence: str = ""  # the reading for board members, in words
 
 
 @dataclass(frozen=True)

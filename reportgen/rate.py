@@ -132,6 +132,8 @@ def rate_action(action: Action, th: Thresholds, as_of: date) -> ActionRating:
                        f"evidence says {computed.value}")
     elif reported is not computed:
         reasons.append(f"officer rates {reported.value}")
+    elif computed is Rag.BLUE and officer not in (None, Rag.BLUE):
+        reasons.append(f"officer still rates {officer.value}")
     stale = (status not in (Status.COMPLETE, Status.CANCELLED)
              and (as_of - action.last_updated).days > th.stale_days)
     if stale:
@@ -146,7 +148,10 @@ def rate_action(action: Action, th: Thresholds, as_of: date) -> ActionRating:
 
 
 def _reported(computed: Rag, officer: Rag | None, policy: str) -> Rag:
-    if computed is Rag.CANCELLED or officer is None or policy == "computed":
+    # Complete is a fact, not a judgement: a complete action is Blue whatever the officer's
+    # (often stale) RAG says, under every policy; a disagreement is a RAG challenge to the
+    # officer, never a Red in the paper.
+    if computed in (Rag.CANCELLED, Rag.BLUE) or officer is None or policy == "computed":
         return computed
     if policy == "officer":
         return officer

@@ -100,3 +100,36 @@ def test_each_action_says_whether_it_was_updated_this_month(tmp_path):
     [path] = write_export(run, "json", tmp_path / "out.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["coverage"]["complete"] is True  # no coverage worked out: nothing to compare
+
+
+def test_kpi_signals_exported_as_data(tmp_path):
+    """Each signal as data (rule, kind, months), beside the reading in words, in JSON and
+    as JSON text in one CSV cell; rated from a real series, not a stub."""
+    from factories import make_kpi
+    from reportgen.config import Spc
+    from reportgen.kpis import rate_kpi
+    from reportgen.model import Period
+
+    labels = [Period(2017, 4).shift(i).label for i in range(18)]
+    values = [50.0, 50.5] * 6 + [60.0, 60.5] * 3  # a step up from April 2018
+    kpi = make_kpi(1, series=tuple(zip(labels, values)), target=55.0, tolerance=None)
+    spc = Spc(recalculate=(("KPI-1", "2018-04"),))
+    run = replace(make_run(n_kpis=0), kpis=(kpi,),
+                  kpi_results={kpi.kpi_id: rate_kpi(kpi, Period(2018, 9), spc)})
+    [path] = write_export(run, "json", tmp_path / "out.json")
+    [row] = json.loads(path.read_text(encoding="utf-8"))["kpis"]
+    assert row["spc_recalculated_from"] == "2018-04"
+    assert row["variation"] == "common cause" and row["assurance"] == "met"
+    assert row["reading"].startswith("No significant change since the limits were "
+                                     "recalculated from April 2018")
+    assert row["signal_list"] == []  # each phase read against its own limits
+    plain = replace(run, kpi_results={kpi.kpi_id: rate_kpi(kpi, Period(2018, 9), Spc())})
+    _, kpis_csv = write_export(plain, "csv", tmp_path / "r.csv")
+    with kpis_csv.open(encoding="utf-8-sig", newline="") as fh:
+        [row] = list(csv.DictReader(fh))
+    signals = json.loads(row["signal_list"])
+    assert {(s["rule"], s["kind"]) for s in signals} >= {("run", "concern"),
+                                                          ("beyond-limit", "concern")}
+    early = next(s for s in signals if s["rule"] == "run" and s["kind"] == "concern")
+    assert early["months"] == labels[:12]
+    assert set(signals[0]) == {"rule", "kind", "months", "description"}

@@ -4,6 +4,8 @@ signal on constructed series."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factories import make_kpi
 from reportgen.config import Spc
@@ -11,6 +13,7 @@ from reportgen.kpis import rate_against_target, rate_kpi, xmr
 from reportgen.model import Comparator, Direction, Period, Polarity, Rag
 
 SPC = Spc()
+NO_LIMITS = Spc(min_points=1000)  # direction of travel month on month, no SPC reading
 SEP = Period(2018, 9)
 
 
@@ -52,7 +55,7 @@ def test_no_tolerance_means_any_miss_is_red_and_no_target_no_rag():
 ])
 def test_direction_against_previous_period(polarity, previous, latest, direction):
     values = [50] * 16 + [previous, latest]  # Apr 2017 .. Sep 2018
-    r = rate_kpi(kpi(values, polarity=polarity), SEP, SPC)
+    r = rate_kpi(kpi(values, polarity=polarity), SEP, NO_LIMITS)
     assert r.direction is direction
     assert r.compared_with == "2018-08" and r.previous == previous
 
@@ -61,10 +64,10 @@ def test_direction_against_same_month_last_year():
     values = [40] * 18
     values[5] = 55  # Sep 2017
     values[-1] = 50  # Sep 2018: worse than a year ago, better than last month
-    r = rate_kpi(kpi(values, comparator=Comparator.LAST_YEAR), SEP, SPC)
+    r = rate_kpi(kpi(values, comparator=Comparator.LAST_YEAR), SEP, NO_LIMITS)
     assert r.compared_with == "2017-09" and r.previous == 55
     assert r.direction is Direction.WORSENING
-    r = rate_kpi(kpi(values, comparator=Comparator.PREVIOUS), SEP, SPC)
+    r = rate_kpi(kpi(values, comparator=Comparator.PREVIOUS), SEP, NO_LIMITS)
     assert r.direction is Direction.IMPROVING
 
 
@@ -206,3 +209,169 @@ def test_spc_text_shows_enough_precision_to_be_true():
 def test_target_gap_never_reads_as_zero():
     rag, why = rate_against_target(74.96, Polarity.HIGHER, 75, 5, "%")
     assert rag is Rag.AMBER and why.startswith("0.04 points below target")
+
+
+# --------------------------------------------------------------------------- Making Data Count
+
+STEP = [50, 50.5] * 6 + [60, 60.5] * 6  # Apr 2017 – Mar 2018 about 50, Apr 2018 on about 60
+
+
+def by_kind(result, rule):
+    return {s.kind: s for s in result.signals if s.rule == rule}
+
+
+def test_step_up_early_points_are_a_concern_and_the_later_run_an_improvement():
+    r = xmr(list(series(STEP)), Polarity.HIGHER, SPC, "%")
+    early = [p for p, _ in series(STEP)[:12]]
+    later = [p for p, _ in series(STEP)[12:]]
+    beyond = by_kind(r, "beyond-limit")
+    assert beyond["concern"].periods == tuple(early)  # below the lower limit: a concern
+    assert "below the lower process limit" in beyond["concern"].description
+    assert beyond["improvement"].periods == tuple(later)
+    runs = by_kind(r, "run")
+    assert runs["concern"].periods == tuple(early) and runs["improvement"].periods == tuple(later)
+    for s in r.signals:  # one kind per signal, judged point by point
+        assert all((p in early) == (s.kind == "concern") for p in s.periods), s
+    lower = rate_kpi(kpi(STEP, polarity=Polarity.LOWER, target=None), SEP, SPC)
+    assert {s.kind for s in lower.spc.signals if "2017-04" in s.periods} == {"improvement"}
+
+
+def test_every_run_is_marked_not_only_the_last():
+    values = [40, 41] * 6 + [60, 61] * 6 + [40, 41] * 6
+    r = xmr(list(series(values)), Polarity.HIGHER, Spc(run_length=7, beyond_limit=False))
+    runs = [s for s in r.signals if s.rule == "run"]
+    assert [(len(s.periods), s.kind) for s in runs] == [
+        (12, "concern"), (12, "improvement"), (12, "concern")]
+
+
+def test_points_outside_the_limits_on_different_sides_are_separate_signals():
+    values = [50, 52] * 7 + [30] + [50, 52] * 2 + [70]
+    r = xmr(list(series(values)), Polarity.LOWER, SPC)
+    beyond = by_kind(r, "beyond-limit")
+    assert beyond["improvement"].periods == ("2018-06",)  # low is good here
+    assert beyond["concern"].periods == ("2018-11",)
+
+
+def test_every_trend_is_marked():
+    values = [50, 51, 52, 53, 54, 55, 50, 52, 50, 52, 55, 54, 53, 52, 51, 50, 52, 50]
+    trends = [s for s in xmr(list(series(values)), Polarity.HIGHER, SPC).signals
+              if s.rule == "trend"]
+    assert [(s.periods[0], len(s.periods), s.kind) for s in trends] == [
+        ("2017-04", 6, "improvement"), ("2018-02", 6, "concern")]
+
+
+def test_limits_recalculated_from_a_configured_month():
+    spc = Spc(recalculate=(("kpi-1", "2018-04"),))  # IDs matched regardless of case
+    assert spc.recalculate_from("KPI-1") == "2018-04" and spc.recalculate_from("KPI-2") is None
+    r = rate_kpi(kpi(STEP, target=58, tolerance=None), SEP, spc)
+    assert r.spc.recalculated_from == "2018-04"
+    before, after = r.spc.phases
+    assert (before.start, before.end, after.start) == ("2017-04", "2018-03", "2018-04")
+    assert before.centre == pytest.approx(50.25) and after.centre == pytest.approx(60.25)
+    assert after.mean_moving_range == pytest.approx(0.5)  # the jump is in neither phase
+    assert (r.spc.centre, r.spc.lower, r.spc.upper) == (after.centre, after.lower, after.upper)
+    assert not [s for s in r.spc.signals if s.rule == "beyond-limit"]
+    assert "limits recalculated from April 2018" in r.spc.summary
+    assert r.sentence.startswith("No significant change since the limits were recalculated "
+                                 "from April 2018")
+    assert r.assurance == "met" and "the 58% target is reliably met" in r.sentence
+    assert r.direction is Direction.NO_CHANGE
+    # without the setting, the same series is read across the step
+    plain = rate_kpi(kpi(STEP, target=58, tolerance=None), SEP, SPC)
+    assert plain.spc.recalculated_from is None and plain.spc.phases == ()
+    assert plain.sentence.startswith("Improving since April 2018, not by chance")
+
+
+def test_recalculation_needs_two_values_each_side():
+    r = xmr(list(series(STEP)), Polarity.HIGHER, SPC, "%", recalculate_from="2019-03")
+    assert r.recalculated_from is None  # one value from March 2019: no limits from it
+    r = xmr(list(series(STEP)), Polarity.HIGHER, SPC, "%", recalculate_from="2017-01")
+    assert r.recalculated_from is None  # before the first value: nothing to recalculate
+    r = xmr(list(series(STEP)), Polarity.HIGHER, SPC, "%", recalculate_from="2019-02")
+    assert r.recalculated_from == "2019-02" and r.phases[-1].points == 2
+
+
+def test_percentage_limits_within_0_to_100_and_counts_never_below_0():
+    high = xmr(list(series([90, 100] * 7)), Polarity.HIGHER, SPC, "%")
+    assert high.upper == 100 and 0 < high.lower < 100
+    low = xmr(list(series([0, 10] * 7)), Polarity.LOWER, SPC, "%")
+    assert low.lower == 0 and low.upper < 100
+    count = xmr(list(series([0, 10] * 7)), Polarity.LOWER, SPC, "number")
+    assert count.lower == 0 and count.upper > 10
+    signed = xmr(list(series([-5, 5] * 7)), Polarity.HIGHER, SPC, "change")
+    assert signed.lower < -5
+    assert not [s for s in high.signals if s.rule == "beyond-limit"]  # 100% is not beyond
+
+
+@pytest.mark.parametrize("values, polarity, target, assurance, words", [
+    ([80, 82] * 9, Polarity.HIGHER, 70, "met", "the 70% target is reliably met"),
+    ([60, 62] * 9, Polarity.HIGHER, 75, "not met", "the 75% target is not reliably met"),
+    ([60, 62] * 9, Polarity.HIGHER, 61, "hit and miss", "the 61% target may or may not be met"),
+    ([60, 62] * 9, Polarity.LOWER, 75, "met", "reliably met"),
+    ([60, 62] * 9, Polarity.LOWER, 50, "not met", "not reliably met"),
+])
+def test_assurance_from_where_the_target_sits_against_the_limits(values, polarity, target,
+                                                                 assurance, words):
+    r = rate_kpi(kpi(values, polarity=polarity, target=target, tolerance=None), SEP, SPC)
+    assert r.variation == "common cause" and r.assurance == assurance
+    assert r.sentence.startswith("No significant change; the ") and r.sentence.endswith(
+        f"{words}.")
+
+
+def test_the_reading_in_making_data_count_terms():
+    values = [60, 61] * 4 + [66, 67, 66, 67, 68, 67, 68, 69, 68, 69]  # higher since Dec 2017
+    r = rate_kpi(kpi(values, target=72, tolerance=5), SEP, SPC)
+    assert r.variation == "improvement" and r.direction is Direction.IMPROVING
+    assert r.sentence == ("Improving since December 2017, not by chance; the 72% target is "
+                          "not yet reliably met.")
+    few = rate_kpi(make_kpi(1, series=series(values[-6:], Period(2018, 4)), target=72), SEP, SPC)
+    assert few.sentence == "Too few values to judge variation (6 of the 12 needed)."
+    assert few.variation is None and few.assurance is None
+
+
+def test_stale_data_is_named():
+    r = rate_kpi(kpi([60, 62] * 6), SEP, SPC)  # Apr 2017 – Mar 2018, read in September 2018
+    assert r.latest_period == "2018-03"
+    assert r.sentence.endswith("; latest value is for March 2018.")
+    assert "latest value is for March 2018" in r.reasons
+
+
+def test_direction_follows_the_spc_reading():
+    # last month up, but the last seven months are a run below the mean (higher is better)
+    values = [60, 62] * 5 + [55, 54, 55, 54, 55, 54, 53, 54]
+    r = rate_kpi(kpi(values), SEP, SPC)
+    assert r.variation == "concern" and r.direction is Direction.WORSENING
+    assert any(x.startswith("improving against the previous month") and
+               x.endswith("but the chart shows a concern, not by chance") for x in r.reasons)
+    noise = rate_kpi(kpi([60, 62] * 9), SEP, SPC)
+    assert noise.direction is Direction.NO_CHANGE
+    assert any("within common-cause variation" in x for x in noise.reasons)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=100, allow_nan=False), min_size=1,
+                max_size=30), st.sampled_from(list(Polarity)))
+def test_arrow_never_contradicts_the_reading(values, polarity):
+    r = rate_kpi(kpi(values, polarity=polarity, unit="%"), Period(2019, 12), SPC)
+    if r.spc is not None:
+        expected = {"improvement": Direction.IMPROVING, "concern": Direction.WORSENING,
+                    "common cause": Direction.NO_CHANGE}[r.variation]
+        assert r.direction is expected
+        assert 0 <= r.spc.lower <= r.spc.upper <= 100
+        assert all(len({s.kind}) == 1 and s.kind in ("improvement", "concern")
+                   for s in r.spc.signals)
+
+
+def test_recalculate_setting_read_from_configuration(tmp_path):
+    from reportgen.config import load_config
+    from reportgen.errors import ConfigError
+
+    base = ('[[objectives]]\nnumber = 1\ntext = "One"\n[[funding_streams]]\nname = "ICF"\n'
+            '[spc]\nrun_length = 8\n')
+    path = tmp_path / "reportgen.toml"
+    path.write_text(base + '[spc.recalculate]\n"KPI-03" = "2018-01"\n', encoding="utf-8")
+    spc = load_config(path).spc
+    assert spc.run_length == 8 and spc.recalculate_from("KPI-03") == "2018-01"
+    path.write_text(base + '[spc.recalculate]\n"KPI-03" = "Jan 2018"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="spc.recalculate.KPI-03.*YYYY-MM"):
+        load_config(path)

@@ -196,6 +196,35 @@ def test_not_due_and_cancelled_under_worse_of():
     assert r.reported is Rag.CANCELLED and not r.challenge
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["worse-of", "computed", "officer"]),
+       st.sampled_from([None, Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE]),
+       st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=False)),
+       st.dates(min_value=date(2016, 1, 1), max_value=date(2021, 12, 31)),
+       st.dates(min_value=date(2016, 1, 1), max_value=date(2021, 12, 31)),
+       st.integers(min_value=1, max_value=3))
+def test_a_complete_action_is_never_other_than_blue(policy, officer, pct, end, as_of, steps):
+    """Whatever the officer's old RAG, the policy, the dates or the % complete."""
+    th = Thresholds(reported_rag=policy, challenge_steps=steps)
+    r = rate_action(act(status=Status.COMPLETE, officer_rag=officer, percent_complete=pct,
+                        start=end - timedelta(days=200), end=end), th, as_of)
+    assert r.computed is Rag.BLUE and r.reported is Rag.BLUE
+
+
+def test_officer_red_on_a_complete_action_is_a_challenge_not_a_red():
+    done = replace(act(status=Status.COMPLETE, officer_rag=Rag.RED, percent_complete=100,
+                       end=date(2018, 6, 30)), action_id="C1")
+    r = rate_action(done, POINTS, AS_OF)
+    assert r.reported is Rag.BLUE and r.challenge
+    assert "RAG challenge: officer rates Red, evidence says Blue" in r.reasons
+    issues = rating_issues([done], {"C1": r}, POINTS, AS_OF)
+    assert [i.code for i in issues] == ["rag-challenge"]  # a warning, no corrective action asked
+    assert issues[0].action_id == "C1"
+    green = rate_action(replace(done, officer_rag=Rag.GREEN), POINTS, AS_OF)
+    assert green.reported is Rag.BLUE and not green.challenge
+    assert "officer still rates Green" in green.reasons
+
+
 def test_rating_issues_challenge_and_missing_corrective_action():
     red = act(officer_rag=Rag.GREEN, corrective_action="", **RED_PLAN)
     red = replace(red, action_id="R1")

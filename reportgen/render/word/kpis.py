@@ -39,28 +39,32 @@ def kpis_part(c: Builder) -> str:
         latest = text_run(kpi_value(res.latest, kpi.unit)) + \
             line_run(month_name(res.latest_period, short=True))
         if res.direction is not None:
-            direction = text_run(f"{res.direction.arrow} {res.direction.value}", BOLD)
+            word = res.direction.value
+            if res.spc is not None and res.direction.value == "no change":
+                word = "no significant change"
+            direction = text_run(f"{res.direction.arrow} {word}", BOLD)
             if res.previous is not None:
-                direction += line_run(f"from {kpi_value(res.previous, kpi.unit)} in "
-                                   f"{month_name(res.compared_with, short=True)}")
+                direction += line_run(f"{month_name(res.compared_with, short=True)}: "
+                                      f"{kpi_value(res.previous, kpi.unit)}")
         else:
             direction = text_run("– (no earlier value)")
-        if res.spc is not None:
-            signal = res.spc.summary
-        else:
-            signal = f"Fewer than {min_points} monthly values: no control limits yet"
+        signal = res.sentence or (
+            res.spc.summary if res.spc is not None
+            else f"Fewer than {min_points} monthly values: no control limits yet")
         rows.append(row_start(kpi.indicator) + c.cell(indicator)
                     + c.cell(target) + c.cell(latest)
                     + c.rag_cell(res.rag, empty="No target")
                     + c.cell(direction) + c.cell(text_run(signal)) + "</w:tr>")
     out = [c.text(
-        "RAG compares the latest value with the target, allowing the tolerance. Direction "
-        "of travel compares it with the previous month, or with the same month last year "
-        "for seasonal indicators. Run charts show control limits once there are "
-        f"{min_points} or more monthly values."),
+        "RAG compares the latest value with the target, allowing the tolerance. Once there "
+        f"are {min_points} or more monthly values the run charts show control limits, and "
+        "the reading says whether the indicator is changing by more than chance and "
+        "whether the target is reliably met; the direction of travel then follows that "
+        "reading. With fewer values, the direction compares the latest value with the "
+        "previous month, or with the same month last year for seasonal indicators."),
         c.caption("Table", "Key performance indicators"),
         c.table([("Indicator", -1.4), ("Target", 2.0), ("Latest", 2.0), ("RAG", 2.1),
-                 ("Direction of travel", 2.6), ("Signal (SPC)", -1)], rows)]
+                 ("Direction of travel", 2.6), ("Reading (SPC)", -1)], rows)]
 
     charted = [k for k in run.kpis if len(k.series) >= 2]
     if charted:
@@ -119,8 +123,12 @@ def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
              f"{month_name(first)} to {month_name(last)}, latest "
              f"{kpi_value(kpi.series[-1][1], kpi.unit)}.")
     if spc:
-        descr += (f" Mean {fmt_number(spc.centre)}, control limits {fmt_number(spc.lower)} to "
-                  f"{fmt_number(spc.upper)}; {spc.summary}.")
+        since = (f" from {month_name(spc.recalculated_from)}" if spc.recalculated_from
+                 else "")
+        descr += (f" Mean{since} {fmt_number(spc.centre)}, control limits "
+                  f"{fmt_number(spc.lower)} to {fmt_number(spc.upper)}; {spc.summary}.")
+    if res is not None and res.sentence:
+        descr += " " + res.sentence
     if kpi.target is not None:
         descr += f" Target {kpi_value(kpi.target, kpi.unit)}."
     caption = c.caption("Figure", title)
