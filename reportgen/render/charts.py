@@ -74,8 +74,8 @@ _RC = {
 # Line styles of the run chart, told apart by pattern and width as well as colour.
 SERIES = dict(color="#1F3864", linewidth=1.2, marker="o", markersize=3.2)
 MEAN = dict(color="#404040", linewidth=1.0, linestyle="-")
-LIMIT = dict(color="#7F7F7F", linewidth=0.9, linestyle=(0, (5, 2.5)))
-TARGET = dict(color="#C00000", linewidth=1.6, linestyle=(0, (7, 2, 1.5, 2)))
+LIMIT = dict(color="#7F7F7F", linewidth=0.9, linestyle="--")
+TARGET = dict(color="#C00000", linewidth=1.6, linestyle="-.")
 SIGNALS = (("improvement", "#0070C0", "s", "Improvement"),
            ("concern", "#E46C0A", "D", "Concern"),
            ("neutral", "#7030A0", "^", "Other signal"))
@@ -289,11 +289,11 @@ def run_chart_figure(data: RunChartData, width_cm: float = 8.0, height_cm: float
             # The axes' height, estimated from the figure's less the ticks, the legend
             # and the padding, to keep the labels a line apart.
             axes_h_pt = height_cm / 2.54 * 72 - FONT_PT * 1.2 - 12 - \
-                (FONT_PT * 1.6 if handles else 0)
+                (FONT_PT * 3.2 if handles else 0)
             low, high = ax.get_ylim()
             per_pt = (high - low) / max(axes_h_pt, 1.0)
             order = sorted(lines, key=lambda line: line[0])
-            placed = _spread([v for v, _, _ in order], FONT_PT * 1.15 * per_pt,
+            placed = _spread([v for v, _, _ in order], FONT_PT * 1.25 * per_pt,
                              low + FONT_PT * 0.6 * per_pt, high - FONT_PT * 0.6 * per_pt)
             for (value, name, style), at in zip(order, placed):
                 ax.annotate(name, (1.0, value), xytext=(1.02, at),
