@@ -76,6 +76,14 @@ def test_drawn_at_placed_size_with_text_of_9pt_or_more_and_nothing_clipped(
         box = t.get_window_extent()
         assert (box.x0 >= frame.x0 - 0.5 and box.y0 >= frame.y0 - 0.5
                 and box.x1 <= frame.x1 + 0.5 and box.y1 <= frame.y1 + 0.5), t.get_text()
+    # The legend sits clear of the tick labels and the axis titles.
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None:
+            box = legend.get_window_extent()
+            labels = [ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels()]
+            assert not any(box.overlaps(t.get_window_extent()) for t in labels
+                           if t in texts)
     # Tick labels on one axis never run into each other.
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
@@ -119,12 +127,12 @@ def test_mean_limits_and_target_differ_in_line_style_and_width():
 def test_no_legend_entry_for_a_signal_kind_not_shown():
     fig = charts.run_chart_figure(run_data(concern=frozenset(), neutral=frozenset()),
                                   8.1, 5.02)
-    (legend,) = fig.legends
+    legend = fig.axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["Improvement"]
     bare = charts.run_chart_figure(run_data(improvement=frozenset(), concern=frozenset(),
                                             neutral=frozenset(), centre=None, lower=None,
                                             upper=None, target=None), 8.1, 5.02)
-    assert not bare.legends and not bare.axes[0].texts
+    assert bare.axes[0].get_legend() is None and not bare.axes[0].texts
 
 
 def test_every_rating_is_apart_in_greyscale_and_by_hatch():
