@@ -12,8 +12,8 @@ at, and the figure is drawn at exactly that size, so a font size in points here 
 printed size. Every text is :data:`FONT_PT` (9 pt) or more, and matplotlib's tight layout
 makes room for every label (the legend is the axes', under the axis), so nothing is
 clipped. It is applied once when the figure is complete (:func:`_fit`), not as a layout
-engine, which would measure every text again at each draw and in a second, blank draw
-that ``savefig`` makes first: half the cost of a chart. The lines and the ratings are
+engine, which would measure every text again at each draw, and ``savefig`` draws a
+layout-engine figure twice. The lines and the ratings are
 told apart without colour: the mean is solid, the limits dashed and the target dash-dot,
 each at its own width; every rating has its own hatch and a fill whose grey differs from
 the others' (:func:`grey_level`).
@@ -36,8 +36,8 @@ from reportgen.model import Rag
 from reportgen.render.cells import RAG_COLOURS
 
 CM = 1 / 2.54  # inches per centimetre
-# 150 dots per inch is plenty for 9 pt text printed at the placed size; 200 cost a
-# third more time and bytes for no visible gain.
+# 150 dots per inch is plenty for 9 pt text printed at the placed size; more only adds
+# time and bytes.
 DPI = 150
 FONT_PT = 9.0
 """The smallest text on any chart, in points at the printed size."""
