@@ -208,7 +208,30 @@ def test_chart_and_table_colours_agree():
 
     assert list(RAG_STYLE) == ["Red", "Amber", "Green", "Blue", "Grey"]
     for name, (fill, ink, _) in RAG_STYLE.items():
+        if name == "Grey":  # lighter on the charts, so it prints apart from Amber
+            assert fill > "#" + RAG_COLOURS[Rag.GREY][0] and ink == "#000000"
+            continue
         assert (fill, ink) == tuple("#" + c for c in RAG_COLOURS[Rag(name)])
+
+
+def test_every_chart_is_kept_with_its_caption(report60):
+    """A caption is kept with its chart: the paragraph before a chart on its own is a
+    "Figure" caption kept with the next; a run chart shares a cell, in a row that does
+    not split across pages, with its caption above it."""
+    root = body(report60)
+    drawings = root.findall(".//w:drawing", NS)
+    assert len(drawings) == 4
+    for drawing in drawings:
+        para = next(a for a in drawing.iterancestors() if a.tag == W + "p")
+        cell = next((a for a in drawing.iterancestors() if a.tag == W + "tc"), None)
+        if cell is None:
+            caption = para.getprevious()
+        else:
+            assert cell.getparent().find(f"{W}trPr/{W}cantSplit") is not None
+            caption = cell.findall(f"{W}p")[0]
+            assert caption is not para
+        assert "".join(caption.itertext()).startswith("Figure ")
+        assert caption.find(f"{W}pPr/{W}keepNext") is not None
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -89,14 +89,15 @@ def kpis_part(c: Builder) -> str:
             '<w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
             '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
             '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
-            '<w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+            '<w:left w:w="110" w:type="dxa"/><w:right w:w="110" w:type="dxa"/></w:tblCellMar>'
             '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
             'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
             + "".join(f'<w:gridCol w:w="{g}"/>' for g in grid) + "</w:tblGrid>"
             + "".join(rows_xml) + "</w:tbl>")
         out.append(c.note("Each chart: monthly values, the mean (solid line), control "
-                          "limits (dashed) and the target (dotted); points in a signal "
-                          "are marked with squares (improvement) or diamonds (concern)."))
+                          "limits (dashed) and the target (dash-dot), each named at its "
+                          "right-hand end; points in a signal are marked with squares "
+                          "(improvement) or diamonds (concern)."))
     return "".join(out)
 
 
