@@ -36,7 +36,7 @@ RAG_COLOURS: dict[Rag, tuple[str, str]] = {
     Rag.AMBER: ("FFC000", "000000"),
     Rag.GREEN: ("00B050", "000000"),
     Rag.BLUE: ("0070C0", "FFFFFF"),
-    Rag.GREY: ("BFBFBF", "000000"),
+    Rag.GREY: ("D9D9D9", "000000"),  # apart from Amber and Cancelled in greyscale print
     Rag.CANCELLED: ("F2F2F2", "595959"),
 }
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY, Rag.CANCELLED)

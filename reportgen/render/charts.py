@@ -46,8 +46,9 @@ FONT_PT = 9.0
 # readers; Cancelled actions are not charted.
 _HATCH = {Rag.RED: "////", Rag.AMBER: "....", Rag.GREEN: "\\\\\\\\", Rag.BLUE: "xxx",
           Rag.GREY: "---"}
-# Grey's table fill (BFBFBF) prints as the same grey as Amber's (FFC000); on the charts it
-# is much lighter, so the two stay apart in black-and-white print. Its hatch is its own.
+# Grey's table fill (D9D9D9) prints about 28 levels lighter than Amber's (FFC000), enough
+# beside the word in a cell; a chart's bars have no word, so there Grey is lighter still.
+# Its hatch is its own.
 _CHART_FILL = {Rag.GREY: "E9E9E9"}
 RAG_STYLE: dict[str, tuple[str, str, str]] = {
     rag.value: (f"#{_CHART_FILL.get(rag, RAG_COLOURS[rag][0])}", f"#{RAG_COLOURS[rag][1]}",
