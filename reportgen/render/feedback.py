@@ -149,7 +149,9 @@ class _Book:
 
     def __init__(self, path: Path, run: RatedRun, config: Config, title: str):
         self.path = path
-        self.wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+        # in memory: a feedback file is small, and XlsxWriter's temporary files (one per
+        # sheet and part) cost more than the writing at 300 files
+        self.wb = xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, "in_memory": True})
         self.wb.set_properties({
             "title": title[:250], "subject": f"Tracker feedback, {run.period.name}",
             "author": config.report.author or "reportgen", "company": config.partnership,
