@@ -356,6 +356,8 @@ class Changes:
     newly_complete: tuple[str, ...] = ()
     new: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    # what the last stored period knew of each removed action: ID -> (action, lead officer)
+    removed_names: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,14 +125,17 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
     if use is HistoryUse.NONE or (use is HistoryUse.READ and not path.exists()):
         return run
     with History(path, clock=lambda: now, read_only=use is HistoryUse.READ) as history:
+        previous, stored = history.plan(run.period)
         if ingest is not None and config is not None:
-            previous, stored = history.plan(run.period)
             run = carry_forward(run, ingest, previous, stored, config.stream_names,
                                 config.thresholds)
         if require_complete:
             check_complete(run)
+        changes = history.changes(run.period, run.ratings)
+        known = {item.action.action_id: (item.action.action, item.action.lead_officer)
+                 for item in stored if item.action.action_id in changes.removed}
         run = replace(run, previous_rags=history.previous_rags(run.period),
-                      changes=history.changes(run.period, run.ratings))
+                      changes=replace(changes, removed_names=known))
         if use is HistoryUse.SAVE:
             history.save_period(run)
         return replace(run, trend=history.trend(run.period, 6))

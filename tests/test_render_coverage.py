@@ -218,7 +218,12 @@ def test_change_lists_name_each_action_by_id_title_and_officer(config, tmp_path)
     for action_id in (*run.changes.newly_red, *run.changes.improved, *run.changes.new):
         a = next(x for x in run.actions if x.action_id == action_id)
         assert f"{action_id} {short_title(a.action)} ({a.lead_officer})" in changes
-    assert "O9-99" in changes  # no longer reported: the ID is all the run knows
+    assert "O9-99" in changes  # no longer reported, unknown to the last period: the ID alone
+    known = replace(run.changes, removed_names={"O9-99": ("We will close the old day "
+                                                           "service", "Jane Hope")})
+    text = all_text(body(render_board_report(replace(run, changes=known), config,
+                                             tmp_path / "r2.docx")))
+    assert "O9-99 We will close the old day service (Jane Hope)" in text
 
 
 def test_short_title_cuts_at_a_word():

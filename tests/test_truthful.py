@@ -23,7 +23,7 @@ from reportgen.config import load_config
 from reportgen.export import ACTION_COLUMNS, action_records, to_csv
 from reportgen.history import History
 from reportgen.issues import CATALOGUE
-from reportgen.model import Period
+from reportgen.model import Period, Rag
 from reportgen.pipeline import HistoryUse, run_cycle
 from slips import OBJ2_COPY, OBJ3_COMMUNITY, month_two
 from test_cycle import ROOT, SAMPLES, cli
@@ -178,3 +178,28 @@ def test_every_row_issue_has_a_cell_an_action_id_and_an_officer(months):
     (missing,) = [i for i in row_issues if i.code == "missing-corrective-action"
                   and i.action_id == slips.no_corrective_id]
     assert missing.cell == slips.no_corrective_cell and missing.officer == "Craig Hume"
+
+
+def test_an_action_gone_from_its_tracker_is_named_in_the_change_list(tmp_path):
+    """A complete action's row deleted from a tracker that was read leaves the plan ("no
+    longer reported"; an unfinished one would be carried forward); the paper names it as
+    the last stored period knew it, not by its ID alone."""
+    import openpyxl
+
+    wb_dir, out = tmp_path / "workbooks", tmp_path / "output"
+    shutil.copytree(SAMPLES, wb_dir)
+    cfg = _config(out)
+    first = run_cycle(cfg, SEP, today=date(2018, 10, 5), now=datetime(2018, 10, 5, 9, 0),
+                      workbooks=wb_dir, output=out, artefacts=())
+    done = next(a for a in first.run.actions
+                if first.run.ratings[a.action_id].reported is Rag.BLUE)
+    path = wb_dir / done.source.file
+    book = openpyxl.load_workbook(path)
+    sheet = book[done.source.sheet]
+    sheet.delete_rows(done.source.row)
+    book.save(path)
+    second = run_cycle(cfg, OCT, today=date(2018, 11, 5), now=datetime(2018, 11, 5, 9, 0),
+                       workbooks=wb_dir, output=out, artefacts=())
+    assert done.action_id in second.run.changes.removed
+    assert second.run.changes.removed_names[done.action_id] == (done.action,
+                                                                 done.lead_officer)

@@ -4,6 +4,7 @@ of BRAG by objective) and the key to colours and symbols."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Mapping
 
 from reportgen.model import Rag
 from reportgen.render import charts
@@ -91,7 +92,8 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
                            ("Improved", ch.improved), ("Newly complete", ch.newly_complete),
                            ("New actions", ch.new), ("No longer reported", ch.removed)):
             lines.append(text_run(f"{label} ({len(ids):,})", BOLD)
-                         + (change_runs(ids, by_id) if ids else text_run(": none")))
+                         + (change_runs(ids, by_id, ch.removed_names) if ids
+                            else text_run(": none")))
         out.append(c.bullets(lines))
     else:
         out.append(c.heading("Changes since last period"))
@@ -131,20 +133,23 @@ def coverage_part(c: Builder, items: list[Rated]) -> str:
     return c.boxed(text_run(first + ".", BOLD) + text_run(" " + rest))
 
 
-def change_runs(ids: tuple[str, ...], by_id: dict[str, Rated]) -> str:
+def change_runs(ids: tuple[str, ...], by_id: dict[str, Rated],
+                known: Mapping[str, tuple[str, str]] = {}) -> str:
     """Each action of a change list on its own line: its ID, short title and lead
-    officer (the ID alone for an action no longer in the run), the first CHANGE_LIMIT in
-    natural order, then "and N more"."""
+    officer (for an action no longer in the run, as ``known`` (the last stored period)
+    has them, else the ID alone), the first CHANGE_LIMIT in natural order, then "and N
+    more"."""
     ordered = sorted(ids, key=natural_key)
     runs = text_run(":")
     for action_id in ordered[:CHANGE_LIMIT]:
         item = by_id.get(action_id)
-        if item is None:
-            runs += line_run(action_id, BOLD)
-            continue
-        a = item.action
-        runs += (line_run(a.action_id, BOLD) + text_run(f" {short_title(a.action)}")
-                 + text_run(f" ({a.lead_officer})" if a.lead_officer.strip() else ""))
+        if item is not None:
+            title, lead = item.action.action, item.action.lead_officer
+        else:
+            title, lead = known.get(action_id, ("", ""))
+        runs += (line_run(action_id, BOLD)
+                 + (text_run(f" {short_title(title)}") if title.strip() else "")
+                 + text_run(f" ({lead})" if lead.strip() else ""))
     if len(ordered) > CHANGE_LIMIT:
         runs += line_run(f"and {len(ordered) - CHANGE_LIMIT:,} more: the appendix lists "
                          "every action")
