@@ -309,6 +309,7 @@ FIELD_LABELS = {
     "last_updated": "Last updated",
     "commentary": "Commentary",
     "corrective_action": "Corrective action",
+    "decision": "Board decision needed",
     "budget": "Budget",
     "spend_to_date": "Spend to date",
     "forecast": "Forecast",

@@ -178,6 +178,7 @@ class Action:
     budget: float | None = None
     spend_to_date: float | None = None
     forecast: float | None = None
+    decision: str = ""  # what the tracker asks the Board to decide ("Yes", or in words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,8 @@ def build_body(doc) -> None:
     doc.add_paragraph()
     # Page 1: the statement that this month's data are incomplete (nothing when complete).
     _placeholder_block(doc, "coverage")
+    # Page 1: up to five key messages generated from the ratings, KPIs and finance.
+    _placeholder_block(doc, "key_messages")
 
     doc.add_heading("Purpose of the report", level=1)
     doc.add_paragraph(
@@ -288,16 +290,9 @@ def build_body(doc) -> None:
         "behind them.")
     doc.add_heading("Recommendations", level=1)
     doc.add_paragraph("The Integration Joint Board is asked to:")
-    for text in (
-        "note progress in delivering the Commissioning and Implementation Plan to "
-        "{{ as_of }};",
-        "note the {{ red_count }} actions rated Red and the {{ amber_count }} rated Amber, "
-        "and the corrective action proposed for each;",
-        "note the key performance indicators and the financial position by funding "
-        "stream; and",
-        "agree any further action the Board wishes to direct.",
-    ):
-        doc.add_paragraph(text, style="List Bullet")
+    # Decisions the trackers ask of the Board, then what it is asked to note: generated,
+    # so that each names its action, and never "direct" (see "Direction required").
+    _placeholder_block(doc, "recommendations")
 
     for heading, block in (
         ("Summary", "summary"),

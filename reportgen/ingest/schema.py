@@ -51,6 +51,8 @@ ACTION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("corrective_action", ("Corrective Action", "Mitigating Actions",
                                     "Remedial Action", "Mitigation", "Corrective Actions",
                                     "Mitigating Action")),
+    FieldSpec("decision", ("Board decision needed", "Decision needed", "IJB decision",
+                           "Board decision", "Decision required")),
     FieldSpec("budget", ("Budget (£)", "Budget", "Allocated Budget", "Annual Budget",
                          "Budget £")),
     FieldSpec("spend_to_date", ("Spend to Date", "Spend", "Actual Spend",

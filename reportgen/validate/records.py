@@ -312,6 +312,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     target_impact = row.text("target_impact")
     commentary = row.text("commentary")
     corrective = row.text("corrective_action")
+    decision = row.text("decision")
 
     if row.failed or None in (objective, start, end, status, last_updated):
         return None, row.issues
@@ -323,6 +324,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
         desired_outcome=desired_outcome, locality=locality, target_impact=target_impact,
         percent_complete=percent, officer_rag=officer_rag, commentary=commentary,
         corrective_action=corrective, budget=budget, spend_to_date=spend, forecast=forecast,
+        decision=decision,
     ), row.issues
 
 

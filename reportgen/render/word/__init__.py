@@ -12,7 +12,8 @@ placeholder.
 Generated parts, in the shipped template's order: ``coverage`` (on page 1, under the cover
 block: the statement that this month's data are incomplete, or nothing when they are
 complete; a template without it gets the statement at the top of the summary),
-``summary`` (counts by BRAG, changes
+``key_messages`` and ``recommendations`` (page 1: up to five key messages, then the
+decisions the trackers ask of the Board and what it is asked to note), ``summary`` (counts by BRAG, changes
 since last period, a chart of BRAG by objective), ``key`` (colours, symbols, the slippage
 model), ``exceptions`` (every Red and Amber action, newly red first), ``kpis`` (table and
 run charts with SPC limits), ``objectives`` (one table per objective), ``finance`` (by
@@ -29,7 +30,8 @@ The modules, each with one reason to change:
 - :mod:`.wordml`: escaping and the WordML of paragraphs, tables, RAG cells and pictures.
 - :mod:`.formats`: dates, money and numbers as a UK board paper writes them.
 - :mod:`.rated`: the actions with their ratings, and a rating in words.
-- :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
+- :mod:`.page_one`: the key messages and the recommendations;
+  :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
   charts; :mod:`.tables`: exceptions, objectives, finance, data quality and the appendix.
 
 The renderer reads everything it prints from the rated run and the configuration; it
@@ -48,6 +50,7 @@ part) go to the ``reportgen`` log; only faults that stop the report raise.
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 from markupsafe import Markup
@@ -56,6 +59,9 @@ from reportgen.config import Config
 from reportgen.model import Rag, RatedRun
 from reportgen.render.word.formats import money, month_name, uk_date, variance_text
 from reportgen.render.word.kpis import kpis_part
+from reportgen.render.word.page_one import (
+    TO_BE_CONFIRMED, key_messages_part, meeting_date_warning, recommendations_part,
+)
 from reportgen.render.word.rated import BRAG, Rated, rag_counts, rated_items
 from reportgen.render.word.sections import coverage_part, key_part, summary_part
 from reportgen.render.word.tables import (
@@ -69,6 +75,8 @@ from reportgen.render.word.wordml import Builder
 from reportgen.text import clean
 
 __all__ = ["BLOCKS", "render_board_report"]
+
+log = logging.getLogger(__name__)
 
 
 def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[str, object]:
@@ -87,7 +95,7 @@ def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[
         "author": clean(report.author),
         "contact": clean(report.contact),
         "agenda_item": clean(report.agenda_item),
-        "meeting_date": clean(report.meeting_date),
+        "meeting_date": clean(report.meeting_date).strip() or TO_BE_CONFIRMED,
         "period": run.period.label,
         "period_name": run.period.name,
         "as_of": uk_date(run.as_of),
@@ -115,6 +123,8 @@ def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[
 
 BUILDERS = {
     "coverage": coverage_part,
+    "key_messages": key_messages_part,
+    "recommendations": recommendations_part,
     "summary": summary_part,
     "key": lambda c, items: key_part(c),
     "exceptions": exceptions_part,
@@ -140,6 +150,8 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
     tpl = open_template(template)
     layout = read_layout(tpl, template)
     items = rated_items(run)
+    if not clean(config.report.meeting_date).strip():
+        log.warning(meeting_date_warning())
     fill(tpl, template_context(run, config, items), template)
 
     part = tpl.docx.part

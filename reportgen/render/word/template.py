@@ -30,7 +30,7 @@ from reportgen.text import clean
 
 log = logging.getLogger(__name__)
 
-BLOCKS = ("coverage", "summary", "key", "exceptions", "kpis", "objectives", "finance",
+BLOCKS = ("coverage", "key_messages", "recommendations", "summary", "key", "exceptions", "kpis", "objectives", "finance",
           "data_quality", "appendix")
 """The generated parts, each placed by a ``{{p name }}`` paragraph in the template."""
 OPTIONAL_BLOCKS = ("coverage",)

@@ -1,0 +1,227 @@
+"""Page 1 of the paper after the coverage statement: up to five key messages, and the
+specific recommendations, decisions the trackers ask of the Board first.
+
+The recommendations ask the Board to "note", "agree" or "decide", never to "direct": a
+Direction has a meaning of its own under the Public Bodies (Joint Working) (Scotland) Act
+2014, and the template's Direction table says whether one is required. An action repeated
+under several objectives (the same text and lead officer) is counted once and named once,
+with its other IDs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reportgen.model import Rag
+from reportgen.render.coverage import short_title
+from reportgen.render.word.formats import (
+    id_list, money, month_name, natural_key, plural, uk_date, variance_text,
+)
+from reportgen.render.word.rated import Rated
+from reportgen.render.word.wordml import BOLD, Builder, text_run
+from reportgen.text import clean
+
+MAX_MESSAGES = 5
+TO_BE_CONFIRMED = "To be confirmed"
+
+# "ask the IJB to extend the end date to March 2019" in a corrective action or commentary
+_ASK = re.compile(
+    r"\b(?:ask|asks|asking|request|requests|requesting|seek|seeks|seeking)\s+"
+    r"(?:that\s+)?the\s+(?:IJB|Integration\s+Joint\s+Board|Board)\s+"
+    r"(?:to\s+|for\s+|approval\s+to\s+)?([^.;\n]+)", re.I)
+# what a "Board decision needed" cell holds when it says only yes or no
+_NO = {"", "no", "n", "none", "n/a", "na", "-", "–", "false", "0", "not required"}
+_YES = {"yes", "y", "x", "true", "1", "required", "needed"}
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """One action as the Board knows it: the tracker rows with the same text and lead
+    officer (an action repeated under several objectives), first in natural order."""
+
+    items: tuple[Rated, ...]
+
+    @property
+    def first(self) -> Rated:
+        return self.items[0]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i.action.action_id for i in self.items)
+
+    def name(self) -> str:
+        """"O1-03 and O3-04 (the same action) Redesign day services… (Morag Elliot)"."""
+        a = self.first.action
+        ids = self.ids
+        label = ids[0] if len(ids) == 1 else (
+            ", ".join(ids[:-1]) + f" and {ids[-1]} (the same action under Objectives "
+            + _and([str(n) for n in sorted({i.action.objective for i in self.items})])
+            + ")")
+        lead = clean(a.lead_officer).strip()
+        return f"{label}, {short_title(a.action)}" + (f" ({lead})" if lead else "")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _key(item: Rated) -> tuple[str, str]:
+    a = item.action
+    return (" ".join(re.sub(r"[^\w\s]", " ", clean(a.action).lower()).split()),
+            " ".join(clean(a.lead_officer).lower().split()))
+
+
+def distinct(items: list[Rated]) -> list[Distinct]:
+    """``items`` grouped into distinct actions, in natural order of their first ID."""
+    groups: dict[tuple[str, str], list[Rated]] = {}
+    for item in items:
+        groups.setdefault(_key(item), []).append(item)
+    out = [Distinct(tuple(sorted(g, key=lambda i: natural_key(i.action.action_id))))
+           for g in groups.values()]
+    return sorted(out, key=lambda d: natural_key(d.ids[0]))
+
+
+def decision_asked(item: Rated) -> str | None:
+    """What the Board is asked to decide for this action, in words ("extend the end date
+    to March 2019"); "" when the tracker marks a decision without saying what; None when
+    it asks none. The "Board decision needed" column first, then a corrective action or
+    commentary that asks the IJB or the Board to do something."""
+    a = item.action
+    marked = clean(a.decision).strip()
+    if marked.lower().rstrip(".") not in _NO:
+        if marked.lower().rstrip(".") not in _YES:
+            return marked.rstrip(". ")
+        found = _ASK.search(clean(a.corrective_action)) or _ASK.search(clean(a.commentary))
+        return found.group(1).strip().rstrip(", ") if found else ""
+    for text in (a.corrective_action, a.commentary):
+        found = _ASK.search(clean(text))
+        if found:
+            return found.group(1).strip().rstrip(", ")
+    return None
+
+
+def _ids(groups: list[Distinct]) -> str:
+    """Up to three actions by ID, short title and lead officer; more by ID alone."""
+    if len(groups) <= 3:
+        return "; ".join(
+            f"{d.ids[0]} {short_title(d.first.action.action, 45)}"
+            + (f" ({clean(d.first.action.lead_officer).strip()})"
+               if d.first.action.lead_officer.strip() else "") for d in groups)
+    return id_list([d.ids[0] for d in groups], limit=8)
+
+
+def key_messages(run, items: list[Rated]) -> list[str]:
+    """Up to MAX_MESSAGES sentences for page 1, most urgent first: the Red actions
+    (distinct, and what is newly Red), Red actions with no corrective action, RAG
+    challenges, indicators showing a signal of concern, and the finance variance."""
+    out: list[str] = []
+    live = [i for i in items if i.rag is not None and i.rag is not Rag.CANCELLED]
+    groups = distinct(live)
+    reds = [d for d in groups if any(i.rag is Rag.RED for i in d.items)]
+    red_rows = sum(1 for i in live if i.rag is Rag.RED)
+    prev = run.changes.previous_period
+    newly = [d for d in reds if set(d.ids) & set(run.changes.newly_red)]
+    if reds:
+        text = f"{plural(len(reds), 'action is', 'actions are')} Red"
+        if red_rows != len(reds):
+            text += (f" ({red_rows:,} tracker rows: some actions appear under more than "
+                     "one objective)")
+        if prev:
+            text += (f"; {len(newly):,} {'is' if len(newly) == 1 else 'are'} newly Red "
+                     f"since {month_name(prev)}" + (f" ({_ids(newly)})" if newly else ""))
+        out.append(text + f": {_ids(reds)}.")
+    else:
+        out.append("No action is Red.")
+    bare = [d for d in reds if not any(clean(i.action.corrective_action).strip()
+                                       for i in d.items)]
+    if bare:
+        out.append(f"{plural(len(bare), 'Red action has', 'Red actions have')} no "
+                   f"corrective action yet: {_ids(bare)}.")
+    challenged = [d for d in groups
+                  if any(i.rating is not None and i.rating.challenge for i in d.items)]
+    if challenged:
+        out.append(f"{plural(len(challenged), 'action has', 'actions have')} a RAG "
+                   "challenge (the lead officer's rating and the one computed from dates "
+                   f"and progress are far apart): {_ids(challenged)}.")
+    concern = []
+    for kpi in run.kpis:
+        result = run.kpi_results.get(kpi.kpi_id)
+        if result is None:
+            continue
+        variation = getattr(result, "variation", None)
+        if variation is not None:
+            worrying = variation == "concern"
+        else:
+            worrying = bool(result.spc and any(s.kind == "concern"
+                                               for s in result.spc.signals))
+        if worrying:
+            concern.append(kpi)
+    if concern:
+        named = "; ".join(f"{k.kpi_id} {short_title(k.indicator, 50)}" for k in concern[:3])
+        more = f" and {len(concern) - 3:,} more" if len(concern) > 3 else ""
+        out.append(f"{plural(len(concern), 'indicator shows', 'indicators show')} a "
+                   f"change for the worse that is not down to chance: {named}{more}.")
+    total = run.finance_total
+    if total is not None and total.budget is not None:
+        flagged = [d for d in groups if any(
+            i.rating is not None and i.rating.finance is not None
+            and i.rating.finance.rag in (Rag.RED, Rag.AMBER) for i in d.items)]
+        text = (f"Finance: forecast outturn {money(total.forecast)} against a budget of "
+                f"{money(total.budget)} ({variance_text(total.variance)})")
+        if flagged:
+            text += (f"; {plural(len(flagged), 'action is', 'actions are')} forecast to "
+                     f"overspend (finance Red or Amber): {_ids(flagged)}")
+        out.append(text + ".")
+    return out[:MAX_MESSAGES]
+
+
+def recommendations(run, items: list[Rated]) -> list[list[tuple[str, bool]]]:
+    """Each recommendation as runs of (text, bold): first a decision for each distinct
+    action whose tracker asks one of the Board, then what the Board is asked to note."""
+    out: list[list[tuple[str, bool]]] = []
+    live = [i for i in items if i.rag is not Rag.CANCELLED]
+    for group in distinct(live):
+        asked = [decision_asked(i) for i in group.items]
+        asked = [a for a in asked if a is not None]
+        if not asked:
+            continue
+        what = next((a for a in asked if a), "")
+        runs = [("decide on ", False), (group.name(), True)]
+        runs.append((f": its lead officer asks the Board to {what};" if what else
+                     ": its tracker marks a decision for the Board (see the exceptions);",
+                     False))
+        out.append(runs)
+    counts = {r: sum(1 for i in live if i.rag is r) for r in (Rag.RED, Rag.AMBER)}
+    out.append([(f"note progress in delivering the plan to {uk_date(run.as_of)};", False)])
+    out.append([(f"note the {counts[Rag.RED]:,} Red and {counts[Rag.AMBER]:,} Amber "
+                 "tracker rows and the corrective action proposed for each;", False)])
+    out.append([("note the key performance indicators and the financial position by "
+                 "funding stream.", False)])
+    return out
+
+
+def key_messages_part(c: Builder, items: list[Rated]) -> str:
+    """The key messages as a bulleted list under a bold lead-in; with a note when the
+    configuration gives no meeting date (the cover then says "To be confirmed")."""
+    out = [c.p(text_run("Key messages", BOLD), keep_next=True),
+           c.bullets(text_run(m) for m in key_messages(c.run, items))]
+    if not clean(c.config.report.meeting_date).strip():
+        out.append(c.note(meeting_date_warning()))
+    return "".join(out)
+
+
+def recommendations_part(c: Builder, items: list[Rated]) -> str:
+    """The recommendations as a bulleted list: decisions first, then notes."""
+    return c.bullets("".join(text_run(t, BOLD if bold else "") for t, bold in rec)
+                     for rec in recommendations(c.run, items))
+
+
+def meeting_date_warning() -> str:
+    return ("Configuration: no meeting date is set ([report] meeting_date in "
+            f"reportgen.toml), so the cover says \u201c{TO_BE_CONFIRMED}\u201d.")
+
+
+__all__ = ["MAX_MESSAGES", "TO_BE_CONFIRMED", "decision_asked", "distinct",
+           "key_messages", "key_messages_part", "meeting_date_warning",
+           "recommendations", "recommendations_part"]
