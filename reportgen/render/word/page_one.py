@@ -59,7 +59,16 @@ class Distinct:
             + _and([str(n) for n in sorted({i.action.objective for i in self.items})])
             + ")")
         lead = clean(a.lead_officer).strip()
-        return f"{label}, {short_title(a.action)}" + (f" ({lead})" if lead else "")
+        return f"{label}, {brief_title(a.action, 60)}" + (f" ({lead})" if lead else "")
+
+
+_WE_WILL = re.compile(r"^\s*we\s+will\s+", re.I)
+
+
+def brief_title(text: str, limit: int = 50) -> str:
+    """An action's short title without the plan's "We will": "Redesign day services…"."""
+    s = _WE_WILL.sub("", clean(text))
+    return short_title(s[:1].upper() + s[1:], limit)
 
 
 def _and(words: list[str]) -> str:
@@ -105,7 +114,7 @@ def _ids(groups: list[Distinct]) -> str:
     """Up to three actions by ID, short title and lead officer; more by ID alone."""
     if len(groups) <= 3:
         return "; ".join(
-            f"{d.ids[0]} {short_title(d.first.action.action, 45)}"
+            f"{d.ids[0]} {brief_title(d.first.action.action)}"
             + (f" ({clean(d.first.action.lead_officer).strip()})"
                if d.first.action.lead_officer.strip() else "") for d in groups)
     return id_list([d.ids[0] for d in groups], limit=8)

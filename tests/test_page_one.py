@@ -1,0 +1,167 @@
+"""Page 1 of the paper: key messages and specific recommendations (issue 17, item 1), on
+the samples, on factory runs, and through a tracker's "Board decision needed" column."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from builders import HEADERS, good_row, write_tracker
+from factories import make_action, make_run
+from reportgen.model import Period, Rag
+from reportgen.pipeline import run_cycle
+from reportgen.render.word import render_board_report
+from reportgen.render.word.page_one import (
+    MAX_MESSAGES, TO_BE_CONFIRMED, decision_asked, key_messages, recommendations,
+)
+from reportgen.render.word.rated import rated_items
+from test_word import all_text, body, needs_soffice, to_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def words(rec) -> str:
+    return "".join(text for text, _ in rec)
+
+
+def page_one_text(docx: Path) -> str:
+    """The document's text from the top to the Summary heading."""
+    text = all_text(body(docx))
+    return text.split("Summary", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    from reportgen.config import load_config
+    out = tmp_path_factory.mktemp("samples")
+    cfg = load_config(ROOT / "reportgen.toml")
+    cfg = dataclasses.replace(cfg, paths=dataclasses.replace(
+        cfg.paths, output=out, history=out / "history.sqlite"))
+    result = run_cycle(cfg, Period.parse("2018-09"), today=date(2018, 10, 5),
+                       now=datetime(2018, 10, 5, 9, 0), workbooks=ROOT / "workbooks",
+                       output=out, artefacts=())
+    docx = render_board_report(result.run, cfg, out / "paper.docx")
+    return {"run": result.run, "config": cfg, "docx": docx}
+
+
+def test_the_samples_ask_the_board_to_decide_o3_04s_extension(samples):
+    recs = [words(r) for r in recommendations(samples["run"], rated_items(samples["run"]))]
+    decisions = [r for r in recs if r.startswith("decide on ")]
+    assert len(decisions) == 1
+    assert "O3-04" in decisions[0] and "O1-03" in decisions[0]  # one action, both IDs
+    assert "extend the end date to March 2019" in decisions[0]
+    assert recs.index(decisions[0]) == 0  # decisions before the notes
+    assert all(r.startswith(("decide on ", "note ")) for r in recs)
+
+
+def test_no_recommendation_asks_the_board_to_direct(samples):
+    """The template's Direction table says none: no recommendation may say "direct"."""
+    page1 = page_one_text(samples["docx"])
+    recs = page1.split("Recommendations", 1)[1]
+    assert "direct" not in recs.lower()
+    assert "Direction required: none" in all_text(body(samples["docx"]))
+
+
+def test_the_samples_key_messages_count_distinct_reds_and_name_the_bare_one(samples):
+    run = samples["run"]
+    red_rows = [a.action_id for a in run.actions
+                if run.ratings[a.action_id].reported is Rag.RED]
+    messages = key_messages(run, rated_items(run))
+    assert 1 <= len(messages) <= MAX_MESSAGES
+    assert messages[0].startswith("5 actions are Red (9 tracker rows")
+    assert len(red_rows) == 9
+    bare = [m for m in messages if "no corrective action" in m]
+    assert len(bare) == 1 and "O3-09" in bare[0] and "Iain Scott" in bare[0]
+    assert any("RAG challenge" in m and "O3-09" in m for m in messages)
+    assert any(m.startswith("Finance: forecast outturn £3,046,450") for m in messages)
+
+
+def test_page_one_of_the_samples_paper_holds_messages_then_recommendations(samples):
+    page1 = page_one_text(samples["docx"])
+    assert page1.index("Key messages") < page1.index("Purpose of the report") \
+        < page1.index("Recommendations") < page1.index("decide on O1-03 and O3-04")
+    assert TO_BE_CONFIRMED in page1  # the meeting date, never a blank cell
+    assert "no meeting date is set" in page1
+
+
+def test_a_missing_meeting_date_is_logged_and_a_set_one_printed(config, tmp_path, caplog):
+    blank = dataclasses.replace(config, report=dataclasses.replace(config.report,
+                                                                   meeting_date=""))
+    with caplog.at_level(logging.WARNING, logger="reportgen"):
+        render_board_report(make_run(6), blank, tmp_path / "a.docx")
+    assert "meeting_date" in caplog.text and TO_BE_CONFIRMED in caplog.text
+    caplog.clear()
+    dated = dataclasses.replace(config, report=dataclasses.replace(config.report,
+                                                                   meeting_date="25/10/2018"))
+    with caplog.at_level(logging.WARNING, logger="reportgen"):
+        out = render_board_report(make_run(6), dated, tmp_path / "b.docx")
+    page1 = page_one_text(out)
+    assert "25/10/2018" in page1 and TO_BE_CONFIRMED not in page1
+    assert "meeting_date" not in caplog.text
+
+
+@pytest.mark.parametrize("cell, corrective, expected", [
+    ("Yes", "Ask the Board to approve a further £20,000.", "approve a further £20,000"),
+    ("Yes", "Recovery plan in place.", ""),
+    ("Agree the revised scope", "", "Agree the revised scope"),
+    ("No", "Recovery plan in place.", None),
+    ("", "We will seek the IJB's view.", None),
+    ("", "Request that the IJB agree a new end date of June 2019.", "agree a new end date of June 2019"),
+])
+def test_what_a_tracker_asks_the_board_to_decide(cell, corrective, expected):
+    from reportgen.render.word.rated import Rated
+    action = make_action(1, decision=cell, corrective_action=corrective, commentary="")
+    assert decision_asked(Rated(action, None)) == expected
+
+
+def test_a_factory_run_gets_a_recommendation_per_decision_and_five_messages_at_most():
+    actions = [make_action(i) for i in range(1, 30)]
+    actions[4] = dataclasses.replace(actions[4], decision="Yes",
+                                     corrective_action="Ask the IJB to fund a second post.")
+    actions[7] = dataclasses.replace(actions[7], decision="Approve the new site")
+    run = make_run(actions=actions)
+    recs = [words(r) for r in recommendations(run, rated_items(run))]
+    decisions = [r for r in recs if r.startswith("decide on ")]
+    assert len(decisions) == 2
+    assert actions[4].action_id in decisions[0] and "fund a second post" in decisions[0]
+    assert actions[7].action_id in decisions[1] and "Approve the new site" in decisions[1]
+    assert len(key_messages(run, rated_items(run))) <= MAX_MESSAGES
+
+
+def test_a_kpi_of_concern_is_a_key_message():
+    run = make_run(6)
+    kpi = run.kpis[0]
+    results = dict(run.kpi_results)
+    results[kpi.kpi_id] = dataclasses.replace(results[kpi.kpi_id], variation="concern")
+    for other in run.kpis[1:]:
+        results[other.kpi_id] = dataclasses.replace(results[other.kpi_id],
+                                                    variation="common cause")
+    run = dataclasses.replace(run, kpi_results=results)
+    concern = [m for m in key_messages(run, rated_items(run)) if "indicator" in m]
+    assert len(concern) == 1 and concern[0].startswith("1 indicator shows")
+    assert kpi.kpi_id in concern[0]
+
+
+def test_the_decision_column_is_read_under_its_aliases(read, tmp_path):
+    headers = HEADERS + ["IJB decision"]
+    path = write_tracker(tmp_path / "t.xlsx", [
+        good_row(1, **{"IJB decision": "Agree to extend to June 2019"}),
+        good_row(2, **{"IJB decision": ""})], headers=headers)
+    result = read(path)
+    assert [a.decision for a in result.actions] == ["Agree to extend to June 2019", ""]
+
+
+@needs_soffice
+def test_pdf_page_one_shows_the_key_messages_and_the_decision(samples, tmp_path):
+    pdf = to_pdf(samples["docx"], tmp_path)
+    page1 = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(pdf),
+                            "-"], check=True, capture_output=True).stdout.decode("utf-8")
+    page1 = " ".join(page1.split())
+    assert "Key messages" in page1 and "5 actions are Red" in page1
+    assert "decide on O1-03 and O3-04" in page1
+    assert "extend the end date to March 2019" in page1
