@@ -131,8 +131,9 @@ def key_messages(run, items: list[Rated]) -> list[str]:
     red_rows = sum(1 for i in live if i.rag is Rag.RED)
     prev = run.changes.previous_period
     newly = [d for d in reds if set(d.ids) & set(run.changes.newly_red)]
+    plan = f"At {uk_date(run.as_of)} the plan has {plural(len(items), 'action')}"
     if reds:
-        text = f"{plural(len(reds), 'action is', 'actions are')} Red"
+        text = f"{plan}; {len(reds):,} {'is' if len(reds) == 1 else 'are'} Red"
         if red_rows != len(reds):
             text += (f" ({red_rows:,} tracker rows: some actions appear under more than "
                      "one objective)")
@@ -141,7 +142,7 @@ def key_messages(run, items: list[Rated]) -> list[str]:
                      f"since {month_name(prev)}" + (f" ({_ids(newly)})" if newly else ""))
         out.append(text + f": {_ids(reds)}.")
     else:
-        out.append("No action is Red.")
+        out.append(f"{plan}; none is Red.")
     bare = [d for d in reds if not any(clean(i.action.corrective_action).strip()
                                        for i in d.items)]
     if bare:
