@@ -73,7 +73,7 @@ def test_the_samples_key_messages_count_distinct_reds_and_name_the_bare_one(samp
                 if run.ratings[a.action_id].reported is Rag.RED]
     messages = key_messages(run, rated_items(run))
     assert 1 <= len(messages) <= MAX_MESSAGES
-    assert messages[0].startswith("At 30/09/2018 the plan has 64 actions; 5 are Red (9 "
+    assert messages[0].startswith("As at 30/09/2018 the plan has 64 actions; 5 are Red (9 "
                                   "tracker rows")
     assert len(red_rows) == 9
     bare = [m for m in messages if "no corrective action" in m]

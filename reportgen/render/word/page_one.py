@@ -131,7 +131,7 @@ def key_messages(run, items: list[Rated]) -> list[str]:
     red_rows = sum(1 for i in live if i.rag is Rag.RED)
     prev = run.changes.previous_period
     newly = [d for d in reds if set(d.ids) & set(run.changes.newly_red)]
-    plan = f"At {uk_date(run.as_of)} the plan has {plural(len(items), 'action')}"
+    plan = f"As at {uk_date(run.as_of)} the plan has {plural(len(items), 'action')}"
     if reds:
         text = f"{plan}; {len(reds):,} {'is' if len(reds) == 1 else 'are'} Red"
         if red_rows != len(reds):
