@@ -246,6 +246,12 @@ _CODES = [
     Code("missing-corrective-action", W, "No corrective action",
          "The action is rated {value} but has no corrective action.",
          "Say what is being done to bring it back on track.", "row"),
+    Code("repeated-action-money", W, "Money given twice for one action",
+         "{label} is {value}, and the same action under {detail} has money too, so it may "
+         "be counted twice in the finance totals.",
+         "Hold the action's money on one occurrence only and leave the other objectives' "
+         "rows blank; if each objective really funds its own part, say so in the "
+         "commentary.", "row"),
     Code("rag-challenge", W, "Officer and evidence disagree",
          "The officer rates this action {value} but the evidence says {detail}.",
          "Review the rating with the lead officer before the board meets.", "row"),

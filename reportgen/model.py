@@ -419,3 +419,6 @@ class RatedRun:
     finance_total: FinanceRating | None = None  # all streams together
     next_update: str = ""  # "the October 2018 report, due 07/11/2018 09:00"
     coverage: Coverage | None = None  # None: nothing to compare with (no stored period)
+    # the same action repeated under several objectives (reportgen.rate.cross_cutting):
+    # action ID -> the IDs of its other occurrences, in natural order; absent when single
+    repeats: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -86,7 +86,7 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
     """Rate the records: the RatedRun the renderers need, before any history."""
     from reportgen.kpis import rate_kpis
     from reportgen.rate import (
-        allocate, finance_by_objective, finance_by_stream, finance_total, rate_actions,
+        allocate, cross_cutting, finance_by_objective, finance_by_stream, finance_total, rate_actions,
         rating_issues,
     )
 
@@ -104,7 +104,7 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
                                  + rating_issues(ingest.actions, ratings, th, as_of))),
         sources=tuple(ingest.sources), slippage_model=th.slippage_model,
         allocations=allocations, finance_total=finance_total(by_stream, th),
-        next_update=next_update(period, config),
+        next_update=next_update(period, config), repeats=cross_cutting(ingest.actions),
     )
 
 
@@ -119,6 +119,7 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
     period is stored (saved at ``now``); with :attr:`HistoryUse.READ` the file is opened
     read-only, and not at all if missing."""
     from reportgen.history import History
+    from reportgen.rate import cross_cutting
     from reportgen.register import carry_forward
     from reportgen.register import require_complete as check_complete
 
@@ -129,6 +130,7 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
         if ingest is not None and config is not None:
             run = carry_forward(run, ingest, previous, stored, config.stream_names,
                                 config.thresholds)
+            run = replace(run, repeats=cross_cutting(run.actions))  # carried ones too
         if require_complete:
             check_complete(run)
         changes = history.changes(run.period, run.ratings)

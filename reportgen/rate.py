@@ -31,6 +31,8 @@ def split_shares(amount: float | None, n: int) -> list[float | None]:
 
 # --------------------------------------------------------------------------- actions
 
+import re  # noqa: E402
+import unicodedata  # noqa: E402
 from datetime import date  # noqa: E402
 from typing import Iterable, Mapping  # noqa: E402
 
@@ -289,15 +291,92 @@ def finance_by_objective(actions: Iterable[Action], th: Thresholds) -> tuple[Str
     return _roll(groups, counts, sorted(groups, key=numbers.__getitem__), th)
 
 
+# --------------------------------------------------------------------------- repeats
+
+
+def _same_text(text: str) -> str:
+    """Text as compared for repeats: Unicode-normalised, case folded, with white space
+    and punctuation taken out ("Co-ordination" and "co ordination" are the same)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold()
+                   if ch.isalnum())
+
+
+def _id_order(action: Action) -> tuple:
+    parts = re.split(r"(\d+)", action.action_id.casefold())
+    return (action.objective,
+            tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts))
+
+
+def cross_cutting(actions: Iterable[Action]) -> dict[str, tuple[str, ...]]:
+    """The actions the plan repeats under several objectives: the same action text and
+    the same lead officer (compared without case, white space or punctuation) under
+    different IDs in two or more objectives. Returns action ID -> the IDs of its other
+    occurrences, ordered by objective then ID; actions that are not repeated are absent.
+
+    Rows with the same text in one objective only are not matched (they are separate
+    rows of one objective, or a duplicate that validation reports); a blank action text
+    matches nothing."""
+    groups: dict[tuple[str, str], list[Action]] = {}
+    for a in actions:
+        text = _same_text(a.action)
+        if text:
+            groups.setdefault((text, _same_text(a.lead_officer)), []).append(a)
+    out: dict[str, tuple[str, ...]] = {}
+    for group in groups.values():
+        ids = {a.action_id for a in group}
+        if len({a.objective for a in group}) < 2 or len(ids) < 2:
+            continue
+        ordered = [a.action_id for a in sorted(group, key=_id_order)]
+        for action_id in ordered:
+            out[action_id] = tuple(i for i in dict.fromkeys(ordered) if i != action_id)
+    return out
+
+
+_MONEY = ("budget", "spend_to_date", "forecast")
+
+
+def repeat_money_issues(actions: Iterable[Action],
+                        repeats: Mapping[str, tuple[str, ...]]) -> list[Issue]:
+    """A warning at each money cell of a repeated action (:func:`cross_cutting`) when
+    more than one of its occurrences is given money (a budget, spend or forecast other
+    than nothing or zero): the finance totals may count it twice. One occurrence with
+    money and the others blank, as the plan should be kept, raises nothing."""
+    actions = list(actions)
+    by_id = {a.action_id: a for a in actions}
+
+    def has_money(a: Action) -> bool:
+        return any(getattr(a, name) not in (None, 0) for name in _MONEY)
+
+    issues: list[Issue] = []
+    for a in actions:
+        others = [by_id[i] for i in repeats.get(a.action_id, ()) if i in by_id]
+        funded = [o for o in others if has_money(o)]
+        if not funded or not has_money(a):
+            continue
+        where = ", ".join(f"Objective {o.objective} ({o.action_id})" for o in funded)
+        src = a.source
+        for name in _MONEY:
+            value = getattr(a, name)
+            if value in (None, 0):
+                continue
+            issues.append(make_issue("repeated-action-money", file=src.file,
+                                     sheet=src.sheet, cell=src.cell(name), field=name,
+                                     value=_money(float(value)), detail=where,
+                                     action_id=a.action_id, officer=a.lead_officer))
+    return issues
+
+
 # --------------------------------------------------------------------------- issues
 
 
 def rating_issues(actions: Iterable[Action], ratings: Mapping[str, ActionRating],
                   th: Thresholds, as_of: date) -> list[Issue]:
     """Warnings the rating finds: updates overdue (the ratings marked ``stale``), RAG
-    challenges, and Red or Amber actions without a corrective action. ``th`` and ``as_of``
-    are those the ratings were made with; they only word the messages."""
-    issues: list[Issue] = []
+    challenges, Red or Amber actions without a corrective action, and money given to
+    more than one occurrence of a repeated action (:func:`repeat_money_issues`). ``th``
+    and ``as_of`` are those the ratings were made with; they only word the messages."""
+    actions = list(actions)
+    issues: list[Issue] = repeat_money_issues(actions, cross_cutting(actions))
     for a in actions:
         r = ratings.get(a.action_id)
         if r is None:

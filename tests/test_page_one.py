@@ -73,8 +73,9 @@ def test_the_samples_key_messages_count_distinct_reds_and_name_the_bare_one(samp
                 if run.ratings[a.action_id].reported is Rag.RED]
     messages = key_messages(run, rated_items(run))
     assert 1 <= len(messages) <= MAX_MESSAGES
-    assert messages[0].startswith("As at 30/09/2018 the plan has 64 actions; 5 are Red (9 "
+    assert messages[0].startswith("As at 30/09/2018 the plan has 35 distinct actions (64 "
                                   "tracker rows")
+    assert "; 5 are Red (9 tracker rows)" in messages[0]
     assert len(red_rows) == 9
     bare = [m for m in messages if "no corrective action" in m]
     assert len(bare) == 1 and "O3-09" in bare[0] and "Iain Scott" in bare[0]
@@ -163,6 +164,7 @@ def test_pdf_page_one_shows_the_key_messages_and_the_decision(samples, tmp_path)
     page1 = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(pdf),
                             "-"], check=True, capture_output=True).stdout.decode("utf-8")
     page1 = " ".join(page1.split())
-    assert "Key messages" in page1 and "the plan has 64 actions; 5 are Red" in page1
+    assert "Key messages" in page1 and "the plan has 35 distinct actions (64 tracker rows" in page1
+    assert "5 are Red (9 tracker rows)" in page1
     assert "decide on O1-03 and O3-04" in page1
     assert "extend the end date to March 2019" in page1

@@ -14,7 +14,7 @@ from factories import make_action
 from reportgen.config import Thresholds
 from reportgen.model import Rag, Status
 from reportgen.rate import (
-    allocate,
+    allocate, cross_cutting, repeat_money_issues,
     expected_percent, finance_by_objective, finance_by_stream, rate_action, rate_actions,
     rate_finance, rating_issues, split_shares,
 )
@@ -370,3 +370,68 @@ def test_rating_is_deterministic(plan, as_of):
     a = act(start=start, end=end, percent_complete=pct, status=status, officer_rag=Rag.GREEN)
     th = Thresholds(slippage_model=model)
     assert rate_action(a, th, as_of) == rate_action(a, th, as_of)
+
+
+# --------------------------------------------------------------------------- repeats
+
+TEXT = "We will shift resources from acute health and social care to community settings."
+
+
+def occurrence(action_id: str, objective: int, **kw):
+    cells = {"budget": "M9", "spend_to_date": "N9", "forecast": "O9"}
+    base = dict(action_id=action_id, objective=objective, action=TEXT,
+                lead_officer="Graeme Turnbull", budget=None, spend_to_date=None,
+                forecast=None)
+    base.update(kw)
+    a = make_action(1, **base)
+    return replace(a, source=replace(a.source, cells=cells))
+
+
+def test_cross_cutting_matches_text_and_lead_after_normalising():
+    actions = [occurrence("O1-08", 1), occurrence("O2-03", 2, action=f"  {TEXT.upper()} "),
+               occurrence("O3-25", 3, action=TEXT.replace("community", "community,\n"),
+                          lead_officer="graeme  TURNBULL"),
+               occurrence("O3-26", 3, lead_officer="Alison Kerr"),  # another lead
+               occurrence("O2-04", 2, action=TEXT.replace("shift", "move"))]
+    assert cross_cutting(actions) == {"O1-08": ("O2-03", "O3-25"),
+                                      "O2-03": ("O1-08", "O3-25"),
+                                      "O3-25": ("O1-08", "O2-03")}
+
+
+def test_cross_cutting_needs_two_objectives_and_a_text():
+    same_objective = [occurrence("O3-01", 3), occurrence("O3-02", 3)]
+    assert cross_cutting(same_objective) == {}
+    blank = [occurrence("O1-01", 1, action=" ."), occurrence("O2-01", 2, action="")]
+    assert cross_cutting(blank) == {}
+
+
+def test_cross_cutting_orders_the_others_by_objective_then_natural_id():
+    actions = [occurrence("O3-10", 3), occurrence("O1-9", 1), occurrence("O3-9", 3)]
+    assert cross_cutting(actions)["O3-10"] == ("O1-9", "O3-9")
+
+
+def test_money_on_one_occurrence_only_raises_nothing():
+    actions = [occurrence("O1-08", 1, budget=72000.0, forecast=72000.0),
+               occurrence("O2-03", 2), occurrence("O3-25", 3, budget=0.0)]
+    assert repeat_money_issues(actions, cross_cutting(actions)) == []
+
+
+def test_money_under_two_objectives_is_a_warning_at_each_money_cell():
+    actions = [occurrence("O1-08", 1, budget=72000.0, forecast=72000.0),
+               occurrence("O2-03", 2),
+               occurrence("O3-25", 3, budget=72000.0, spend_to_date=1000.0)]
+    issues = repeat_money_issues(actions, cross_cutting(actions))
+    assert [(i.code, i.action_id, i.cell, i.field) for i in issues] == [
+        ("repeated-action-money", "O1-08", "M9", "budget"),
+        ("repeated-action-money", "O1-08", "O9", "forecast"),
+        ("repeated-action-money", "O3-25", "M9", "budget"),
+        ("repeated-action-money", "O3-25", "N9", "spend_to_date"),
+    ]
+    assert all(i.severity.value == "warning" and i.officer == "Graeme Turnbull"
+               for i in issues)
+    assert "Objective 3 (O3-25)" in issues[0].message and "twice" in issues[0].message
+    assert "£72,000" in issues[0].message
+    # rating_issues raises them too, so ``reportgen validate`` lists them
+    ratings = rate_actions(actions, POINTS, AS_OF)
+    assert sum(i.code == "repeated-action-money"
+               for i in rating_issues(actions, ratings, POINTS, AS_OF)) == 4

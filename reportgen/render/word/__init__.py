@@ -62,7 +62,7 @@ from reportgen.render.word.kpis import kpis_part
 from reportgen.render.word.page_one import (
     TO_BE_CONFIRMED, key_messages_part, meeting_date_warning, recommendations_part,
 )
-from reportgen.render.word.rated import BRAG, Rated, rag_counts, rated_items
+from reportgen.render.word.rated import BRAG, Rated, distinct_rag_counts, rated_items
 from reportgen.render.word.sections import coverage_part, key_part, summary_part
 from reportgen.render.word.tables import (
     appendix_part, data_quality_part, exceptions_part, finance_part, objectives_part,
@@ -83,7 +83,7 @@ def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[
     """What each ``{{ name }}`` in the template becomes (docs/template.md lists them),
     as plain text for docxtpl to escape; each part's ``{{p name }}`` becomes its marker
     paragraph."""
-    counts = rag_counts(items)
+    counts = distinct_rag_counts(items, run.repeats)  # a repeated action counted once
     report = config.report
     finance = run.finance_total
     prev = run.changes.previous_period

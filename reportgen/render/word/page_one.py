@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from reportgen.model import Rag
 from reportgen.render.coverage import short_title
 from reportgen.render.word.formats import (
     id_list, money, month_name, natural_key, plural, uk_date, variance_text,
 )
-from reportgen.render.word.rated import Rated
+from reportgen.render.word.rated import Rated, distinct_rag_counts, plan_words
 from reportgen.render.word.wordml import BOLD, Builder, text_run
 from reportgen.text import clean
 
@@ -75,17 +76,15 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _key(item: Rated) -> tuple[str, str]:
-    a = item.action
-    return (" ".join(re.sub(r"[^\w\s]", " ", clean(a.action).lower()).split()),
-            " ".join(clean(a.lead_officer).lower().split()))
-
-
-def distinct(items: list[Rated]) -> list[Distinct]:
-    """``items`` grouped into distinct actions, in natural order of their first ID."""
-    groups: dict[tuple[str, str], list[Rated]] = {}
+def distinct(items: list[Rated], repeats: Mapping[str, tuple[str, ...]]) -> list[Distinct]:
+    """``items`` grouped into distinct actions (``repeats``: the run's action ID -> the
+    other IDs of the same action, from rate.cross_cutting), in natural order of their
+    first ID."""
+    groups: dict[str, list[Rated]] = {}
     for item in items:
-        groups.setdefault(_key(item), []).append(item)
+        aid = item.action.action_id
+        key = min((aid, *repeats.get(aid, ())), key=natural_key)
+        groups.setdefault(key, []).append(item)
     out = [Distinct(tuple(sorted(g, key=lambda i: natural_key(i.action.action_id))))
            for g in groups.values()]
     return sorted(out, key=lambda d: natural_key(d.ids[0]))
@@ -126,17 +125,16 @@ def key_messages(run, items: list[Rated]) -> list[str]:
     challenges, indicators showing a signal of concern, and the finance variance."""
     out: list[str] = []
     live = [i for i in items if i.rag is not None and i.rag is not Rag.CANCELLED]
-    groups = distinct(live)
+    groups = distinct(live, run.repeats)
     reds = [d for d in groups if any(i.rag is Rag.RED for i in d.items)]
     red_rows = sum(1 for i in live if i.rag is Rag.RED)
     prev = run.changes.previous_period
     newly = [d for d in reds if set(d.ids) & set(run.changes.newly_red)]
-    plan = f"As at {uk_date(run.as_of)} the plan has {plural(len(items), 'action')}"
+    plan = f"As at {uk_date(run.as_of)} the plan has {plan_words(len(items), items, run.repeats)}"
     if reds:
         text = f"{plan}; {len(reds):,} {'is' if len(reds) == 1 else 'are'} Red"
         if red_rows != len(reds):
-            text += (f" ({red_rows:,} tracker rows: some actions appear under more than "
-                     "one objective)")
+            text += f" ({red_rows:,} tracker rows)"
         if prev:
             text += (f"; {len(newly):,} {'is' if len(newly) == 1 else 'are'} newly Red "
                      f"since {month_name(prev)}" + (f" ({_ids(newly)})" if newly else ""))
@@ -191,7 +189,7 @@ def recommendations(run, items: list[Rated]) -> list[list[tuple[str, bool]]]:
     action whose tracker asks one of the Board, then what the Board is asked to note."""
     out: list[list[tuple[str, bool]]] = []
     live = [i for i in items if i.rag is not Rag.CANCELLED]
-    for group in distinct(live):
+    for group in distinct(live, run.repeats):
         asked = [decision_asked(i) for i in group.items]
         asked = [a for a in asked if a is not None]
         if not asked:
@@ -202,10 +200,11 @@ def recommendations(run, items: list[Rated]) -> list[list[tuple[str, bool]]]:
                      ": its tracker marks a decision for the Board (see the exceptions);",
                      False))
         out.append(runs)
-    counts = {r: sum(1 for i in live if i.rag is r) for r in (Rag.RED, Rag.AMBER)}
+    counts = distinct_rag_counts(live, run.repeats)  # a repeated action counted once
+    red, amber = counts.get(Rag.RED, 0), counts.get(Rag.AMBER, 0)
     out.append([(f"note progress in delivering the plan to {uk_date(run.as_of)};", False)])
-    out.append([(f"note the {counts[Rag.RED]:,} Red and {counts[Rag.AMBER]:,} Amber "
-                 "tracker rows and the corrective action proposed for each;", False)])
+    out.append([(f"note the {plural(red, 'action')} rated Red and the {amber:,} rated "
+                 "Amber, and the corrective action proposed for each;", False)])
     out.append([("note the key performance indicators and the financial position by "
                  "funding stream.", False)])
     return out

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from reportgen.config import Config
 from reportgen.model import Action, ActionRating, Rag, RatedRun
 from reportgen.render.coverage import CARRIED_MARK, carried_words
-from reportgen.render.word.formats import pct
+from reportgen.render.word.formats import natural_key, pct, plural
 from reportgen.render.word.wordml import BOLD, text_run
 from reportgen.text import clean
 
@@ -128,3 +128,88 @@ def why_runs(r: ActionRating | None, model: str) -> list[str]:
     if r and r.dates_only and not any("% complete" in x for x in reasons):
         out.append(text_run("† no % complete given: rated on dates and status alone"))
     return out
+
+
+# --------------------------------------------------------------------------- repeats
+# The plan repeats some actions under several objectives (RatedRun.repeats): each
+# objective's table keeps its own row, but the paper names and counts such an action once.
+
+_RANK = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1,
+         Rag.CANCELLED: -2}
+
+
+def _group_key(action_id: str, repeats: Mapping[str, tuple[str, ...]]) -> tuple:
+    return min(natural_key(i) for i in (action_id, *repeats.get(action_id, ())))
+
+
+def distinct_counts(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ...]]
+                    ) -> Counter:
+    """Actions by rating, an action repeated under several objectives counted once, at
+    the worst rating any of its occurrences in ``rags`` has (this period's or last)."""
+    worst: dict[tuple, Rag] = {}
+    for action_id, rag in rags.items():
+        key = _group_key(action_id, repeats)
+        if key not in worst or _RANK[rag] > _RANK[worst[key]]:
+            worst[key] = rag
+    return Counter(worst.values())
+
+
+def distinct_rag_counts(items: Iterable[Rated], repeats: Mapping[str, tuple[str, ...]]
+                        ) -> Counter:
+    """:func:`rag_counts` with each repeated action counted once (:func:`distinct_counts`)."""
+    return distinct_counts({i.action.action_id: i.rag for i in items if i.rag is not None},
+                           repeats)
+
+
+def plan_words(plan: int, items: Iterable[Rated],
+               repeats: Mapping[str, tuple[str, ...]]) -> str:
+    """"64 actions", or where the plan repeats actions under several objectives "35
+    distinct actions (64 tracker rows: 19 actions appear under more than one objective,
+    each counted once)"."""
+    ids = {i.action.action_id for i in items}
+    groups = {_group_key(a, repeats) for a in ids if a in repeats}
+    rows = sum(1 for a in ids if a in repeats)
+    if not groups:
+        return plural(plan, "action")
+    distinct = plan - rows + len(groups)
+    return (f"{plural(distinct, 'distinct action')} ({plan:,} tracker rows: "
+            f"{plural(len(groups), 'action')} "
+            f"{'appears' if len(groups) == 1 else 'appear'} under more than one objective, "
+            "each counted once)")
+
+
+def merge_repeats(items: Iterable[Rated], repeats: Mapping[str, tuple[str, ...]]
+                  ) -> list[tuple[Rated, list[Rated]]]:
+    """Each action once with its other occurrences among ``items``: a repeated action is
+    shown by its worst-rated occurrence (then the first by objective and ID), the others
+    listed after it by objective and ID. Keeps the order of ``items``' representatives."""
+    items = list(items)
+    groups: dict[tuple, list[Rated]] = {}
+    for item in items:
+        groups.setdefault(_group_key(item.action.action_id, repeats), []).append(item)
+    out = []
+    for item in items:
+        group = groups[_group_key(item.action.action_id, repeats)]
+        lead = min(group, key=lambda i: (-_RANK.get(i.rag, -3), i.action.objective,
+                                         natural_key(i.action.action_id)))
+        if lead is item:
+            others = sorted((i for i in group if i is not item),
+                            key=lambda i: (i.action.objective,
+                                           natural_key(i.action.action_id)))
+            out.append((item, others))
+    return out
+
+
+def also_under(item: Rated, others: list[Rated]) -> str:
+    """"Also under Objectives 2 and 3 (O2-03, O3-25)", with an occurrence's own rating
+    where it differs ("O3-04 Amber"); "" when there are none."""
+    if not others:
+        return ""
+    numbers = sorted({o.action.objective for o in others} - {item.action.objective}) \
+        or sorted({o.action.objective for o in others})
+    names = [str(n) for n in numbers]
+    which = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    refs = ", ".join(o.action.action_id + (f" {o.rag.value}" if o.rag is not None
+                                           and o.rag is not item.rag else "")
+                     for o in others)
+    return f"Also under Objective{'s' if len(names) > 1 else ''} {which} ({refs})"

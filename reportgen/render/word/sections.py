@@ -14,7 +14,10 @@ from reportgen.render.word.formats import (
 from reportgen.render.coverage import (
     CARRIED_KEY, CARRIED_MARK, coverage_statement, short_title,
 )
-from reportgen.render.word.rated import BRAG, Rated, objective_numbers, rag_counts
+from reportgen.render.word.rated import (
+    BRAG, Rated, distinct_counts, distinct_rag_counts, objective_numbers, plan_words,
+    rag_counts,
+)
 from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, text_run
 
 CHANGE_LIMIT = 15  # actions named under each change before "and N more"
@@ -33,7 +36,7 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
     """Counts by rating against last period, the KPI and finance headline, the changes
     since last period and the chart of ratings by objective."""
     run, config = c.run, c.config
-    counts = rag_counts(items)
+    counts = distinct_rag_counts(items, run.repeats)  # a repeated action counted once
     rated = sum(counts[r] for r in BRAG)
     cancelled = counts.get(Rag.CANCELLED, 0)
     # Opens with the coverage statement when the template has no page-1 place for it.
@@ -41,7 +44,7 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
     carried = sum(1 for i in items if i.carried)
     plan = max(len(items), run.coverage.plan_actions if run.coverage else 0)
     out.append(c.text(
-        f"At {uk_date(run.as_of)} the plan has {plural(plan, 'action')}: {rated:,} rated "
+        f"At {uk_date(run.as_of)} the plan has {plan_words(plan, items, run.repeats)}: {rated:,} rated "
         f"and {cancelled:,} cancelled (cancelled actions are not rated). "
         f"{counts[Rag.RED]:,} {'is' if counts[Rag.RED] == 1 else 'are'} Red and "
         f"{counts[Rag.AMBER]:,} Amber; {counts[Rag.BLUE]:,} "
@@ -51,7 +54,8 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
            f"{CARRIED_MARK})." if carried else "")))
 
     prev = run.changes.previous_period
-    before = Counter(run.previous_rags.values()) if (prev or run.previous_rags) else None
+    before = distinct_counts(run.previous_rags, run.repeats) \
+        if (prev or run.previous_rags) else None
     rows = []
     for rag in (*BRAG, Rag.CANCELLED):
         now = counts.get(rag, 0)

@@ -18,7 +18,8 @@ from reportgen.render.word.formats import (
     brief, money, natural_key, plural, uk_date, variance_text,
 )
 from reportgen.render.word.rated import (
-    Rated, count_words, objective_numbers, objective_title, progress, rag_counts, why_runs,
+    Rated, also_under, count_words, merge_repeats, objective_numbers, objective_title,
+    progress, rag_counts, why_runs,
 )
 from reportgen.render.word.wordml import (
     BOLD, ITALIC, LONG_ROW, ROW, Builder, line_run, row_start, text_run,
@@ -30,11 +31,15 @@ LIST_LIMIT = 100  # rows in a data-quality list before "… and N more"
 
 def exceptions_part(c: Builder, items: list[Rated]) -> str | list[str | bytes]:
     """Every Red and Amber action, newly Red first, then by severity and objective; under
-    each, the lead officer's commentary and corrective action as written."""
+    each, the lead officer's commentary and corrective action as written. An action the
+    plan repeats under several objectives is one entry, "Also under Objectives 2 and 3"
+    (:func:`merge_repeats`); each objective's own table still lists its row."""
     run = c.run
     model = run.slippage_model
     newly = set(run.changes.newly_red)
-    chosen = [i for i in items if i.rag in (Rag.RED, Rag.AMBER)]
+    merged = merge_repeats(items, run.repeats)
+    others_of = {id(i): others for i, others in merged}
+    chosen = [i for i, _ in merged if i.rag in (Rag.RED, Rag.AMBER)]
     if not chosen:
         return c.text("No actions are rated Red or Amber this period.")
     chosen.sort(key=lambda i: (0 if i.action.action_id in newly and i.rag is Rag.RED else 1,
@@ -55,13 +60,14 @@ def exceptions_part(c: Builder, items: list[Rated]) -> str | list[str | bytes]:
         if r and r.stale:
             who += line_run(f"Update overdue (over {stale_days} days)", BOLD)
         why = why_runs(r, model)
+        also = also_under(item, others_of[id(item)])
         if item.carried:
             why.insert(0, text_run(item.not_updated, BOLD))
         commentary = clean(a.commentary).strip()
         corrective = clean(a.corrective_action).strip()
         top = (row_start(a.action, " ".join(r.reasons) if r else "")
-               + c.cell(text_run(a.action_id, BOLD) + text_run(" " + clean(a.action)),
-                        keep_next=True)
+               + c.cell(text_run(a.action_id, BOLD) + text_run(" " + clean(a.action))
+                        + (line_run(also, ITALIC) if also else ""), keep_next=True)
                + c.cell(who, keep_next=True)
                + c.rag_cell(prev, keep_next=True, empty="–",
                             note="" if prev or not had_history else "not rated")
@@ -86,6 +92,11 @@ def exceptions_part(c: Builder, items: list[Rated]) -> str | list[str | bytes]:
              f"{plural(len(chosen) - n_red, 'action')} Amber: {order}, each by objective. "
              "Under each action: the lead officer's commentary and corrective action, as "
              "written in the tracker.")
+    repeated = sum(1 for i in chosen if others_of[id(i)])
+    if repeated:
+        intro += (f" {plural(repeated, 'action')} the plan repeats under more than one "
+                  f"objective {'is' if repeated == 1 else 'are'} shown once, with "
+                  f"{'its' if repeated == 1 else 'their'} other objectives.")
     carried = sum(1 for i in chosen if i.carried)
     if carried:
         intro += (f" {plural(carried, 'action')} marked {CARRIED_MARK} "
@@ -190,11 +201,14 @@ def finance_exceptions(c: Builder, items: list[Rated]) -> str:
         "finance RAG), largest overspend first. The figures are each action's whole "
         "budget and forecast, across every funding stream it draws on.", keep_next=True))
     rows = []
+    by_id = {i.action.action_id: i for i in items}
     for item in chosen:
         a, f = item.action, item.rating.finance
         commentary = clean(a.commentary).strip()
+        also = also_under(item, [by_id[x] for x in c.run.repeats.get(a.action_id, ())
+                                 if x in by_id])
         what = (text_run(a.action_id, BOLD) + text_run(" " + short_title(a.action))
-                + line_run(a.lead_officer))
+                + line_run(a.lead_officer) + (line_run(also, ITALIC) if also else ""))
         if item.carried:
             what += line_run(item.not_updated, ITALIC)
         rows.append(row_start(commentary)
