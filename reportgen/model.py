@@ -377,7 +377,10 @@ class Coverage:
 
     plan_actions: int  # every action of the plan: read this month + carried forward
     not_updated: tuple[NotUpdated, ...] = ()
-    previous_period: str | None = None  # where the carried ratings come from
+    previous_period: str | None = None  # the last stored period before this one
+    # the periods the carried ratings come from, oldest first (a tracker missing for two
+    # months carries ratings older than previous_period)
+    from_periods: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -390,6 +393,15 @@ class Coverage:
     @property
     def updated(self) -> int:
         return self.plan_actions - self.carried
+
+    @property
+    def from_names(self) -> str:
+        """The periods the carried ratings come from in words: "September 2018", or
+        "August 2018 and September 2018" (the previous period when none is recorded)."""
+        labels = self.from_periods or ((self.previous_period,) if self.previous_period
+                                       else ())
+        names = [Period.parse(label).name for label in labels] or ["the last stored period"]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
     @property
     def carried_budget(self) -> float:

@@ -219,7 +219,9 @@ def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
                    round(sum(a.budget or 0.0 for a in group), 2))
         for (file, reason), group in sorted(groups.items()))
     coverage = Coverage(plan_actions=len(actions), not_updated=not_updated,
-                        previous_period=previous)
+                        previous_period=previous,
+                        from_periods=tuple(sorted({ratings[a.action_id].carried_from
+                                                   for a in carried_actions})))
     if not carried_actions:
         return replace(run, coverage=coverage)
     allocations = allocate(actions)
@@ -243,11 +245,7 @@ def money(value: float) -> str:
 def months(run: RatedRun) -> str:
     """The months the carried ratings come from: 'September 2018' (or 'August 2018 and
     September 2018' when a tracker has been missing longer)."""
-    labels = sorted({r.carried_from for r in run.ratings.values() if r.carried_from})
-    if not labels and run.coverage and run.coverage.previous_period:
-        labels = [run.coverage.previous_period]
-    names = [Period.parse(label).name for label in labels]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return run.coverage.from_names if run.coverage is not None else ""
 
 
 def statement(run: RatedRun) -> str | None:

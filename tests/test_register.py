@@ -14,6 +14,7 @@ from reportgen.history import History
 from reportgen.issues import make_issue
 from reportgen.model import Period, Rag, SourceFile, SourceRef, Status
 from reportgen.rate import allocate, finance_by_stream, finance_total, rate_actions
+from reportgen.render.coverage import coverage_statement
 from reportgen.register import (
     NO_LONGER, NOT_FOUND, IncompleteError, Stored, action_from_json, action_to_json,
     carry_forward, manifest_entry, require_complete, statement, statement_lines,
@@ -175,6 +176,11 @@ def test_a_tracker_missing_two_months_is_carried_from_the_stored_carried_record(
     assert carried.reported is sep.ratings["X-02"].reported
     assert carried.finance == sep.ratings["X-02"].finance
     assert {x.action_id: x for x in nov.actions}["X-02"] == b
+    # the paper and the console name the month the figures come from, not the last one
+    assert nov.coverage.previous_period == "2018-10"
+    assert nov.coverage.from_periods == ("2018-09",)
+    assert "(from September 2018)" in statement(nov)
+    assert "from September 2018, is shown" in coverage_statement(nov.coverage)
 
 
 def test_an_older_history_without_records_carries_nothing_and_does_not_crash(tmp_path):

@@ -64,6 +64,7 @@ def updated_words(rating: ActionRating | None) -> str:
 
 
 def _pounds(value: float) -> str:
+    """£1,234,567 to the nearest pound, as the paper shows money."""
     return f"£{int(abs(value) + 0.5):,}"
 
 
@@ -87,7 +88,7 @@ def coverage_statement(coverage: Coverage | None) -> str:
         f"{'was' if one else 'were'} not updated this month: {'; '.join(parts)}. "
         f"{'It carries' if one else 'They carry'} {_pounds(coverage.carried_budget)} of "
         f"budget. {'Its' if one else 'Their'} last "
-        f"{'rating' if one else 'ratings'}, from {month_words(coverage.previous_period)}, "
+        f"{'rating' if one else 'ratings'}, from {coverage.from_names}, "
         f"{'is' if one else 'are'} shown and marked {CARRIED_MARK}.")
 
 
