@@ -233,7 +233,8 @@ def _cycle_options(f):
                      metavar="DIR", help="Trackers folder (default: from configuration).")(f)
     f = click.option("--as-of", "as_of", metavar="DATE",
                      help="Rate as of this date, dd/mm/yyyy (default: the period's last day).")(f)
-    return _period_option(f)
+    from reportgen.cli_history import refresh_options
+    return refresh_options(_period_option(f))
 
 
 def _folders(config, workbooks_dir, output_dir):
@@ -246,7 +247,7 @@ def _folders(config, workbooks_dir, output_dir):
 
 
 def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=None,
-               history=None, require_complete=None):
+               history=None, require_complete=None, refresh=False, reason=None):
     """Shared by run, report, workbook, export and schedule: one cycle under the run
     lock (:func:`reportgen.pipeline.run_cycle`, by default every artefact, saving to the
     history); returns the CycleResult. The clock is read here, once."""
@@ -272,7 +273,8 @@ def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=No
                                workbooks=workbooks, output=output, progress=progress,
                                artefacts=ALL_ARTEFACTS if artefacts is None else artefacts,
                                history=HistoryUse.SAVE if history is None else history,
-                               require_complete=require_complete or None)
+                               require_complete=require_complete or None,
+                               refresh=refresh, reason=reason or "")
     except LockedError as exc:
         log.warning("%s not run: %s", p.label, exc)
         raise
@@ -296,6 +298,8 @@ def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=No
              "%d warning(s) in the trackers; outputs in %s", p.label,
              result.timings.get("total", 0), result.files, result.actions, result.kpis,
              result.errors, result.warnings, result.out_dir)
+    from reportgen.cli_history import say_records
+    say_records(result, log)
     return result
 
 
@@ -340,7 +344,8 @@ def _require_option(f):
 @cli.command()
 @_cycle_options
 @_require_option
-def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete):
+def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete, refresh,
+        reason):
     """Run the whole monthly cycle: read, validate, rate, history, Word report,
     consolidated workbook, officer feedback and manifest.
 
@@ -356,18 +361,19 @@ def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete)
     """
     config = _load_config(config_path)
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
-                        require_complete=require_complete)
+                        require_complete=require_complete, refresh=refresh, reason=reason)
     _summary(result)
     sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
 
 
 def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts,
-                  require_complete=False):
+                  require_complete=False, refresh=False, reason=None):
     """The cycle for some artefacts only; each replaces its older version (which goes to
     previous/) and the rest of the period's set is left as it is."""
     config = _load_config(config_path)
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
-                        artefacts=artefacts, require_complete=require_complete)
+                        artefacts=artefacts, require_complete=require_complete,
+                        refresh=refresh, reason=reason)
     _coverage(result)
     for path in result.outputs.values():
         click.echo(f"Wrote {path}")
@@ -392,11 +398,12 @@ _SAVES = ("It rates the period as `run` does and saves the ratings to the histor
     """)
 @_cycle_options
 @_require_option
-def report(period, as_of, workbooks_dir, output_dir, config_path, require_complete):
+def report(period, as_of, workbooks_dir, output_dir, config_path, require_complete, refresh,
+           reason):
     from reportgen.pipeline import REPORT
 
     _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {REPORT},
-                  require_complete)
+                  require_complete, refresh, reason)
 
 
 @cli.command(help=f"""Write only the consolidated finance workbook and the officer
@@ -410,11 +417,12 @@ def report(period, as_of, workbooks_dir, output_dir, config_path, require_comple
     """)
 @_cycle_options
 @_require_option
-def workbook(period, as_of, workbooks_dir, output_dir, config_path, require_complete):
+def workbook(period, as_of, workbooks_dir, output_dir, config_path, require_complete,
+             refresh, reason):
     from reportgen.pipeline import FEEDBACK, WORKBOOK
 
     _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {WORKBOOK, FEEDBACK},
-                  require_complete)
+                  require_complete, refresh, reason)
 
 
 @cli.command()
@@ -526,8 +534,10 @@ def schedule(dry_run, now_text, config_path):
         return True
 
     click.echo("reportgen schedule: running; press Ctrl+C to stop.")
+    from reportgen.scheduler import catch_up
     run_schedule(config, cycle, last_done, config.paths.output / ".reportgen-schedule.lock",
-                 clock=datetime.now, should_stop=lambda: bool(stopping))
+                 clock=datetime.now, should_stop=lambda: bool(stopping),
+                 missed=catch_up(config.paths.output, history_path, cycle, datetime.now))
     click.echo("reportgen schedule: stopped.")
 
 
@@ -614,6 +624,10 @@ def exit_code_for(exc: BaseException) -> ExitCode:
             return _EXIT_CODES[cls]
     return ExitCode.INTERNAL
 
+
+from reportgen.cli_history import history as _history  # noqa: E402
+
+cli.add_command(_history)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -120,6 +120,20 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class OutputSettings:
+    """How many earlier sets of a period's outputs to keep (previous/, previous-2/, …)."""
+
+    keep_generations: int = 3
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    """How many backups of the history file to keep (output/history-backups/)."""
+
+    backups: int = 3
+
+
+@dataclass(frozen=True)
 class Config:
     partnership: str
     board: str
@@ -134,6 +148,8 @@ class Config:
     report: Report = field(default_factory=Report)
     limits: Limits = field(default_factory=Limits)
     run: RunSettings = field(default_factory=RunSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
     source: Path | None = None
 
     def objective(self, number: int) -> Objective | None:
@@ -211,6 +227,8 @@ _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
     "run": {
         "require_complete": (bool, None),
     },
+    "output": {"keep_generations": (int, _between(1, 100))},
+    "history": {"backups": (int, _between(1, 1000))},
 }
 
 _TOP = {"partnership", "board", "localities", "objectives", "funding_streams", "statuses",
@@ -384,6 +402,8 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         limits=Limits(**{k: v for k, v in c.section("limits", raw.get("limits", {})).items()
                          if k != "workers"}),  # workers: accepted from older files, unused
         run=RunSettings(**c.section("run", raw.get("run", {}))),
+        output=OutputSettings(**c.section("output", raw.get("output", {}))),
+        history=HistorySettings(**c.section("history", raw.get("history", {}))),
         source=path,
     )
 

@@ -100,6 +100,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE action_ratings ADD COLUMN carried_from TEXT;
         ALTER TABLE action_ratings ADD COLUMN not_updated TEXT;
     """),
+    # Each period is a record: how each run got its inputs (live trackers, kept inputs,
+    # a deliberate refresh, a rebuild) and why, with the inputs' hashes; and the periods
+    # the schedule missed and did not produce.
+    ("0005_records", """
+        ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'live';
+        ALTER TABLE runs ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE runs ADD COLUMN inputs TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE missed_periods (
+            period      TEXT PRIMARY KEY,
+            recorded_at TEXT NOT NULL,
+            reason      TEXT NOT NULL DEFAULT ''
+        );
+    """),
 ]
 
 _ACTION_COLUMNS = (
@@ -332,14 +345,75 @@ class History:
             self.db.executemany(_insert("kpi_results", _KPI_COLUMNS), kpi_rows)
 
     def record_run(self, period: Period, *, started: datetime, finished: datetime, ok: bool,
-                   errors: int = 0, warnings: int = 0, detail: str = "") -> None:
-        """Add one run to the ledger. Runs are never replaced: the ledger is a log."""
+                   errors: int = 0, warnings: int = 0, detail: str = "", kind: str = "live",
+                   reason: str = "", inputs: list[dict] | None = None) -> None:
+        """Add one run to the ledger. Runs are never replaced: the ledger is a log.
+        ``kind`` says where its inputs came from ('live', 'kept', 'refresh', 'rebuild'),
+        ``reason`` why it was run, ``inputs`` [{path, sha256}, …]. A period recorded as
+        missed is no longer missed once it has a successful run."""
         with self._write("write to"):
             self.db.execute(
-                "INSERT INTO runs (period, started, finished, ok, errors, warnings, detail) "
-                "VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO runs (period, started, finished, ok, errors, warnings, detail, "
+                "kind, reason, inputs) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (period.label, started.isoformat(timespec="seconds"),
-                 finished.isoformat(timespec="seconds"), int(ok), errors, warnings, detail))
+                 finished.isoformat(timespec="seconds"), int(ok), errors, warnings, detail,
+                 kind, reason, json.dumps(inputs or [], ensure_ascii=False)))
+            if ok:
+                self.db.execute("DELETE FROM missed_periods WHERE period = ?",
+                                (period.label,))
+
+    def record_missed(self, period: Period, reason: str = "") -> None:
+        """Record that ``period`` was due but not produced (the schedule was down and no
+        kept inputs exist for it). Idempotent."""
+        with self._write("write to"):
+            self.db.execute("INSERT OR REPLACE INTO missed_periods VALUES (?, ?, ?)",
+                            (period.label, self._clock().isoformat(timespec="seconds"),
+                             reason))
+
+    def missed(self, before: Period | None = None, after: str | None = None) -> list[str]:
+        """Periods recorded as missed (and not produced since), oldest first; only those
+        before ``before`` and after the label ``after`` when given."""
+        with self._snapshot():
+            if self._user_version() < len(MIGRATIONS):
+                return []
+            rows = [r[0] for r in self._rows(
+                "SELECT period FROM missed_periods ORDER BY period")]
+        return [p for p in rows if (before is None or p < before.label)
+                and (after is None or p > after)]
+
+    def runs(self) -> list[dict]:
+        """The run ledger, oldest first: one dict per run."""
+        with self._snapshot():
+            new = self._user_version() >= len(MIGRATIONS)
+            rows = self._rows(
+                "SELECT id, period, started, finished, ok, errors, warnings, detail"
+                + (", kind, reason, inputs" if new else "") + " FROM runs ORDER BY id")
+        out = []
+        for row in rows:
+            item = dict(zip(("id", "period", "started", "finished", "ok", "errors",
+                             "warnings", "detail", "kind", "reason", "inputs"), row))
+            item["ok"] = bool(item["ok"])
+            item.setdefault("kind", "live")
+            item.setdefault("reason", "")
+            try:
+                item["inputs"] = json.loads(item.get("inputs") or "[]")
+            except ValueError:
+                item["inputs"] = []
+            out.append(item)
+        return out
+
+    def backup(self, target: Path) -> None:
+        """An online copy of the whole file at ``target`` (sqlite3's backup API), consistent
+        even while another process reads it."""
+        try:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            dest = sqlite3.connect(target)
+            try:
+                self.db.backup(dest)
+            finally:
+                dest.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise OutputError(f"cannot back up the history to {target} ({exc})") from None
 
     # ------------------------------------------------------------------ reading
     def periods(self) -> list[Period]:
@@ -399,6 +473,12 @@ class History:
                 continue
             out.append(Stored(action, rating))
         return label, out
+
+    def stored_as_of(self, period: Period) -> str | None:
+        """The as-of date (ISO) ``period`` was stored with; None when not stored."""
+        with self._snapshot():
+            rows = self._rows("SELECT as_of FROM periods WHERE period = ?", (period.label,))
+        return rows[0][0] if rows else None
 
     def ratings_for(self, period: Period) -> dict[str, Rag]:
         """Reported RAG per action stored for ``period`` itself ({} when not stored)."""
@@ -467,3 +547,30 @@ class History:
         for action_id, label, rag in rows:
             out.setdefault(action_id, []).append((label, Rag(rag)))
         return {k: tuple(v) for k, v in out.items()}
+
+
+def check_file(path: Path) -> str | None:
+    """Why the history file at ``path`` cannot be used (it is not an SQLite database, or
+    PRAGMA integrity_check finds damage, or it is not a reportgen history), in a few
+    words; None when it is sound. Opens the file read-only and changes nothing."""
+    try:
+        db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return f"it cannot be opened ({exc})"
+    try:
+        result = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+        if result != ["ok"]:
+            return "the integrity check failed: " + "; ".join(str(r) for r in result[:3])
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            return "it holds no reportgen history"
+    except sqlite3.Error as exc:
+        return f"it is not a history database or is damaged ({exc})"
+    finally:
+        db.close()
+    try:
+        with History(path, clock=lambda: datetime.min, read_only=True):  # writes nothing
+            pass
+    except OutputError as exc:
+        return str(exc)
+    return None

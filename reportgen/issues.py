@@ -265,6 +265,16 @@ _CODES = [
     Code("text-truncated", W, "Text too long",
          "{label} is {value} characters long; it was cut to {limit} characters.",
          "Shorten the text in the tracker.", "row"),
+    # --- the record of earlier periods (history, schedule) ---------------------------
+    Code("period-missed", W, "Reporting period missed",
+         "No report was produced for {value}: the schedule was not running when it fell "
+         "due and its trackers were not kept, so it was not rated afterwards on later "
+         "trackers.",
+         "Nothing to do; changes in this report are against the last period produced.",
+         "file"),
+    Code("history-recovered", W, "History recovered",
+         "The rating history {value} {detail}.",
+         "Check the earlier periods with `reportgen history list`.", "file"),
     # --- KPIs ----------------------------------------------------------------------
     Code("duplicate-kpi-id", E, "KPI ID used twice",
          "KPI ID '{value}' is also used at {detail}; the second definition is ignored.",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import json
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -56,6 +57,10 @@ class CycleResult:
     rag_counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     run: RatedRun | None = None
+    kind: str = "live"  # where the inputs came from: live, kept (re-run) or refresh
+    reason: str = ""
+    rating_changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # history recovered, periods missed
 
 
 # --------------------------------------------------------------------------- stages
@@ -119,6 +124,7 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
     period is stored (saved at ``now``); with :attr:`HistoryUse.READ` the file is opened
     read-only, and not at all if missing."""
     from reportgen.history import History
+    from reportgen.issues import make_issue
     from reportgen.rate import cross_cutting
     from reportgen.register import carry_forward
     from reportgen.register import require_complete as check_complete
@@ -138,6 +144,10 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
                  for item in stored if item.action.action_id in changes.removed}
         run = replace(run, previous_rags=history.previous_rags(run.period),
                       changes=replace(changes, removed_names=known))
+        missed = [make_issue("period-missed", file=path.name, value=Period.parse(m).name)
+                  for m in history.missed(before=run.period, after=previous)]
+        if missed:
+            run = replace(run, issues=tuple(sort_issues([*run.issues, *missed])))
         if use is HistoryUse.SAVE:
             history.save_period(run)
         return replace(run, trend=history.trend(run.period, 6))
@@ -212,15 +222,22 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
               progress: ProgressFn | None = None,
               artefacts: Collection[str] = ALL_ARTEFACTS,
               history: HistoryUse = HistoryUse.SAVE,
-              require_complete: bool | None = None) -> CycleResult:
+              require_complete: bool | None = None,
+              refresh: bool = False, reason: str = "") -> CycleResult:
     """Read, validate, rate, use the history as ``history`` says, and write
     ``artefacts`` (any of report, workbook, feedback) into OUTPUT/YYYY-MM/, where they go
     live only when all are written. ``now`` is when the command started.
 
-    With every artefact this is the full cycle: the manifest is written too, and the run
-    is added to the history's ledger (with :attr:`HistoryUse.SAVE`). With some, only
-    those replace their older versions. With none (export) nothing is written; the
-    result carries the rated run.
+    A period whose manifest lists kept inputs (:mod:`reportgen.store`) is rated from
+    them, as it was first produced; with ``refresh`` the live trackers are read instead
+    and the ratings that change are in ``rating_changes`` (``reason`` goes in the
+    ledger). With :attr:`HistoryUse.SAVE` a missing or damaged history is restored or
+    rebuilt first (:func:`reportgen.recovery.ensure_history`).
+
+    With every artefact this is the full cycle: the inputs are kept, the manifest is
+    written, the run is added to the history's ledger and the history backed up (with
+    :attr:`HistoryUse.SAVE`). With some, only those replace their older versions. With
+    none (export) nothing is written; the result carries the rated run.
 
     ``require_complete`` (default: ``[run] require_complete``) stops with IncompleteError
     before anything is written or stored when some actions of the plan were not updated.
@@ -228,6 +245,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     Raises OutputError/TemplateError/UsageError for problems the operator must fix;
     tracker problems are Issues in the result (``errors`` counts them)."""
     from reportgen.outputs import Staging, period_dir
+    from reportgen.store import keep, kept_inputs, materialise, read_manifest
 
     say = progress or (lambda stage: None)
     as_of = as_of or period.as_of
@@ -237,41 +255,92 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     whole_set = set(artefacts) >= ALL_ARTEFACTS
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    out_dir = period_dir(output, period)
 
+    notes = []
+    if history is HistoryUse.SAVE:
+        from reportgen.recovery import ensure_history
+
+        notes = ensure_history(config, output, history_path, today=today, now=now)
+    kept = None if refresh else kept_inputs(output, read_manifest(out_dir))
+    kind = "refresh" if refresh else ("kept" if kept else "live")
+    stored = _stored(history_path, period) if refresh else {}
     say("Reading and validating trackers")
-    ingest = read(config, workbooks, today=today, as_of=as_of)
+    with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
+        source = materialise(kept, Path(scratch)) if kept else workbooks
+        ingest = read(config, source, today=today, as_of=as_of)
+        kept_map = (keep(output, source, [s.path for s in ingest.sources])
+                    if whole_set and history is HistoryUse.SAVE else {})
     t = _lap(timings, "read_validate", started)
     say("Rating actions and KPIs")
     if require_complete is None:
         require_complete = config.run.require_complete
     run = with_history(rate(ingest, config, period, as_of), history_path, history, now,
                        ingest=ingest, config=config, require_complete=require_complete)
+    if notes:
+        run = replace(run, issues=tuple(sort_issues([*run.issues, *notes])))
     t = _lap(timings, "rate_history", t)
-    out_dir = period_dir(output, period)
-    result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run)
+    result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run, kind=kind,
+                         reason=reason or ("refresh" if refresh else ""),
+                         notes=[i.message for i in run.issues
+                                if i.code in ("history-recovered", "period-missed")])
+    if refresh:
+        result.rating_changes = rating_changes(stored, run)
     placed: list[str] = []
     if artefacts:
-        with Staging(out_dir) as staging:
+        with Staging(out_dir, keep=config.output.keep_generations) as staging:
             say("Writing the workbook, Word report and feedback")
             run, placed = render(run, config, staging, workbooks, artefacts, timings)
             _lap(timings, "render", t)
             _count(result, run, timings, started)
             if whole_set:
+                manifest = build_manifest(result, run, now, kept_map)
+                manifest["outputs"] = sorted({p.name for p in staging.path.iterdir()}
+                                             | {"manifest.json"})
                 staging.file("manifest.json").write_text(
-                    json.dumps(build_manifest(result, run, now), indent=2,
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+                    json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
                 placed.append("manifest")
             staging.commit(whole_set=whole_set)
     else:
         _count(result, run, timings, started)
     if whole_set and history is HistoryUse.SAVE:
-        _record_success(history_path, result, now)
+        _record_success(history_path, result, now, run, kept_map)
+        from reportgen.recovery import backup_history
+
+        backup_history(history_path, output, now, config.history.backups)
     result.run = run
     names = {**artefact_names(period), "manifest": "manifest.json"}
     result.outputs = {key: out_dir / names[key]
                       for key in ("report", "workbook", "feedback", "manifest")
                       if key in placed}
     return result
+
+
+def _stored(history_path: Path, period: Period) -> dict[str, Rag]:
+    """The reported RAGs stored for ``period`` ({} when none or no history)."""
+    from reportgen.history import History
+
+    if not history_path.exists():
+        return {}
+    with History(history_path, clock=lambda: datetime.min, read_only=True) as history:
+        return history.ratings_for(period)
+
+
+def rating_changes(stored: dict[str, Rag], run: RatedRun
+                   ) -> list[tuple[str, str | None, str | None]]:
+    """(action ID, stored RAG, new RAG) for each action whose reported rating differs
+    from the stored one (None: not stored, or no longer there), by action ID."""
+    import re
+
+    def natural_key(text: str) -> tuple:
+        return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                     for part in re.split(r"(\d+)", text) if part)
+
+    now = {k: r.reported for k, r in run.ratings.items()}
+    out = [(k, stored[k].value if k in stored else None, now[k].value if k in now else None)
+           for k in set(stored) | set(now) if stored.get(k) is not now.get(k)]
+    return sorted(out, key=lambda item: natural_key(item[0]))
 
 
 def _lap(timings: dict[str, float], name: str, since: float) -> float:
@@ -303,18 +372,22 @@ def rag_counts(run: RatedRun) -> dict[str, int]:
     return counts
 
 
-def _record_success(history_path: Path, result: CycleResult, now: datetime) -> None:
+def _record_success(history_path: Path, result: CycleResult, now: datetime,
+                    run: RatedRun, kept: dict[str, str]) -> None:
     """Add the cycle to the run ledger: started ``now``, finished the measured time
-    later (the clock is not read again)."""
+    later (the clock is not read again), with where its inputs came from and why."""
     from reportgen.history import History
 
     finished = now + timedelta(seconds=result.timings.get("total", 0))
+    inputs = [{"path": s.path, "sha256": kept.get(s.path) or s.sha256} for s in run.sources]
     with History(history_path, clock=lambda: finished) as history:
         history.record_run(result.period, started=now, finished=finished, ok=True,
-                           errors=result.errors, warnings=result.warnings)
+                           errors=result.errors, warnings=result.warnings,
+                           kind=result.kind, reason=result.reason, inputs=inputs)
 
 
-def build_manifest(result: CycleResult, run: RatedRun, now: datetime) -> dict:
+def build_manifest(result: CycleResult, run: RatedRun, now: datetime,
+                   kept: dict[str, str] | None = None) -> dict:
     """The run manifest: inputs with hashes, counts, RAG summary, issues by severity,
     timings per stage, version, period and as_of, and whether the month covers the whole
     plan (complete, plan_actions, not_updated); generated at ``now``."""
@@ -328,10 +401,12 @@ def build_manifest(result: CycleResult, run: RatedRun, now: datetime) -> dict:
         "period": run.period.label,
         "as_of": run.as_of.isoformat(),
         "generated_at": now.replace(microsecond=0).isoformat(),
+        "run": {"kind": result.kind, "reason": result.reason},
         "inputs": [
             {"path": s.path, "kind": s.kind, "size": s.size,
              "modified": s.modified.isoformat() if s.modified else None,
-             "sha256": s.sha256, "sheets": list(s.sheets), "rows_read": s.rows_read,
+             "sha256": (kept or {}).get(s.path) or s.sha256, "kept": s.path in (kept or {}),
+             "sheets": list(s.sheets), "rows_read": s.rows_read,
              "actions": s.actions, "kpis": s.kpis, "refused": s.refused}
             for s in run.sources
         ],

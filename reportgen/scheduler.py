@@ -8,6 +8,11 @@ while the machine was off are caught up, on start as on every tick. The ``schedu
 package has no monthly unit and deliberately never runs missed jobs, so it only drives
 the tick; what is due comes from the working calendar and the ledger (``last_done``).
 
+Catch-up does not invent the past: given ``missed``, only the latest due period is
+produced by ``run_cycle`` from today's trackers; each earlier one goes to ``missed``,
+which (:func:`catch_up`) produces it from its kept inputs when they exist, and otherwise
+records it as missed in the history (the next paper's data-quality section lists it).
+
 One instance at a time: the loop holds :class:`reportgen.lock.RunLock` throughout.
 """
 
@@ -98,7 +103,8 @@ def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
                  sleep: Callable[[float], None] = time.sleep,
                  should_stop: Callable[[], bool] = lambda: False,
                  tick_seconds: float = 60, retry_seconds: float = 3600,
-                 first: Period | None = None) -> None:
+                 first: Period | None = None,
+                 missed: Callable[[Period], bool] | None = None) -> None:
     """Run every due period now, then keep running them as they fall due, until
     ``should_stop()`` is true. ``clock()`` is the time now (the CLI passes
     ``datetime.now``; the loop reads the time through it alone). Holds the run lock at
@@ -111,22 +117,26 @@ def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
     scheduled cycle and a ``reportgen run`` by hand never overlap. ``last_done()`` reads the ledger of
     completed periods, so a cycle run by hand in between is not repeated. A cycle that
     fails (returns False or raises) stops that tick's catch-up, so periods stay in order,
-    and is retried after ``retry_seconds``. Logs through ``logging``; prints nothing."""
+    and is retried after ``retry_seconds``. With ``missed``, every due period but the
+    latest is handed to ``missed(period)`` instead of ``run_cycle`` (see
+    :func:`catch_up`). Logs through ``logging``; prints nothing."""
     calendar = WorkingCalendar.from_config(config)
     sched = config.schedule
     failed: dict[Period, datetime] = {}
 
     def check() -> None:
         now = clock()
-        for period in due_periods(last_done(), now, sched, calendar, first=first):
+        due = due_periods(last_done(), now, sched, calendar, first=first)
+        for period in due:
             if should_stop():
                 return
             if period in failed and now < failed[period] + timedelta(seconds=retry_seconds):
                 return  # keep order: nothing after a failed period runs before it
-            log.info("running the cycle for %s (due %s)", period.label,
-                     format_due(due_at(period, sched, calendar)))
+            late = missed is not None and period != due[-1]
+            log.info("%s %s (due %s)", "catching up" if late else "running the cycle for",
+                     period.label, format_due(due_at(period, sched, calendar)))
             try:
-                ok = bool(run_cycle(period))
+                ok = bool((missed if late else run_cycle)(period))
             except Exception:
                 log.exception("the cycle for %s failed", period.label)
                 ok = False
@@ -155,3 +165,25 @@ def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
             scheduler.run_pending()
         scheduler.clear()
         log.info("schedule stopped")
+
+
+def catch_up(output: Path, history_path: Path, run_cycle: Callable[[Period], bool],
+             clock: Callable[[], datetime]) -> Callable[[Period], bool]:
+    """The ``missed`` handler of :func:`run_schedule`: a period that fell due while the
+    schedule was down is produced from its kept inputs when its manifest lists them
+    (by ``run_cycle``, which uses them), and is otherwise recorded as missed in the
+    history — never rated on today's trackers."""
+    from reportgen.history import History
+    from reportgen.outputs import period_dir
+    from reportgen.store import kept_inputs, read_manifest
+
+    def handle(period: Period) -> bool:
+        if kept_inputs(output, read_manifest(period_dir(output, period))):
+            return bool(run_cycle(period))
+        with History(history_path, clock=clock) as history:
+            history.record_missed(period, "the schedule was not running when it fell due")
+        log.warning("%s was missed: recorded as missed, not produced (no kept inputs)",
+                    period.label)
+        return True
+
+    return handle

@@ -1,4 +1,4 @@
-"""Staged outputs: all or nothing, one previous generation, no escapes."""
+"""Staged outputs: all or nothing, previous generations, no escapes."""
 
 import os
 import signal
@@ -28,10 +28,11 @@ def test_commit_moves_current_set_to_previous(tmp_path):
     assert (final / "previous" / "feedback" / "x.txt").read_text() == "fb1"
     assert not (final / "feedback").exists()
     assert not list(final.glob(".staging-*"))
-    with Staging(final) as s:  # only one generation is kept
+    with Staging(final) as s:  # the older generation moves down one
         s.file("a.txt").write_text("three")
         s.commit()
     assert (final / "previous" / "a.txt").read_text() == "two"
+    assert (final / "previous-2" / "a.txt").read_text() == "one"
 
 
 def test_failure_before_commit_leaves_previous_outputs(tmp_path):
@@ -106,7 +107,8 @@ def test_one_artefact_replaced_keeps_the_rest_of_the_set(tmp_path):
     assert (final / "report.docx").read_text() == "report 2"
     assert (final / "book.xlsx").read_text() == "book 1"
     assert (final / "feedback" / "a.xlsx").read_text() == "fb 1"
-    assert sorted(p.name for p in (final / "previous").iterdir()) == ["report.docx"]
+    assert sorted(p.name for p in (final / "previous").iterdir()
+                  if not p.name.startswith(".")) == ["report.docx"]
     assert (final / "previous" / "report.docx").read_text() == "report 1"
     with Staging(final) as s:  # a feedback folder replaced as a whole
         s.file("feedback", "b.xlsx").write_text("fb 2")

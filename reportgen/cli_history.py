@@ -1,0 +1,177 @@
+"""The ``history`` commands (list, show, rebuild), the ``--refresh``/``--reason`` options of
+run, report and workbook, and what a cycle says about its record (kept inputs, a
+refresh's changes, a recovered history, missed periods). Registered in :mod:`reportgen.cli`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reportgen.errors import UsageError
+
+
+def refresh_options(f):
+    f = click.option("--reason", metavar="TEXT",
+                     help="Why the period is refreshed (recorded in the run ledger; "
+                          "default: refresh).")(f)
+    return click.option(
+        "--refresh", is_flag=True,
+        help="Read the live trackers even when the period's inputs were kept: list the "
+             "actions whose ratings change, and record the re-run in the ledger.")(f)
+
+
+def say_records(result, log) -> None:
+    """Print (and log) where the cycle's inputs came from and what it had to mend."""
+    period = result.period
+    if result.kind == "kept":
+        click.secho(f"{period.name}: rated from the trackers kept when it was first "
+                    "produced, so it says what the board was told; pass --refresh to read "
+                    "the live trackers instead.", fg="cyan")
+    elif result.kind == "refresh":
+        changes = result.rating_changes
+        click.secho(f"{period.name}: refreshed from the live trackers "
+                    f"(reason: {result.reason}); "
+                    + (f"{len(changes)} action rating(s) changed:" if changes
+                       else "no action's rating changed."), fg="yellow")
+        for action_id, old, new in changes:
+            click.echo(f"  {action_id}: {old or 'not stored'} → {new or 'no longer read'}")
+        log.info("%s refreshed (%s): %d rating(s) changed", period.label, result.reason,
+                 len(changes))
+    for note in result.notes:
+        click.secho(f"Warning: {note}", fg="yellow", err=True)
+        log.warning("%s: %s", period.label, note)
+
+
+def _history_file(config_path, output_dir):
+    from reportgen.cli import _load_config
+    from reportgen.pipeline import history_path_for
+
+    config = _load_config(config_path)
+    output = output_dir or config.paths.output
+    return config, output, history_path_for(config, output)
+
+
+def _open(path: Path):
+    from reportgen.history import History
+
+    if not path.exists():
+        raise UsageError(f"there is no history file at {path}; `reportgen history rebuild` "
+                         "re-creates it from the kept inputs")
+    return History(path, clock=lambda: datetime.min, read_only=True)
+
+
+def _options(f):
+    f = click.option("--config", "config_path", metavar="FILE",
+                     help="Configuration file (default: ./reportgen.toml).")(f)
+    return click.option("--output", "output_dir", type=click.Path(path_type=Path),
+                        metavar="DIR", help="Output folder (default: from configuration).")(f)
+
+
+@click.group()
+def history() -> None:
+    """The record of earlier periods: what is stored, and rebuilding it.
+
+    \b
+    Example:
+      reportgen history list
+      reportgen history show --period 2018-08
+      reportgen history rebuild
+    """
+
+
+@history.command("list")
+@_options
+def list_(config_path, output_dir):
+    """List the stored periods, the runs in the ledger with their input hashes, and the
+    periods the schedule missed."""
+    from reportgen.store import kept_inputs, period_manifests
+
+    _, output, path = _history_file(config_path, output_dir)
+    with _open(path) as h:
+        periods, runs, missed = h.periods(), h.runs(), h.missed()
+    manifests = period_manifests(output)
+    click.secho(f"History {path}", bold=True)
+    if not periods:
+        click.echo("No period is stored.")
+    for period in periods:
+        kept = "inputs kept" if kept_inputs(output, manifests.get(period.label)) else \
+            "no kept inputs"
+        click.secho(f"{period.label} ({period.name}): {kept}", bold=True)
+        for run in (r for r in runs if r["period"] == period.label):
+            status = "ok" if run["ok"] else "failed"
+            why = f", {run['reason']}" if run["reason"] else ""
+            click.echo(f"  run {run['id']} at {_uk(run['started'])}: {run['kind']}{why}, "
+                       f"{status}, {run['errors']} error(s), {run['warnings']} warning(s)")
+            for item in run["inputs"]:
+                click.echo(f"    {item.get('sha256', '')[:12]}  {item.get('path', '')}")
+    for label in missed:
+        click.secho(f"{label}: missed (not produced; no kept inputs)", fg="yellow")
+
+
+def _uk(iso: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(iso):%d/%m/%Y %H:%M}"
+    except ValueError:
+        return iso
+
+
+@history.command()
+@click.option("--period", required=True, metavar="YYYY-MM", help="The period to show.")
+@_options
+def show(period, config_path, output_dir):
+    """Show the ratings stored for one period."""
+    from reportgen.model import Period
+
+    try:
+        p = Period.parse(period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _, _, path = _history_file(config_path, output_dir)
+    with _open(path) as h:
+        as_of = h.stored_as_of(p)
+        ratings = h.ratings_for(p)
+    if as_of is None:
+        raise UsageError(f"{p.label} is not stored in {path}; `reportgen history list` "
+                         "shows what is")
+    click.secho(f"{p.name} (as of {_uk(as_of + 'T00:00')[:10]}): {len(ratings)} actions",
+                bold=True)
+    counts: dict[str, int] = {}
+    for action_id in sorted(ratings, key=_natural):
+        rag = ratings[action_id].value
+        counts[rag] = counts.get(rag, 0) + 1
+        click.echo(f"  {action_id:<12} {rag}")
+    click.echo("  " + "  ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+def _natural(text: str) -> tuple:
+    import re
+
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold())
+                 for p in re.split(r"(\d+)", text) if p)
+
+
+@history.command()
+@_options
+def rebuild(config_path, output_dir):
+    """Re-create the history from the kept inputs and manifests: each period with kept
+    inputs is rated again as it was, oldest first. The existing file is kept aside."""
+    from reportgen.lock import RunLock
+    from reportgen.recovery import rebuild_history
+
+    config, output, path = _history_file(config_path, output_dir)
+    now = datetime.now()
+    with RunLock(output / ".reportgen.lock", now=now, command="reportgen history rebuild"):
+        rebuilt, skipped, aside = rebuild_history(config, output, path, today=now.date(),
+                                                  now=now)
+    if aside is not None:
+        click.echo(f"The old history was moved aside to {aside}.")
+    if rebuilt:
+        click.secho(f"Rebuilt {path} from the kept inputs of {', '.join(rebuilt)}.",
+                    fg="green")
+    else:
+        click.secho(f"No period has kept inputs in {output}; {path} holds no period.",
+                    fg="yellow")
+    if skipped:
+        click.secho(f"Not rebuilt (no kept inputs): {', '.join(skipped)}.", fg="yellow")
