@@ -344,12 +344,12 @@ def _require_option(f):
 @cli.command()
 @_cycle_options
 @_require_option
-def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete, refresh,
-        reason):
+def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete, **records):
     """Run the whole monthly cycle: read, validate, rate, history, Word report,
     consolidated workbook, officer feedback and manifest.
 
-    Outputs go to OUTPUT/YYYY-MM/; a re-run keeps the previous set in previous/.
+    Outputs go to OUTPUT/YYYY-MM/; a re-run keeps the previous sets in previous/ and
+    reads the trackers kept by the period's first run (--refresh: the live ones).
     Exit code 1 means the outputs were written but trackers have errors. Actions of the
     plan not updated this month are carried forward with their last ratings, and the
     summary says so first; --require-complete writes nothing instead (exit code 6).
@@ -361,19 +361,19 @@ def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete,
     """
     config = _load_config(config_path)
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
-                        require_complete=require_complete, refresh=refresh, reason=reason)
+                        require_complete=require_complete, **records)
     _summary(result)
     sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
 
 
 def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts,
-                  require_complete=False, refresh=False, reason=None):
+                  require_complete=False, records=None):
     """The cycle for some artefacts only; each replaces its older version (which goes to
     previous/) and the rest of the period's set is left as it is."""
     config = _load_config(config_path)
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
                         artefacts=artefacts, require_complete=require_complete,
-                        refresh=refresh, reason=reason)
+                        **(records or {}))
     _coverage(result)
     for path in result.outputs.values():
         click.echo(f"Wrote {path}")
@@ -398,12 +398,11 @@ _SAVES = ("It rates the period as `run` does and saves the ratings to the histor
     """)
 @_cycle_options
 @_require_option
-def report(period, as_of, workbooks_dir, output_dir, config_path, require_complete, refresh,
-           reason):
+def report(period, as_of, workbooks_dir, output_dir, config_path, require_complete, **records):
     from reportgen.pipeline import REPORT
 
     _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {REPORT},
-                  require_complete, refresh, reason)
+                  require_complete, records)
 
 
 @cli.command(help=f"""Write only the consolidated finance workbook and the officer
@@ -418,11 +417,11 @@ def report(period, as_of, workbooks_dir, output_dir, config_path, require_comple
 @_cycle_options
 @_require_option
 def workbook(period, as_of, workbooks_dir, output_dir, config_path, require_complete,
-             refresh, reason):
+             **records):
     from reportgen.pipeline import FEEDBACK, WORKBOOK
 
     _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, {WORKBOOK, FEEDBACK},
-                  require_complete, refresh, reason)
+                  require_complete, records)
 
 
 @cli.command()

@@ -550,27 +550,23 @@ class History:
 
 
 def check_file(path: Path) -> str | None:
-    """Why the history file at ``path`` cannot be used (it is not an SQLite database, or
-    PRAGMA integrity_check finds damage, or it is not a reportgen history), in a few
-    words; None when it is sound. Opens the file read-only and changes nothing."""
+    """Why the history file at ``path`` is damaged (it is not an SQLite database, or
+    ``PRAGMA integrity_check`` finds damage), in a few words; None when it is sound, or
+    when it cannot be judged now (busy, or another program's or a newer reportgen's
+    file: opening it says so). Opens the file read-only and changes nothing."""
     try:
         db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return f"it cannot be opened ({exc})"
+    except sqlite3.Error:
+        return None  # cannot be opened at all: the run's own open names the fault
     try:
         result = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
         if result != ["ok"]:
             return "the integrity check failed: " + "; ".join(str(r) for r in result[:3])
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:
-            return "it holds no reportgen history"
     except sqlite3.Error as exc:
-        return f"it is not a history database or is damaged ({exc})"
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if code in _DAMAGED or type(exc) is sqlite3.DatabaseError:
+            return f"it is not an SQLite database or is damaged: {exc}"
+        return None
     finally:
         db.close()
-    try:
-        with History(path, clock=lambda: datetime.min, read_only=True):  # writes nothing
-            pass
-    except OutputError as exc:
-        return str(exc)
     return None

@@ -32,6 +32,9 @@ ProgressFn = Callable[[str], None]
 FEEDBACK = "feedback"
 REPORT, WORKBOOK = "report", "workbook"
 ALL_ARTEFACTS = frozenset({REPORT, WORKBOOK, FEEDBACK})
+# Issues about the record of earlier periods, not about a tracker: in the paper and the
+# workbook, never in an officer's feedback.
+RECORD_CODES = frozenset({"history-recovered", "period-missed"})
 
 
 class HistoryUse(enum.Enum):
@@ -207,7 +210,9 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
     if FEEDBACK in artefacts:
         from reportgen.render.feedback import write_feedback
 
-        if write_feedback(run, config, staging.folder(names[FEEDBACK]), workbooks):
+        officers = replace(run, issues=tuple(i for i in run.issues  # not a tracker's
+                                             if i.code not in RECORD_CODES))
+        if write_feedback(officers, config, staging.folder(names[FEEDBACK]), workbooks):
             written.append(FEEDBACK)
         _lap(timings, "feedback", t)
     return run, written
@@ -282,8 +287,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     t = _lap(timings, "rate_history", t)
     result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run, kind=kind,
                          reason=reason or ("refresh" if refresh else ""),
-                         notes=[i.message for i in run.issues
-                                if i.code in ("history-recovered", "period-missed")])
+                         notes=[i.message for i in run.issues if i.code in RECORD_CODES])
     if refresh:
         result.rating_changes = rating_changes(stored, run)
     placed: list[str] = []

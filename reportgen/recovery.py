@@ -90,12 +90,13 @@ def ensure_history(config: Config, output: Path, history_path: Path, *, today: d
     problem = None
     aside = None
     if history_path.exists():
-        problem = check_file(history_path)
+        empty = history_path.stat().st_size == 0
+        problem = "it is empty (0 bytes)" if empty else check_file(history_path)
         if problem is None:
             return []
         aside = _move_aside(history_path, f"damaged-{now:%Y%m%d-%H%M%S}")
     manifests = period_manifests(output)
-    found = [b for b in backups(output) if check_file(b) is None]
+    found = [b for b in backups(output) if b.stat().st_size and check_file(b) is None]
     if problem is None and not found and not manifests:
         return []  # a first run
     what = (f"was damaged ({problem}); it was moved aside to {aside.name}" if problem

@@ -121,6 +121,8 @@ def test_lost_history_is_rebuilt_and_the_paper_compares_again(setup):
     (note,) = sept.notes
     assert "was missing" in note and "rebuilt from the kept inputs of 2018-08" in note
     assert any(i.code == "history-recovered" for i in sept.run.issues)
+    feedback = out / "2018-09" / "feedback"  # officers are not sent the history's news
+    assert not [p for p in feedback.rglob("*") if "history" in p.name]
 
 
 def test_lost_history_is_restored_from_the_newest_backup(setup):
