@@ -410,6 +410,7 @@ class History:
             dest = sqlite3.connect(target)
             try:
                 self.db.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             finally:
                 dest.close()
         except (sqlite3.Error, OSError) as exc:

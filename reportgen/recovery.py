@@ -56,10 +56,11 @@ def backup_history(history_path: Path, output: Path, now: datetime, keep: int) -
     with History(history_path, clock=lambda: now) as history:
         history.backup(target)
     for old in backups(output)[max(1, keep):]:
-        try:
-            old.unlink()
-        except OSError:
-            pass
+        for path in (old, old.with_name(old.name + "-wal"), old.with_name(old.name + "-shm")):
+            try:
+                path.unlink()
+            except OSError:
+                pass
     return target
 
 

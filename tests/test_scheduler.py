@@ -177,3 +177,30 @@ def test_run_schedule_uses_configured_closures(config, tmp_path):
                  clock=fake.clock, sleep=fake.sleep, should_stop=lambda: fake.sleeps >= 4,
                  tick_seconds=0.001)
     assert ran == [(Period(2025, 12), datetime(2026, 1, 12, 10, 0))]
+
+
+def test_catch_up_hands_earlier_periods_to_missed_and_runs_only_the_latest(tmp_path):
+    """After three missed months the cycle runs once, for the latest; the two before it
+    go to ``missed`` (which records them, or produces them from kept inputs)."""
+    from reportgen.config import load_config
+    from pathlib import Path
+
+    config = load_config(Path(__file__).resolve().parents[1] / "reportgen.toml")
+    config = dataclasses.replace(config, schedule=FIFTH)
+    now = datetime(2026, 1, 9, 9, 30)
+    done = [Period(2025, 9)]
+    ran, missed = [], []
+
+    def cycle(period):
+        ran.append(period)
+        done.append(period)
+        return True
+
+    def miss(period):
+        missed.append(period)
+        return True
+
+    run_schedule(config, cycle, lambda: max(done), tmp_path / "s.lock", clock=lambda: now,
+                 sleep=lambda s: None, should_stop=lambda: bool(ran), missed=miss)
+    assert ran == [Period(2025, 12)]
+    assert missed == [Period(2025, 10), Period(2025, 11)]
