@@ -81,7 +81,9 @@ def dry_run(config: Config, now: datetime, last_done: Period | None) -> list[str
                                          if last_done else "none yet"))
     due = due_periods(last_done, now, sched, calendar)
     if due:
-        lines.append(f"Due now, would run {len(due)} period(s), oldest first:")
+        lines.append(f"Due now, {len(due)} period(s), oldest first (only the latest is "
+                     "produced from today's trackers; an earlier one from its kept inputs, "
+                     "or else recorded as missed):")
         for period in due:
             lines.append(f"  {period.label} ({period.name}), due "
                          f"{format_due(due_at(period, sched, calendar))}")
