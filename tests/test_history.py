@@ -446,3 +446,33 @@ def test_a_reader_sees_a_whole_period_or_none(tmp_path):
     assert writer.exitcode == 0
     assert set(seen) == MARKERS, f"the reader saw only {seen} in {reads} reads"
     assert saved.value >= 2
+
+
+def test_the_records_migration_keeps_old_runs_and_adds_kinds_and_missed_periods(tmp_path):
+    path = tmp_path / "h.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    for number, (name, sql) in enumerate(MIGRATIONS[:4], start=1):
+        db.executescript(sql)
+        db.execute("INSERT INTO schema_migrations VALUES (?, 'then')", (name,))
+    db.execute("INSERT INTO runs (period, started, finished, ok) VALUES "
+               "('2018-08', '2018-09-05T09:00:00', '2018-09-05T09:01:00', 1)")
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()
+    with History(path, clock=NOON) as h:
+        assert h.migrations() == NAMES
+        (old,) = h.runs()
+        assert old["kind"] == "live" and old["reason"] == "" and old["inputs"] == []
+        h.record_missed(Period(2018, 9), "down")
+        h.record_missed(Period(2018, 10))
+        assert h.missed() == ["2018-09", "2018-10"]
+        assert h.missed(before=Period(2018, 11), after="2018-09") == ["2018-10"]
+        h.record_run(Period(2018, 9), started=datetime(2018, 12, 5),
+                     finished=datetime(2018, 12, 5), ok=True, kind="kept", reason="why",
+                     inputs=[{"path": "a.xlsx", "sha256": "ab" * 32}])
+        assert h.missed() == ["2018-10"]  # produced since: no longer missed
+        assert h.runs()[-1]["kind"] == "kept" and h.runs()[-1]["inputs"][0]["path"] == "a.xlsx"
+        h.backup(tmp_path / "copy.sqlite")
+    with History(tmp_path / "copy.sqlite", clock=NOON, read_only=True) as copy:
+        assert [r["period"] for r in copy.runs()] == ["2018-08", "2018-09"]
