@@ -199,7 +199,12 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
 
         if write_feedback(run, config, staging.folder(names[FEEDBACK]), workbooks):
             written.append(FEEDBACK)
-        _lap(timings, "feedback", t)
+        t = _lap(timings, "feedback", t)
+    if REPORT in artefacts:  # the dashboard page goes live with the report
+        from reportgen.render.dashboard import render_dashboard
+
+        render_dashboard(run, config, staging.file("dashboard", "index.html"))
+        _lap(timings, "dashboard", t)
     return run, written
 
 
@@ -266,6 +271,9 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
         _count(result, run, timings, started)
     if whole_set and history is HistoryUse.SAVE:
         _record_success(history_path, result, now)
+    if placed and history is HistoryUse.SAVE:
+        from reportgen.render.dashboard import write_index
+        write_index(history_path, output, now, config)
     result.run = run
     names = {**artefact_names(period), "manifest": "manifest.json"}
     result.outputs = {key: out_dir / names[key]
