@@ -93,12 +93,13 @@ def counts_part(run: RatedRun) -> dict:
              "before": before.get(r, 0) if had else None,
              "change": _signed(now.get(r, 0) - before.get(r, 0)) if had else "–"}
             for r in RAG_ORDER]
-    total = sum(now.values())
+    total = sum(now.get(r, 0) for r in RATED)
     desc = "; ".join(f"{WORDS[r]} {now.get(r, 0)}" for r in RATED)
     chart = svg.stacked_bars("counts", f"Actions by RAG, {run.period.name}",
                              f"{total} actions: {desc}.",
                              [(run.period.name, {r: now.get(r, 0) for r in RATED})], RATED)
     return {"rows": rows, "total": total, "had_previous": had,
+            "cancelled": now.get(Rag.CANCELLED, 0),
             "previous": month_words(run.changes.previous_period) if had else "",
             "chart": chart, "newly_red": len(run.changes.newly_red),
             "improved": len(run.changes.improved), "worsened": len(run.changes.worsened),
