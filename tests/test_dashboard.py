@@ -201,3 +201,28 @@ def test_index_without_history(tmp_path, config):
     out = write_index(tmp_path / "none.sqlite", tmp_path, NOW, config)
     assert "No period has been stored yet." in out.read_text(encoding="utf-8")
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_the_cycle_writes_the_page_with_the_outputs_and_the_index_after(tmp_path, config):
+    from datetime import date
+
+    from reportgen.model import Period
+    from reportgen.pipeline import REPORT, run_cycle
+
+    now = datetime(2018, 10, 5, 9, 0)
+    samples = Path(__file__).resolve().parents[1] / "workbooks"
+    run_cycle(config, Period(2018, 8), today=date(2018, 9, 5), now=now, workbooks=samples,
+              output=tmp_path, artefacts={REPORT})
+    result = run_cycle(config, Period(2018, 9), today=date(2018, 10, 5), now=now,
+                       workbooks=samples, output=tmp_path)
+    page = tmp_path / "2018-09" / "dashboard" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    p = Page(html)
+    assert "Action plan dashboard: September 2018" in p.words
+    assert f"{len(result.run.actions)} actions, by objective" in p.words
+    assert not list((tmp_path / "2018-09").glob(".staging-*"))
+    index = Page((tmp_path / "dashboard" / "index.html").read_text(encoding="utf-8"))
+    links = [a["href"] for t, a in index.tags if t == "a" and a["href"] != "#main"]
+    assert links == ["../2018-09/dashboard/index.html", "../2018-08/dashboard/index.html"]
+    red = result.rag_counts["Red"]
+    assert f"September 2018 {red} " in index.words

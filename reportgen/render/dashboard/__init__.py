@@ -79,7 +79,9 @@ def index_context(history_path: Path, output: Path, now: datetime,
 
     periods = []
     if history_path.exists():
-        with History(history_path, clock=lambda: now, read_only=True) as history:
+        # opened as the run opens it (a read-only connection would leave the -wal and
+        # -shm files behind); only its reading methods are called
+        with History(history_path, clock=lambda: now) as history:
             for period in reversed(history.periods()):
                 counts = Counter(history.ratings_for(period).values())
                 page = output / period.label / FOLDER / "index.html"
