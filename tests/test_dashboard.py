@@ -226,3 +226,18 @@ def test_the_cycle_writes_the_page_with_the_outputs_and_the_index_after(tmp_path
     assert links == ["../2018-09/dashboard/index.html", "../2018-08/dashboard/index.html"]
     red = result.rag_counts["Red"]
     assert f"September 2018 {red} " in index.words
+
+
+def test_an_action_repeated_under_several_objectives_is_one_exception(page):
+    run = make_run()
+    red = [a for a in run.actions if run.ratings[a.action_id].reported is Rag.RED]
+    first, second = red[0], red[1]
+    assert first.objective != second.objective
+    run = dataclasses.replace(run, repeats={first.action_id: (second.action_id,),
+                                            second.action_id: (first.action_id,)})
+    html, p = page(run)
+    ids = re.findall(r'<h3 id="ex-\d+">([^:]+):', html)
+    assert (first.action_id in ids) != (second.action_id in ids)
+    shown = first if first.action_id in ids else second
+    other = second if shown is first else first
+    assert f"{shown.objective} (Also under Objective {other.objective})" in p.words

@@ -25,7 +25,8 @@ import jinja2
 from reportgen.config import Config
 from reportgen.errors import OutputError, TemplateError
 from reportgen.model import RatedRun
-from reportgen.render.dashboard.context import RATED, SHAPES, WORDS, page_context, rag
+from reportgen.render.cells import RAG_ORDER
+from reportgen.render.dashboard.context import SHAPES, WORDS, page_context, rag
 
 PAGE = "period.html.j2"
 INDEX = "index.html.j2"
@@ -88,9 +89,9 @@ def index_context(history_path: Path, output: Path, now: datetime,
                 periods.append({
                     "name": period.name, "label": period.label,
                     "href": f"../{period.label}/{FOLDER}/index.html" if page.exists() else None,
-                    "counts": [counts.get(r, 0) for r in RATED],
+                    "counts": [counts.get(r, 0) for r in RAG_ORDER],
                     "total": sum(counts.values())})
-    return {"periods": periods, "headers": [rag(r) for r in RATED],
+    return {"periods": periods, "headers": [rag(r) for r in RAG_ORDER],
             "partnership": config.partnership if config else "",
             "board": config.board if config else ""}
 

@@ -141,10 +141,18 @@ def exceptions_part(run: RatedRun) -> list[dict]:
                                and run.ratings[a.action_id].reported is Rag.RED else 1,
                                -run.ratings[a.action_id].reported.severity, a.objective,
                                natural_key(a.action_id)))
-    out = []
-    for a in chosen:
+    by_id = {a.action_id: a for a in run.actions}
+    out, shown = [], set()
+    for a in chosen:  # an action the plan repeats under several objectives: shown once
+        if a.action_id in shown:
+            continue
+        others = [by_id[i] for i in run.repeats.get(a.action_id, ()) if i in by_id]
+        shown.update(o.action_id for o in others)
+        elsewhere = sorted({o.objective for o in others} - {a.objective})
+        also = ("Also under Objective" + ("s " if len(elsewhere) > 1 else " ")
+                + " and ".join(str(n) for n in elsewhere)) if elsewhere else ""
         r = run.ratings[a.action_id]
-        out.append({
+        out.append({"also": also,
             "id": clean(a.action_id), "action": clean(a.action), "objective": a.objective,
             "lead": clean(a.lead_officer), "start": uk_date(a.start), "end": uk_date(a.end),
             "updated": uk_date(a.last_updated),
