@@ -5,6 +5,7 @@ the browser, its driver or the Python packages are missing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -40,12 +41,14 @@ def browser():
                 "--disable-gpu", "--allow-file-access-from-files"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
-    driver.set_script_timeout(300)  # axe-core on a long page, on a busy machine
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    # the driver's log goes to a file we close (selenium 4.11 leaves its own open)
+    with open(os.devnull, "wb") as log:
+        driver = webdriver.Chrome(options=options, service=Service(DRIVER, log_output=log))
+        driver.set_script_timeout(300)  # axe-core on a long page, on a busy machine
+        try:
+            yield driver
+        finally:
+            driver.quit()
 
 
 @pytest.fixture(scope="module")
