@@ -214,7 +214,12 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
                                              if i.code not in RECORD_CODES))
         if write_feedback(officers, config, staging.folder(names[FEEDBACK]), workbooks):
             written.append(FEEDBACK)
-        _lap(timings, "feedback", t)
+        t = _lap(timings, "feedback", t)
+    if REPORT in artefacts:  # the dashboard page goes live with the report
+        from reportgen.render.dashboard import render_dashboard
+
+        render_dashboard(run, config, staging.file("dashboard", "index.html"))
+        _lap(timings, "dashboard", t)
     return run, written
 
 
@@ -313,6 +318,10 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
         from reportgen.recovery import backup_history
 
         backup_history(history_path, output, now, config.history.backups)
+    if placed and history is HistoryUse.SAVE:
+        from reportgen.render.dashboard import write_index
+
+        write_index(history_path, output, now, config)
     result.run = run
     names = {**artefact_names(period), "manifest": "manifest.json"}
     result.outputs = {key: out_dir / names[key]
