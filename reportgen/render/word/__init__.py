@@ -64,8 +64,11 @@ from reportgen.render.word.page_one import (
 )
 from reportgen.render.word.rated import BRAG, Rated, distinct_rag_counts, rated_items
 from reportgen.render.word.sections import coverage_part, key_part, summary_part
+from reportgen.render.word.exceptions import exceptions_full_part, exceptions_part
+from reportgen.render.word.kpi_body import kpis_body_part
 from reportgen.render.word.tables import (
-    appendix_part, data_quality_part, exceptions_part, finance_part, objectives_part,
+    appendix_part, data_quality_counts_part, data_quality_part, finance_part,
+    objectives_part,
 )
 from reportgen.render.word.template import (
     BLOCKS, fill, marker_paragraph, open_template, pin_properties, read_layout,
@@ -128,11 +131,14 @@ BUILDERS = {
     "summary": summary_part,
     "key": lambda c, items: key_part(c),
     "exceptions": exceptions_part,
-    "kpis": lambda c, items: kpis_part(c),
+    "kpis": kpis_body_part,
     "objectives": objectives_part,
     "finance": finance_part,
     "data_quality": data_quality_part,
     "appendix": appendix_part,
+    "data_quality_counts": data_quality_counts_part,
+    "exceptions_full": exceptions_full_part,
+    "kpi_charts": lambda c, items: kpis_part(c),
 }
 
 
