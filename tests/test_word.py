@@ -32,10 +32,12 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1], "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
 
 SECTION_HEADINGS = [
-    "Purpose of the report", "Recommendations", "Summary", "Key to colours and symbols",
-    "Exceptions: Red and Amber actions", "Key performance indicators",
-    "Progress by objective", "Finance by funding stream", "Data quality", "Implications",
-    "Direction required", "Appendix: every action",
+    "Purpose of the report", "Recommendations", "Summary", "Exceptions: what needs the Board",
+    "Key performance indicators", "Finance by funding stream", "Data quality",
+    "Implications", "Direction required",
+    "Appendix A: Key to colours and symbols", "Appendix B: Red and Amber actions in full",
+    "Appendix C: Key performance indicators", "Appendix D: Data quality in detail",
+    "Appendix E: Progress by objective", "Appendix F: Every action",
 ]
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
@@ -180,7 +182,9 @@ def test_rag_cells_use_the_shared_palette(report60):
 def test_charts_are_png_with_alt_text(report60):
     root = body(report60)
     doc_prs = root.findall(".//wp:docPr", NS)
-    assert len(doc_prs) == 1 + 3  # BRAG by objective + one run chart per KPI
+    # BRAG by objective, the run charts the body has room for (all three) and each
+    # again in Appendix C with every indicator in full
+    assert len(doc_prs) == 1 + 3 + 3
     assert all(len(d.get("descr", "")) > 40 for d in doc_prs)
     assert len({d.get("id") for d in doc_prs}) == len(doc_prs)
     with zipfile.ZipFile(report60) as z:
@@ -190,16 +194,28 @@ def test_charts_are_png_with_alt_text(report60):
     assert all(int(e.get("cx")) <= 17 * 360000 for e in extents)  # fits A4 text width
 
 
-def test_exceptions_list_newly_red_first_then_red_then_amber(report60, run60):
+def test_exceptions_come_in_the_order_the_board_needs_them(report60, run60):
+    """Appendix B lists every Red and Amber action in the body's order: a decision asked
+    of the Board, no corrective action, newly Red or worse, a RAG challenge, other Red,
+    Amber (Red before Amber within each)."""
     text = all_text(body(report60))
-    section = text[text.index("Red and Amber actions\n"):
-                   text.index("Key performance indicators\n")]
+    start = text.index("Appendix B: Red and Amber actions in full")
+    section = text[start:text.index("Appendix C:", start)]
     ids = re.findall(r"^(O\d-\d\d) ", section, flags=re.M)
-    rags = [run60.ratings[i].reported for i in ids]
     expected = {a for a, r in run60.ratings.items() if r.reported in (Rag.RED, Rag.AMBER)}
     assert set(ids) == expected and len(ids) == len(expected)
-    assert ids[0] in run60.changes.newly_red
-    assert rags == sorted(rags, key=lambda r: -r.severity)
+    by_id = {a.action_id: a for a in run60.actions}
+    ch = run60.changes
+
+    def rank(action_id):
+        a, r = by_id[action_id], run60.ratings[action_id]
+        cls = (1 if not a.corrective_action.strip() else
+               2 if action_id in ch.newly_red or action_id in ch.worsened else
+               3 if r.challenge else 4 if r.reported is Rag.RED else 5)
+        return (cls, -r.reported.severity)
+
+    assert [rank(i) for i in ids] == sorted(rank(i) for i in ids)
+    assert rank(ids[0])[0] == 1 and rank(ids[-1])[0] > 1
     assert "Corrective action:" in section and "Commentary:" in section
 
 
@@ -220,7 +236,7 @@ def test_every_chart_is_kept_with_its_caption(report60):
     not split across pages, with its caption above it."""
     root = body(report60)
     drawings = root.findall(".//w:drawing", NS)
-    assert len(drawings) == 4
+    assert len(drawings) == 1 + 3 + 3
     for drawing in drawings:
         para = next(a for a in drawing.iterancestors() if a.tag == W + "p")
         cell = next((a for a in drawing.iterancestors() if a.tag == W + "tc"), None)
@@ -373,7 +389,7 @@ def test_restyled_template_restyles_the_headings_without_code(config, tmp_path):
         assert style.font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
-    assert "Summary" in h1 and "Exceptions: Red and Amber actions" in h1
+    assert "Summary" in h1 and "Exceptions: what needs the Board" in h1
     # generated headings follow the template's style too
     assert "Ratings by objective" in h2 and any(t.startswith("Objective 1:") for t in h2)
     for p in doc.paragraphs:

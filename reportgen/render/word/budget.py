@@ -25,7 +25,7 @@ APPENDIX = {"key": "A", "exceptions_full": "B", "kpi_charts": "C", "data_quality
 body's text refers to them: "listed in Appendix B")."""
 
 PAGE_CM = 25.7          # A4 less 2 cm margins top and bottom
-FILL = 0.85             # a page is never filled: keep-with-next, rows that cannot split
+FILL = 0.8              # a page is never filled: keep-with-next, rows that cannot split
 LINE_CM = 0.5           # a line of 11 pt body text with its spacing
 CHARS_PER_LINE = 80     # of body text across a portrait page (conservative)
 ROW_CM = 0.55           # a one-line table row (8.5 pt, cell margins)
