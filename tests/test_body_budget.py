@@ -48,7 +48,7 @@ def big_plan(n: int = 1000):
             corrective_action="" if i % 2 else "Recovery plan agreed with the team; "
                               "report to the Strategic Planning Group next month.",
             decision="Yes" if i % 97 == 0 else "",
-            forecast=(a.budget or 0) + (2500.0 if i % 100 == 0 else 0.0)))
+            forecast=(a.budget or 0) + (2500.0 if i % 200 == 0 else 0.0)))
     return make_run(actions=actions, n_kpis=8)
 
 

@@ -36,7 +36,8 @@ KPI_TABLE_LIMIT = 12    # indicators in the body's table; every one is in Append
 KPI_CHARTS_MAX = 4      # run charts in the body (two rows), when they fit
 DECISION_LIMIT = 6      # "decide on …" recommendations named in the body
 CHANGE_LIMIT = 5        # actions named under each change since last period
-MIN_EXCEPTIONS = 8      # exception rows kept before run charts are given space
+MIN_EXCEPTIONS = 8      # exception rows the body always keeps (when there are so many),
+                        # and keeps before run charts are given space
 
 FIXED_CM = (
     6.0                 # cover block: title and the seven-row table
@@ -133,10 +134,11 @@ def body_charts(c, items: list[Rated], charted: int) -> int:
 
 def exception_rows(c, items: list[Rated]) -> int:
     """How many exception rows the body shows, after the other parts and the run charts
-    it shows."""
+    it shows; never fewer than MIN_EXCEPTIONS, so that a body whose other parts have
+    outgrown the budget still names the exceptions that need the Board first."""
     charted = sum(1 for k in c.run.kpis if len(k.series) >= 2)
     cols = 2 if c.width_cm >= 14 else 1
     shown = body_charts(c, items, charted)
     charts_cm = (1.2 + LINE_CM + ceil(shown / cols) * chart_row_cm(c)) if shown else 0.0
     left = budget_cm(c) - _other_cm(c, items) - charts_cm
-    return max(0, int(left // EXCEPTION_ROW_CM))
+    return max(MIN_EXCEPTIONS, int(left // EXCEPTION_ROW_CM))
