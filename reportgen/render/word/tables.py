@@ -20,11 +20,11 @@ from reportgen.render.word.formats import (
     brief, money, natural_key, plural, uk_date, variance_text,
 )
 from reportgen.render.word.rated import (
-    Rated, also_under, count_words, merge_repeats, objective_numbers, objective_title,
-    progress, rag_counts, why_runs,
+    Rated, also_under, count_words, objective_numbers, objective_title,
+    progress, rag_counts,
 )
 from reportgen.render.word.wordml import (
-    BOLD, ITALIC, LONG_ROW, ROW, Builder, line_run, row_start, text_run,
+    BOLD, ITALIC, ROW, Builder, line_run, row_start, text_run,
 )
 from reportgen.text import clean
 
