@@ -96,6 +96,7 @@ class Report:
     contact: str = ""
     agenda_item: str = ""
     meeting_date: str = ""
+    body_pages: int = 8  # the paper's body (before Appendix A) fits this many A4 pages
 
 
 @dataclass(frozen=True)
@@ -211,8 +212,9 @@ _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
         "subdivision": (str, _one_of("SCT", "ENG", "WLS", "NIR")),
         "closures": (list, None),
     },
-    "report": {k: (str, None) for k in
-               ("title", "report_by", "author", "contact", "agenda_item", "meeting_date")},
+    "report": {**{k: (str, None) for k in
+                  ("title", "report_by", "author", "contact", "agenda_item", "meeting_date")},
+               "body_pages": (int, _between(4, 100))},
     "limits": {
         "max_file_mb": (float, _positive),
         "max_uncompressed_mb": (float, _positive),

@@ -294,14 +294,15 @@ def build_body(doc) -> None:
     # so that each names its action, and never "direct" (see "Direction required").
     _placeholder_block(doc, "recommendations")
 
+    # The body (everything before Appendix A) fits [report] body_pages pages: the
+    # exceptions, indicators and run charts beyond the budget, the key, the data-quality
+    # lists and every action are in the appendices.
     for heading, block in (
         ("Summary", "summary"),
-        ("Key to colours and symbols", "key"),
-        ("Exceptions: Red and Amber actions", "exceptions"),
+        ("Exceptions: what needs the Board", "exceptions"),
         ("Key performance indicators", "kpis"),
-        ("Progress by objective", "objectives"),
         ("Finance by funding stream", "finance"),
-        ("Data quality", "data_quality"),
+        ("Data quality", "data_quality_counts"),
     ):
         doc.add_heading(heading, level=1)
         _placeholder_block(doc, block)
@@ -337,10 +338,22 @@ def build_body(doc) -> None:
         ("Both NHS Borders and Scottish Borders Council", ""),
     ], (13.0, 4.0), first_col=False)
 
+    # The appendices, lettered as reportgen.render.word.budget.APPENDIX names them (the
+    # body refers to them by letter), on a new page: A to E portrait, F landscape.
+    doc.add_section(WD_SECTION.NEW_PAGE)
+    for heading, block in (
+        ("Appendix A: Key to colours and symbols, and how actions are rated", "key"),
+        ("Appendix B: Red and Amber actions in full", "exceptions_full"),
+        ("Appendix C: Key performance indicators and run charts", "kpi_charts"),
+        ("Appendix D: Data quality in detail", "data_quality"),
+        ("Appendix E: Progress by objective", "objectives"),
+    ):
+        doc.add_heading(heading, level=1)
+        _placeholder_block(doc, block)
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    doc.add_heading("Appendix: every action", level=1)
+    doc.add_heading("Appendix F: Every action", level=1)
     _placeholder_block(doc, "appendix")
 
 

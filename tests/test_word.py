@@ -32,10 +32,12 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1], "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
 
 SECTION_HEADINGS = [
-    "Purpose of the report", "Recommendations", "Summary", "Key to colours and symbols",
-    "Exceptions: Red and Amber actions", "Key performance indicators",
-    "Progress by objective", "Finance by funding stream", "Data quality", "Implications",
-    "Direction required", "Appendix: every action",
+    "Purpose of the report", "Recommendations", "Summary", "Exceptions: what needs the Board",
+    "Key performance indicators", "Finance by funding stream", "Data quality",
+    "Implications", "Direction required",
+    "Appendix A: Key to colours and symbols", "Appendix B: Red and Amber actions in full",
+    "Appendix C: Key performance indicators", "Appendix D: Data quality in detail",
+    "Appendix E: Progress by objective", "Appendix F: Every action",
 ]
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
@@ -180,7 +182,9 @@ def test_rag_cells_use_the_shared_palette(report60):
 def test_charts_are_png_with_alt_text(report60):
     root = body(report60)
     doc_prs = root.findall(".//wp:docPr", NS)
-    assert len(doc_prs) == 1 + 3  # BRAG by objective + one run chart per KPI
+    # BRAG by objective, the run charts the body has room for (all three) and each
+    # again in Appendix C with every indicator in full
+    assert len(doc_prs) == 1 + 3 + 3
     assert all(len(d.get("descr", "")) > 40 for d in doc_prs)
     assert len({d.get("id") for d in doc_prs}) == len(doc_prs)
     with zipfile.ZipFile(report60) as z:
@@ -190,16 +194,28 @@ def test_charts_are_png_with_alt_text(report60):
     assert all(int(e.get("cx")) <= 17 * 360000 for e in extents)  # fits A4 text width
 
 
-def test_exceptions_list_newly_red_first_then_red_then_amber(report60, run60):
+def test_exceptions_come_in_the_order_the_board_needs_them(report60, run60):
+    """Appendix B lists every Red and Amber action in the body's order: a decision asked
+    of the Board, no corrective action, newly Red or worse, a RAG challenge, other Red,
+    Amber (Red before Amber within each)."""
     text = all_text(body(report60))
-    section = text[text.index("Red and Amber actions\n"):
-                   text.index("Key performance indicators\n")]
+    start = text.index("Appendix B: Red and Amber actions in full")
+    section = text[start:text.index("Appendix C:", start)]
     ids = re.findall(r"^(O\d-\d\d) ", section, flags=re.M)
-    rags = [run60.ratings[i].reported for i in ids]
     expected = {a for a, r in run60.ratings.items() if r.reported in (Rag.RED, Rag.AMBER)}
     assert set(ids) == expected and len(ids) == len(expected)
-    assert ids[0] in run60.changes.newly_red
-    assert rags == sorted(rags, key=lambda r: -r.severity)
+    by_id = {a.action_id: a for a in run60.actions}
+    ch = run60.changes
+
+    def rank(action_id):
+        a, r = by_id[action_id], run60.ratings[action_id]
+        cls = (1 if not a.corrective_action.strip() else
+               2 if action_id in ch.newly_red or action_id in ch.worsened else
+               3 if r.challenge else 4 if r.reported is Rag.RED else 5)
+        return (cls, -r.reported.severity)
+
+    assert [rank(i) for i in ids] == sorted(rank(i) for i in ids)
+    assert rank(ids[0])[0] == 1 and rank(ids[-1])[0] > 1
     assert "Corrective action:" in section and "Commentary:" in section
 
 
@@ -220,7 +236,7 @@ def test_every_chart_is_kept_with_its_caption(report60):
     not split across pages, with its caption above it."""
     root = body(report60)
     drawings = root.findall(".//w:drawing", NS)
-    assert len(drawings) == 4
+    assert len(drawings) == 1 + 3 + 3
     for drawing in drawings:
         para = next(a for a in drawing.iterancestors() if a.tag == W + "p")
         cell = next((a for a in drawing.iterancestors() if a.tag == W + "tc"), None)
@@ -373,7 +389,7 @@ def test_restyled_template_restyles_the_headings_without_code(config, tmp_path):
         assert style.font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
-    assert "Summary" in h1 and "Exceptions: Red and Amber actions" in h1
+    assert "Summary" in h1 and "Exceptions: what needs the Board" in h1
     # generated headings follow the template's style too
     assert "Ratings by objective" in h2 and any(t.startswith("Objective 1:") for t in h2)
     for p in doc.paragraphs:
@@ -548,3 +564,111 @@ def test_libreoffice_uses_the_restyled_heading_font(config, tmp_path):
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                            text=True).stdout
     assert "DejaVuSerif-Bold" in fonts
+
+
+# --------------------------------------------------------------------------- body budget
+# The body (before Appendix A) fits [report] body_pages; tests/test_body_budget.py checks
+# the pages in LibreOffice. These check what the body keeps and what it sends on.
+
+
+def _between(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i:text.index(end, i)]
+
+
+@pytest.fixture(scope="module")
+def big_report(config, tmp_path_factory):
+    from test_body_budget import big_plan
+    run = big_plan()
+    path = render_board_report(run, config, tmp_path_factory.mktemp("big") / "r.docx")
+    return run, all_text(body(path))
+
+
+def test_a_big_plan_keeps_a_capped_exceptions_table_and_says_how_many_more(big_report):
+    run, text = big_report
+    section = _between(text, "Exceptions: what needs the Board",
+                       "Key performance indicators\n")
+    shown = re.findall(r"^(O\d-\d+) ", section, flags=re.M)
+    listed = {a for a, r in run.ratings.items() if r.reported in (Rag.RED, Rag.AMBER)}
+    m = re.search(r"A further ([\d,]+) Red and ([\d,]+) Amber actions are listed in "
+                  r"Appendix B\.", section)
+    assert m, section[-400:]
+    more = int(m.group(1).replace(",", "")) + int(m.group(2).replace(",", ""))
+    assert 5 <= len(shown) <= 40 and len(shown) + more == len(listed)
+    # decisions asked of the Board first, then no corrective action
+    by_id = {a.action_id: a for a in run.actions}
+    assert by_id[shown[0]].decision == "Yes"
+    first_bare = next(i for i, a in enumerate(shown) if by_id[a].decision != "Yes")
+    assert not by_id[shown[first_bare]].corrective_action
+    # every one is in Appendix B, in full
+    appendix_b = _between(text, "Appendix B: Red and Amber actions in full", "Appendix C:")
+    assert set(re.findall(r"^(O\d-\d+) ", appendix_b, flags=re.M)) == listed
+    assert appendix_b.count("Commentary:") == len(listed)
+
+
+def test_a_big_plan_body_keeps_data_quality_counts_and_the_lists_go_to_appendix_d(big_report):
+    run, text = big_report
+    body_text = text[:text.index("Appendix A: Key to colours")]
+    challenged = sum(1 for r in run.ratings.values() if r.challenge)
+    assert f"{challenged:,} RAG challenges. Appendix D lists each" in body_text
+    for heading in ("Trackers not read", "Updates overdue", "RAG challenges\n",
+                    "Slippage model:", "Progress by objective", "Every action of the plan"):
+        assert heading not in body_text, heading
+    appendix_d = _between(text, "Appendix D: Data quality in detail", "Appendix E:")
+    assert "RAG challenges" in appendix_d and "Updates overdue" in appendix_d
+    # the changes since last period name a few actions each, no more
+    changes = _between(body_text, "Changes since", "Ratings by objective")
+    assert len(re.findall(r"^O\d-\d+ ", changes, flags=re.M)) <= 6 * 5
+
+
+def test_decisions_beyond_the_limit_are_counted_not_named(big_report):
+    from reportgen.render.word.budget import DECISION_LIMIT
+    run, text = big_report
+    recs = _between(text, "The Integration Joint Board is asked to:", "Summary\n")
+    asked = sum(1 for a in run.actions if a.decision == "Yes"
+                and run.ratings[a.action_id].reported is not Rag.CANCELLED)
+    assert asked > DECISION_LIMIT
+    assert recs.count("decide on O") == DECISION_LIMIT - 1
+    assert f"decide on the {asked - DECISION_LIMIT + 1:,} further actions" in recs
+
+
+def test_many_kpis_keep_a_compact_table_and_the_charts_that_fit(config, tmp_path):
+    from reportgen.render.word.budget import KPI_CHARTS_MAX, KPI_TABLE_LIMIT
+    run = make_run(20, n_kpis=30)
+    text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
+    kpis = _between(text, "Key performance indicators\n", "Finance by funding stream")
+    assert len(re.findall(r"^KPI-\d+ ", kpis, flags=re.M)) == KPI_TABLE_LIMIT
+    assert f"A further {30 - KPI_TABLE_LIMIT} indicators" in kpis
+    assert 0 < kpis.count("Figure ") <= KPI_CHARTS_MAX
+    appendix_c = _between(text, "Appendix C: Key performance indicators", "Appendix D:")
+    assert appendix_c.count("Figure ") == 30
+    # the indicators needing attention come first: Red before Amber before Green
+    rags = [run.kpi_results[k].rag for k in re.findall(r"^(KPI-\d+) ", kpis, flags=re.M)]
+    assert rags == sorted(rags, key=lambda r: {Rag.RED: 0, Rag.AMBER: 1}.get(r, 2))
+
+
+def test_a_smaller_page_budget_shows_fewer_exceptions(config, tmp_path):
+    from test_body_budget import big_plan
+    run = big_plan(300)
+    counts = []
+    for pages in (8, 6):
+        cfg = dataclasses.replace(config, report=dataclasses.replace(config.report,
+                                                                     body_pages=pages))
+        text = all_text(body(render_board_report(run, cfg, tmp_path / f"{pages}.docx")))
+        section = _between(text, "Exceptions: what needs the Board",
+                           "Key performance indicators\n")
+        counts.append(len(re.findall(r"^(O\d-\d+) ", section, flags=re.M)))
+    assert counts[0] > counts[1]
+
+
+def test_body_pages_is_read_from_the_configuration(tmp_path):
+    from reportgen.config import load_config
+    from reportgen.errors import ConfigError
+    text = (ROOT / "reportgen.toml").read_text(encoding="utf-8")
+    assert load_config(ROOT / "reportgen.toml").report.body_pages == 8
+    path = tmp_path / "reportgen.toml"
+    path.write_text(text.replace("body_pages = 8", "body_pages = 12"), encoding="utf-8")
+    assert load_config(path).report.body_pages == 12
+    path.write_text(text.replace("body_pages = 8", "body_pages = 1"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="body_pages"):
+        load_config(path)

@@ -9,16 +9,21 @@ report, built as WordprocessingML that refers to the template's styles by name
 Table), so restyling them in Word restyles the report. docs/template.md lists every
 placeholder.
 
-Generated parts, in the shipped template's order: ``coverage`` (on page 1, under the cover
-block: the statement that this month's data are incomplete, or nothing when they are
-complete; a template without it gets the statement at the top of the summary),
-``key_messages`` and ``recommendations`` (page 1: up to five key messages, then the
-decisions the trackers ask of the Board and what it is asked to note), ``summary`` (counts by BRAG, changes
-since last period, a chart of BRAG by objective), ``key`` (colours, symbols, the slippage
-model), ``exceptions`` (every Red and Amber action, newly red first), ``kpis`` (table and
-run charts with SPC limits), ``objectives`` (one table per objective), ``finance`` (by
-funding stream and by objective), ``data_quality`` (trackers not read, validation,
-updates overdue, RAG challenges) and ``appendix`` (every action).
+Generated parts, in the shipped template's order. The body, which fits ``[report]
+body_pages`` A4 pages whatever the size of the plan (:mod:`.budget`): ``coverage`` (on
+page 1, under the cover block: the statement that this month's data are incomplete, or
+nothing when they are complete; a template without it gets the statement at the top of
+the summary), ``key_messages`` and ``recommendations`` (page 1: up to five key messages,
+then the decisions the trackers ask of the Board and what it is asked to note),
+``summary`` (counts by BRAG, changes since last period, a chart of BRAG by objective),
+``exceptions`` (one short row per Red and Amber action, what needs the Board first, as
+many as the budget allows), ``kpis`` (a compact table and the run charts that fit),
+``finance`` (by funding stream and by objective) and ``data_quality_counts`` (counts
+only). Then the appendices, lettered A to F: ``key`` (colours, symbols, the slippage
+model), ``exceptions_full`` (every Red and Amber action in full), ``kpi_charts`` (every
+indicator and run chart), ``data_quality`` (trackers not read, validation, updates
+overdue, RAG challenges), ``objectives`` (one table per objective) and ``appendix``
+(every action).
 
 The modules, each with one reason to change:
 
@@ -32,7 +37,9 @@ The modules, each with one reason to change:
 - :mod:`.rated`: the actions with their ratings, and a rating in words.
 - :mod:`.page_one`: the key messages and the recommendations;
   :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
-  charts; :mod:`.tables`: exceptions, objectives, finance, data quality and the appendix.
+  charts in full, :mod:`.kpi_body`: the body's compact table; :mod:`.exceptions`: the
+  body's exceptions and Appendix B; :mod:`.budget`: the body's page budget;
+  :mod:`.tables`: objectives, finance, data quality and the appendix.
 
 The renderer reads everything it prints from the rated run and the configuration; it
 imports no stage module and no other renderer but :mod:`reportgen.render.cells` (the RAG
@@ -64,8 +71,11 @@ from reportgen.render.word.page_one import (
 )
 from reportgen.render.word.rated import BRAG, Rated, distinct_rag_counts, rated_items
 from reportgen.render.word.sections import coverage_part, key_part, summary_part
+from reportgen.render.word.exceptions import exceptions_full_part, exceptions_part
+from reportgen.render.word.kpi_body import kpis_body_part
 from reportgen.render.word.tables import (
-    appendix_part, data_quality_part, exceptions_part, finance_part, objectives_part,
+    appendix_part, data_quality_counts_part, data_quality_part, finance_part,
+    objectives_part,
 )
 from reportgen.render.word.template import (
     BLOCKS, fill, marker_paragraph, open_template, pin_properties, read_layout,
@@ -128,11 +138,14 @@ BUILDERS = {
     "summary": summary_part,
     "key": lambda c, items: key_part(c),
     "exceptions": exceptions_part,
-    "kpis": lambda c, items: kpis_part(c),
+    "kpis": kpis_body_part,
     "objectives": objectives_part,
     "finance": finance_part,
     "data_quality": data_quality_part,
     "appendix": appendix_part,
+    "data_quality_counts": data_quality_counts_part,
+    "exceptions_full": exceptions_full_part,
+    "kpi_charts": lambda c, items: kpis_part(c),
 }
 
 

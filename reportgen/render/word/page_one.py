@@ -16,6 +16,7 @@ from typing import Mapping
 
 from reportgen.model import Rag
 from reportgen.render.coverage import short_title
+from reportgen.render.word.budget import APPENDIX, DECISION_LIMIT
 from reportgen.render.word.formats import (
     id_list, money, month_name, natural_key, plural, uk_date, variance_text,
 )
@@ -200,6 +201,12 @@ def recommendations(run, items: list[Rated]) -> list[list[tuple[str, bool]]]:
                      ": its tracker marks a decision for the Board (see the exceptions);",
                      False))
         out.append(runs)
+    if len(out) > DECISION_LIMIT:  # the body's page budget: the rest by count
+        more = len(out) - DECISION_LIMIT + 1
+        out[DECISION_LIMIT - 1:] = [[
+            (f"decide on the {more:,} further actions whose trackers ask a decision of "
+             f"the Board: Appendix {APPENDIX['exceptions_full']} lists them first, with "
+             "what each asks;", False)]]
     counts = distinct_rag_counts(live, run.repeats)  # a repeated action counted once
     red, amber = counts.get(Rag.RED, 0), counts.get(Rag.AMBER, 0)
     out.append([(f"note progress in delivering the plan to {uk_date(run.as_of)};", False)])

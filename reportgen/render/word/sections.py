@@ -8,6 +8,7 @@ from typing import Mapping
 
 from reportgen.model import Rag
 from reportgen.render import charts
+from reportgen.render.word.budget import APPENDIX, CHANGE_LIMIT
 from reportgen.render.word.formats import (
     money, month_name, natural_key, plural, signed, uk_date, variance_text,
 )
@@ -20,7 +21,6 @@ from reportgen.render.word.rated import (
 )
 from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, text_run
 
-CHANGE_LIMIT = 15  # actions named under each change before "and N more"
 
 MEANINGS = {  # a rating in a few words, for the summary table
     Rag.RED: "Overdue, or well behind plan",
@@ -155,8 +155,8 @@ def change_runs(ids: tuple[str, ...], by_id: dict[str, Rated],
                  + (text_run(f" {short_title(title)}") if title.strip() else "")
                  + text_run(f" ({lead})" if lead.strip() else ""))
     if len(ordered) > CHANGE_LIMIT:
-        runs += line_run(f"and {len(ordered) - CHANGE_LIMIT:,} more: the appendix lists "
-                         "every action")
+        runs += line_run(f"and {len(ordered) - CHANGE_LIMIT:,} more: Appendix "
+                         f"{APPENDIX['appendix']} lists every action")
     return runs
 
 

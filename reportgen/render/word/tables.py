@@ -1,7 +1,8 @@
-"""The tabular parts: exceptions (every Red and Amber action), progress by objective,
-finance, data quality and the appendix of every action.
+"""The tabular parts: progress by objective, finance, data quality (the body's counts
+and the appendix's lists) and the appendix of every action. The exceptions are
+:mod:`.exceptions`.
 
-The exceptions, objectives and appendix tables are returned in pieces, each row UTF-8
+The objectives and appendix tables are returned in pieces, each row UTF-8
 as built: joined, the appendix of 12,000 actions was a 30-million-character string (two
 bytes a character once any row has a "£"), then copied into the part and encoded, about
 100 MB at the peak.
@@ -14,101 +15,20 @@ from typing import Sequence
 from reportgen.issues import CATALOGUE, Issue
 from reportgen.model import FinanceRating, Rag, Status, StreamFinance
 from reportgen.render.coverage import CARRIED_MARK, severity_name, short_title
+from reportgen.render.word.budget import APPENDIX
 from reportgen.render.word.formats import (
     brief, money, natural_key, plural, uk_date, variance_text,
 )
 from reportgen.render.word.rated import (
-    Rated, also_under, count_words, merge_repeats, objective_numbers, objective_title,
-    progress, rag_counts, why_runs,
+    Rated, also_under, count_words, objective_numbers, objective_title,
+    progress, rag_counts,
 )
 from reportgen.render.word.wordml import (
-    BOLD, ITALIC, LONG_ROW, ROW, Builder, line_run, row_start, text_run,
+    BOLD, ITALIC, ROW, Builder, line_run, row_start, text_run,
 )
 from reportgen.text import clean
 
 LIST_LIMIT = 100  # rows in a data-quality list before "… and N more"
-
-
-def exceptions_part(c: Builder, items: list[Rated]) -> str | list[str | bytes]:
-    """Every Red and Amber action, newly Red first, then by severity and objective; under
-    each, the lead officer's commentary and corrective action as written. An action the
-    plan repeats under several objectives is one entry, "Also under Objectives 2 and 3"
-    (:func:`merge_repeats`); each objective's own table still lists its row."""
-    run = c.run
-    model = run.slippage_model
-    newly = set(run.changes.newly_red)
-    merged = merge_repeats(items, run.repeats)
-    others_of = {id(i): others for i, others in merged}
-    chosen = [i for i, _ in merged if i.rag in (Rag.RED, Rag.AMBER)]
-    if not chosen:
-        return c.text("No actions are rated Red or Amber this period.")
-    chosen.sort(key=lambda i: (0 if i.action.action_id in newly and i.rag is Rag.RED else 1,
-                               -i.rag.severity, i.action.objective,
-                               natural_key(i.action.action_id)))
-    n_red = sum(1 for i in chosen if i.rag is Rag.RED)
-    n_new = sum(1 for i in chosen if i.rag is Rag.RED and i.action.action_id in newly)
-    stale_days = c.config.thresholds.stale_days
-    had_history = bool(run.changes.previous_period or run.previous_rags)
-    rows = []
-    for item in chosen:
-        a, r = item.action, item.rating
-        is_new = a.action_id in newly and item.rag is Rag.RED
-        prev = run.previous_rags.get(a.action_id)
-        who = (text_run(a.lead_officer, BOLD) + line_run(f"Start {uk_date(a.start)}")
-               + line_run(f"End {uk_date(a.end)}")
-               + line_run(f"Updated {uk_date(a.last_updated)}"))
-        if r and r.stale:
-            who += line_run(f"Update overdue (over {stale_days} days)", BOLD)
-        why = why_runs(r, model)
-        also = also_under(item, others_of[id(item)])
-        if item.carried:
-            why.insert(0, text_run(item.not_updated, BOLD))
-        commentary = clean(a.commentary).strip()
-        corrective = clean(a.corrective_action).strip()
-        top = (row_start(a.action, " ".join(r.reasons) if r else "")
-               + c.cell(text_run(a.action_id, BOLD) + text_run(" " + clean(a.action))
-                        + (line_run(also, ITALIC) if also else ""), keep_next=True)
-               + c.cell(who, keep_next=True)
-               + c.rag_cell(prev, keep_next=True, empty="–",
-                            note="" if prev or not had_history else "not rated")
-               + c.rag_cell(item.rag, keep_next=True, mark=item.mark,
-                            note="not updated" if item.carried else
-                            ("newly red" if is_new else ""))
-               + c.cell_paras(why or [text_run("–")], keep_next=True)
-               + "</w:tr>")
-        none_given = text_run("none given", ITALIC)
-        bottom = (row_start(commentary + corrective, limit=LONG_ROW)
-                  + c.cell_paras([
-                      text_run("Commentary: ", BOLD)
-                      + (text_run(commentary) if commentary else none_given),
-                      text_run("Corrective action: ", BOLD)
-                      + (text_run(corrective) if corrective else none_given),
-                  ], span=5) + "</w:tr>")
-        rows.append((top + bottom).encode())  # UTF-8 as built: see the module docstring
-    since = f" ({n_new:,} newly Red since last period)" if had_history else ""
-    order = "newly Red first, then Red, then Amber" if had_history else \
-        "Red first, then Amber"
-    intro = (f"{plural(n_red, 'action')} Red{since} and "
-             f"{plural(len(chosen) - n_red, 'action')} Amber: {order}, each by objective. "
-             "Under each action: the lead officer's commentary and corrective action, as "
-             "written in the tracker.")
-    repeated = sum(1 for i in chosen if others_of[id(i)])
-    if repeated:
-        intro += (f" {plural(repeated, 'action')} the plan repeats under more than one "
-                  f"objective {'is' if repeated == 1 else 'are'} shown once, with "
-                  f"{'its' if repeated == 1 else 'their'} other objectives.")
-    carried = sum(1 for i in chosen if i.carried)
-    if carried:
-        intro += (f" {plural(carried, 'action')} marked {CARRIED_MARK} "
-                  f"{'was' if carried == 1 else 'were'} not updated this month: "
-                  f"{'its' if carried == 1 else 'their'} last rating is shown.")
-    return [
-        c.text(intro, keep_next=True),
-        c.caption("Table", "Red and Amber actions"),
-        *c.table_parts([("Action", -1.2), ("Lead officer and dates", 3.6),
-                        ("Last period", 2.1), ("This period", 2.1),
-                        ("Slippage and reasons", -1)], rows),
-    ]
 
 
 def objectives_part(c: Builder, items: list[Rated]) -> list[str | bytes]:
@@ -261,6 +181,26 @@ def capped_note(c: Builder, total: int, what: str) -> str:
         return ""
     return c.note(f"The first {LIST_LIMIT} of {total:,} {what} are shown; the consolidated "
                   "workbook and the officer feedback list every one.")
+
+
+def data_quality_counts_part(c: Builder, items: list[Rated]) -> str:
+    """The body's data quality: counts only (files read, problems found, updates overdue,
+    RAG challenges), pointing to the appendix that lists each."""
+    run = c.run
+    refused = sum(1 for s in run.sources if s.refused)
+    errors = sum(1 for i in run.issues if i.is_error)
+    warnings = sum(1 for i in run.issues if severity_name(i) == "warning")
+    stale = sum(1 for i in items if i.rating and i.rating.stale)
+    challenged = sum(1 for i in items if i.rating and i.rating.challenge)
+    read = len(run.sources) - refused
+    text = (f"{plural(read, 'tracker file')} read"
+            + (f", {refused:,} could not be read" if refused else "")
+            + f"; {plural(errors, 'error')} (rows or files left out of the ratings) and "
+            f"{plural(warnings, 'warning')} from the checks; "
+            f"{plural(stale, 'update')} overdue; {plural(challenged, 'RAG challenge')}. "
+            f"Appendix {APPENDIX['data_quality']} lists each, and the officer feedback "
+            "workbooks give every lead officer their own.")
+    return c.text(text)
 
 
 def data_quality_part(c: Builder, items: list[Rated]) -> str:
