@@ -308,11 +308,8 @@ def build_body(doc) -> None:
 
     doc.add_heading("Implications", level=1)
     doc.add_heading("Financial", level=2)
-    doc.add_paragraph(
-        "Across the plan, the forecast outturn is {{ forecast_total }} against a budget of "
-        "{{ budget_total }}, a variance of {{ variance_total }}; spend to date is "
-        "{{ spend_total }}. There are no financial implications beyond those already "
-        "agreed for each funding stream.")
+    # Generated from the finance totals and the finance exceptions: facts only.
+    _placeholder_block(doc, "financial_implications")
     doc.add_heading("Equalities", level=2)
     doc.add_paragraph(
         "This monitoring report has no equality implications of its own. Actions that "
@@ -340,6 +337,8 @@ def build_body(doc) -> None:
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    doc.add_heading("Appendix: finance by action", level=1)
+    _placeholder_block(doc, "finance_actions")
     doc.add_heading("Appendix: every action", level=1)
     _placeholder_block(doc, "appendix")
 

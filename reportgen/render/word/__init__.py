@@ -17,8 +17,10 @@ decisions the trackers ask of the Board and what it is asked to note), ``summary
 since last period, a chart of BRAG by objective), ``key`` (colours, symbols, the slippage
 model), ``exceptions`` (every Red and Amber action, newly red first), ``kpis`` (table and
 run charts with SPC limits), ``objectives`` (one table per objective), ``finance`` (by
-funding stream and by objective), ``data_quality`` (trackers not read, validation,
-updates overdue, RAG challenges) and ``appendix`` (every action).
+funding stream, in £000), ``financial_implications`` (the Implications paragraph),
+``data_quality`` (trackers not read, validation,
+updates overdue, RAG challenges), ``finance_actions`` (finance by objective and by
+action, to the pound) and ``appendix`` (every action).
 
 The modules, each with one reason to change:
 
@@ -32,7 +34,9 @@ The modules, each with one reason to change:
 - :mod:`.rated`: the actions with their ratings, and a rating in words.
 - :mod:`.page_one`: the key messages and the recommendations;
   :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
-  charts; :mod:`.tables`: exceptions, objectives, finance, data quality and the appendix.
+  charts; :mod:`.tables`: exceptions, objectives, data quality and the appendix;
+  :mod:`.finance`: the finance section, the financial implications and the finance
+  appendix.
 
 The renderer reads everything it prints from the rated run and the configuration; it
 imports no stage module and no other renderer but :mod:`reportgen.render.cells` (the RAG
@@ -64,8 +68,11 @@ from reportgen.render.word.page_one import (
 )
 from reportgen.render.word.rated import BRAG, Rated, distinct_rag_counts, rated_items
 from reportgen.render.word.sections import coverage_part, key_part, summary_part
+from reportgen.render.word.finance import (
+    finance_actions_part, finance_part, financial_implications, period_warning,
+)
 from reportgen.render.word.tables import (
-    appendix_part, data_quality_part, exceptions_part, finance_part, objectives_part,
+    appendix_part, data_quality_part, exceptions_part, objectives_part,
 )
 from reportgen.render.word.template import (
     BLOCKS, fill, marker_paragraph, open_template, pin_properties, read_layout,
@@ -131,6 +138,8 @@ BUILDERS = {
     "kpis": lambda c, items: kpis_part(c),
     "objectives": objectives_part,
     "finance": finance_part,
+    "financial_implications": financial_implications,
+    "finance_actions": finance_actions_part,
     "data_quality": data_quality_part,
     "appendix": appendix_part,
 }
@@ -152,6 +161,8 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
     items = rated_items(run)
     if not clean(config.report.meeting_date).strip():
         log.warning(meeting_date_warning())
+    if not clean(config.finance.period).strip():
+        log.warning(period_warning())
     fill(tpl, template_context(run, config, items), template)
 
     part = tpl.docx.part

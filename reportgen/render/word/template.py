@@ -31,7 +31,7 @@ from reportgen.text import clean
 log = logging.getLogger(__name__)
 
 BLOCKS = ("coverage", "key_messages", "recommendations", "summary", "key", "exceptions", "kpis", "objectives", "finance",
-          "data_quality", "appendix")
+          "financial_implications", "data_quality", "finance_actions", "appendix")
 """The generated parts, each placed by a ``{{p name }}`` paragraph in the template."""
 OPTIONAL_BLOCKS = ("coverage",)
 """Parts a template may leave out silently: without ``{{p coverage }}`` the coverage
