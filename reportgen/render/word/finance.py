@@ -34,7 +34,8 @@ def thousands(value: float | None) -> str:
     v = abs(value) / 1000.0
     if 0 < v < 0.95:
         return f"{sign}£{v:.1f}k"
-    return f"{sign if round(v) else ''}£{v:,.0f}k"
+    whole = int(v + 0.5)  # halves up, as money() rounds pounds
+    return f"{sign if whole else ''}£{whole:,}k"
 
 
 def variance_k(value: float | None) -> str:
