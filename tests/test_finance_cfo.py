@@ -136,3 +136,21 @@ def test_appendix_has_each_action_to_the_pound_with_shares(config, tmp_path):
     assert f"{a.action_id} " in appendix
     assert f"{a.funding[0]}: £{a.budget / 2:,.0f} (1 of 2, equal, assumed)" in appendix
     assert f"£{a.budget:,.0f}" in appendix
+
+
+def test_a_stream_column_is_named_in_its_issues(tmp_path, read):
+    headers = HEADERS + ["Budget: ICF", "Budget: Core"]
+    path = write_tracker(tmp_path / "t.xlsx", [good_row(
+        1, Funding="(ICF) (Core)", **{"Budget: ICF": "£7,500", "Budget: Core": 2500})],
+        headers=headers)
+    result = read(path)
+    text = [i.message for i in result.issues if i.code == "money-as-text"]
+    assert len(text) == 1 and text[0].startswith("Budget for Integrated Care Fund")
+    assert _shares(result) == {(ICF, 7500.0, "stated"), (CORE, 2500.0, "stated")}
+
+
+def test_pounds_and_percentages_mixed_fall_back_to_equal_with_a_warning(tmp_path, read):
+    path = write_tracker(tmp_path / "t.xlsx", [good_row(1, Funding="ICF £6,000; Core 40%")])
+    result = read(path)
+    assert [i.cell for i in result.issues if i.code == "funding-shares-mismatch"] == ["G5"]
+    assert _shares(result) == {(ICF, 5000.0, "assumed"), (CORE, 5000.0, "assumed")}

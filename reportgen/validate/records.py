@@ -7,7 +7,6 @@ for bad data, reads a file or looks across files (that is :mod:`reportgen.valida
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,9 +18,10 @@ from reportgen.ingest.tables import RawCell, RawRow, RawTable, month_label
 from reportgen.issues import Issue, make_issue
 from reportgen.ingest.values import (
     clean_text, parse_date, parse_int_list, parse_money, parse_number, parse_percent,
-    parse_rag, parse_timescales, split_funding, squash, word_key,
+    parse_rag, parse_timescales, squash, word_key,
 )
 from reportgen.model import Action, Comparator, Kpi, Polarity, SourceRef, Status
+from reportgen.validate.funding import column_amounts, funding_streams, stream_shares
 
 
 @dataclass
@@ -181,143 +181,27 @@ def _objective(row: _Row, vocab: Vocab) -> int | None:
     return number
 
 
-_SHARE = re.compile(r"£\s*\d[\d,]*(?:\.\d+)?\s*(?:k\b|m\b)?|\d+(?:\.\d+)?\s*%", re.I)
-_SEPARATORS = " \t\n,;/+&:=-–—()[]"
-
-
-def _share_amount(token: str) -> tuple[str, float]:
-    """'£50,000' → ('£', 50000.0); '£1.2m' → ('£', 1200000.0); '60%' → ('%', 60.0)."""
-    t = token.replace(" ", "").replace(",", "").lower()
-    if t.endswith("%"):
-        return "%", float(t[:-1])
-    scale = {"k": 1_000.0, "m": 1_000_000.0}.get(t[-1], 1.0)
-    return "£", float(t[1:].rstrip("km")) * scale
-
-
-def _stated(text: str) -> list[tuple[str, str, float]] | None:
-    """'ICF £50,000; Council £30,000' → [('ICF', '£', 50000.0), ('Council', '£', 30000.0)];
-    'NHS 60% / SBC 40%' → percentages. None when the cell states no amounts, or when
-    any amount has no name before it or text is left after the last one."""
-    found = list(_SHARE.finditer(text))
-    if not found:
-        return None
-    out, start = [], 0
-    for m in found:
-        name = re.sub(r"^(?:and\s+)+|\s+and$", "", text[start:m.start()].strip(_SEPARATORS),
-                      flags=re.I).strip(_SEPARATORS)
-        if not name:
-            return None
-        out.append((name, *_share_amount(m.group())))
-        start = m.end()
-    return out if not text[start:].strip(_SEPARATORS) else None
-
-
-def _funding(row: _Row, vocab: Vocab) -> tuple[tuple[str, ...] | None, list[float]]:
-    """The configured streams named, and their amounts when the cell states them ("ICF
-    £50,000; Council £30,000" or "NHS 60% / SBC 40%"; [] when not stated). The streams
-    are None when any part is not a configured stream (a warning: the action is still
-    rated, and its money is counted under "No funding stream" so that no total shrinks)."""
-    text = row.required_text("funding")
-    if not text:
-        return (), []
-    whole = vocab.streams.get(word_key(text))
-    if whole:
-        return (whole,), []
-    stated = _stated(text)
-    parts = [p[0] for p in stated] if stated else split_funding(text)
-    out: list[str] = []
-    amounts: dict[str, float] = {}
-    for i, part in enumerate(parts):
-        name = vocab.streams.get(word_key(part))
-        if name is None:
-            close = difflib.get_close_matches(part, vocab.stream_names, n=1, cutoff=0.6)
-            row.issue("unknown-funding-stream", "funding", value=part,
-                      detail=f"did you mean '{close[0]}'?" if close else
-                      "the streams are " + ", ".join(vocab.stream_names))
-            return None, []
-        if name not in out:
-            out.append(name)
-        if stated:
-            amounts[name] = amounts.get(name, 0.0) + stated[i][2]
-    if stated and len({kind for _, kind, _ in stated}) > 1:
-        row.issue("funding-shares-mismatch", "funding", value="a mix of £ and %",
-                  detail="one or the other; the money is split equally instead")
-        return tuple(out), []
-    if stated and stated[0][1] == "%":
-        total = sum(amounts.values())
-        if abs(total - 100) > 0.5:
-            row.issue("funding-shares-mismatch", "funding", value=f"{total:g}%",
-                      detail="100%")
-        return tuple(out), [-amounts[n] for n in out]  # negative: percentages
-    return tuple(out), [amounts[n] for n in out] if stated else []
-
-
-def _column_amounts(row: _Row, vocab: Vocab) -> dict[str, float]:
-    """The money in per-stream budget columns ("Budget: ICF", "Core Funding budget"),
-    by configured stream; columns naming no configured stream are not read."""
-    out: dict[str, float] = {}
-    for key in row.raw.cells:
-        if not key.startswith("$budget:"):
-            continue
-        stream = vocab.streams.get(word_key(key[len("$budget:"):]))
-        if stream is None:
-            continue
-        amount = _money(row, key)
-        if amount is not None:
-            out[stream] = out.get(stream, 0.0) + amount
-    return out
-
-
-def _shares(row: _Row, funding: tuple[str, ...], stated: list[float],
-            columns: dict[str, float], budget: float | None
-            ) -> tuple[tuple[str, ...], tuple[float, ...], float | None]:
-    """(funding, each stream's share as a fraction, budget): the shares the funding cell
-    states, else those of the per-stream budget columns (streams they fund are added to
-    the funding; a blank budget becomes their sum); () when none is stated. Shares whose
-    sum is not the budget are a warning at the cell that states them."""
-    if stated:
-        if stated[0] < 0:  # percentages
-            weights = [-w for w in stated]
-        else:
-            weights = stated
-            total = sum(weights)
-            if budget is not None and abs(total - budget) >= 0.5:
-                row.issue("funding-shares-mismatch", "funding", value=f"£{total:,.2f}",
-                          detail=f"the budget of £{budget:,.2f}")
-    elif columns and sum(columns.values()) > 0:
-        funding = tuple(dict.fromkeys([*funding, *(s for s, v in columns.items() if v)]))
-        weights = [columns.get(s, 0.0) for s in funding]
-        total = sum(weights)
-        if budget is None:
-            budget = round(total, 2)
-        elif abs(total - budget) >= 0.5:
-            row.issue("funding-shares-mismatch", "budget", value=f"£{total:,.2f}",
-                      detail=f"the budget of £{budget:,.2f}")
-    else:
-        return funding, (), budget
-    total = sum(weights)
-    if total <= 0 or len(funding) < 2:
-        return funding, (), budget
-    return funding, tuple(w / total for w in weights), budget
-
-
-def _money(row: _Row, name: str) -> float | None:
+def _money(row: _Row, name: str, label: str | None = None) -> float | None:
+    """The amount in the ``name`` cell; ``label`` names it in Issues (default: the
+    field's name)."""
+    extra = {"label": label} if label else {}
     c = row.cell(name)
     if c is None:
         return None
     if c.value is None:
         if c.uncalculated:
-            row.issue("formula-not-calculated", name)
+            row.issue("formula-not-calculated", name, **extra)
         return None
     if isinstance(c.value, str) and word_key(c.value) in ("na", "nil", "none", "tbc", "tbd"):
         return None
     try:
         amount = parse_money(c.value)
     except ValueError:
-        row.issue("invalid-money", name, value=_shown(c.value))
+        row.issue("invalid-money", name, value=_shown(c.value), **extra)
         return None
     if isinstance(c.value, str):
-        row.issue("money-as-text", name, value=_shown(c.value), detail=f"£{amount:,.2f}")
+        row.issue("money-as-text", name, value=_shown(c.value), detail=f"£{amount:,.2f}",
+                  **extra)
     return amount
 
 
@@ -329,7 +213,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     objective = _objective(row, vocab)
     action_text = row.required_text("action")
     lead = row.required_text("lead_officer")
-    funding, stated = _funding(row, vocab)
+    funding, stated = funding_streams(row, vocab)
 
     start = end = None
     has_dates = "start" in table.columns or "end" in table.columns
@@ -397,8 +281,8 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     if funding is None:  # an unknown stream: the money stays, under "No funding stream"
         funding = ()
     else:
-        funding, shares, budget = _shares(row, funding, stated,
-                                          _column_amounts(row, vocab), budget)
+        columns = column_amounts(row, vocab, _money)
+        funding, shares, budget = stream_shares(row, funding, stated, columns, budget)
     if budget is not None and spend is not None and spend > budget:
         row.issue("spend-over-budget", "spend_to_date", value=f"£{spend:,.2f}",
                   detail=f"£{budget:,.2f}")
