@@ -12,6 +12,8 @@ from factories import make_run
 from reportgen.model import FinanceRating, Rag, StreamFinance
 from reportgen.rate import allocate
 from reportgen.render.word import render_board_report
+from reportgen.render.word.page_one import key_messages
+from reportgen.render.word.rated import rated_items
 from reportgen.render.word.finance import thousands
 from test_word import all_text, body
 
@@ -103,6 +105,11 @@ def test_green_total_over_a_red_objective_is_stated(config, tmp_path):
     assert ("The plan total is Green, but Objective 1 is Red, £157k over its budget of "
             "£400k.") in text
     assert "Objective 1 is Red" not in _text(_run(), config, tmp_path, "b.docx")
+    run = _run(red_objective=True)
+    finance = [m for m in key_messages(run, rated_items(run)) if m.startswith("Finance:")]
+    assert finance and finance[0].startswith("Finance: forecast outturn £1,200k against a "
+                                             "budget of £1,234k (£34k under)")
+    assert finance[0].endswith("but Objective 1 is Red, £157k over its budget of £400k.")
 
 
 def test_financial_implications_name_the_overspending_actions(config, tmp_path):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from reportgen.model import Allocation, FinanceRating, Rag, Status, StreamFinance
+from reportgen.model import (
+    Allocation, FinanceRating, Rag, RatedRun, Status, StreamFinance,
+)
 from reportgen.render.coverage import short_title
 from reportgen.render.word.formats import id_list, money, natural_key, plural, variance_text
 from reportgen.render.word.rated import Rated, also_under
@@ -70,24 +72,24 @@ def assumed_splits(allocations: Sequence[Allocation]) -> dict[str, int]:
     return out
 
 
-def red_parts(c: Builder) -> list[StreamFinance]:
+def red_parts(run: RatedRun) -> list[StreamFinance]:
     """The streams and objectives rated Red, when the plan total is not Red."""
-    total = c.run.finance_total
+    total = run.finance_total
     if total is None or total.rag not in (Rag.GREEN, Rag.AMBER):
         return []
-    return [s for s in (*c.run.finance_by_stream, *c.run.finance_by_objective)
+    return [s for s in (*run.finance_by_stream, *run.finance_by_objective)
             if s.rating.rag is Rag.RED]
 
 
-def red_part_sentence(c: Builder) -> str:
-    """"The plan total is Green, but Objective 2 is Red: £157k over its budget of …"; ""
-    when no Red part sits under a Green or Amber total."""
-    parts = red_parts(c)
+def red_part_sentence(run: RatedRun) -> str:
+    """"The plan total is Green, but Objective 2 is Red, £157k over its budget of £400k.";
+    "" when no Red part sits under a Green or Amber total."""
+    parts = red_parts(run)
     if not parts:
         return ""
     words = "; ".join(f"{clean(p.stream)} is Red, {thousands(p.rating.variance)} over its "
                       f"budget of {thousands(p.rating.budget)}" for p in parts)
-    return f"The plan total is {c.run.finance_total.rag.value}, but {words}."
+    return f"The plan total is {run.finance_total.rag.value}, but {words}."
 
 
 def finance_exceptions_of(items: list[Rated]) -> list[Rated]:
@@ -156,7 +158,7 @@ def finance_part(c: Builder, items: list[Rated]) -> str:
                    finance_rows(c, run.finance_by_stream, run.finance_total, live,
                                 thousands, variance_k))]
     notes = []
-    red = red_part_sentence(c)
+    red = red_part_sentence(c.run)
     if red:
         out.append(c.p(text_run(red, BOLD)))
     assumed = assumed_splits(run.allocations)
@@ -232,7 +234,7 @@ def financial_implications(c: Builder, items: list[Rated]) -> str:
                      f"an overspend totalling {thousands(over)}: {named}{more}.")
     else:
         words.append(" No action forecasts an overspend.")
-    red = red_part_sentence(c)
+    red = red_part_sentence(c.run)
     if red:
         words.append(" " + red)
     assumed = assumed_splits(run.allocations)
@@ -313,4 +315,4 @@ def _share(al: Allocation) -> str:
 
 __all__ = ["APPENDIX", "NOT_STATED", "finance_actions_part", "finance_exceptions_of",
            "finance_part", "finance_period", "finance_rows", "financial_implications",
-           "period_warning", "red_part_sentence", "thousands", "variance_k"]
+           "period_warning", "red_part_sentence", "red_parts", "thousands", "variance_k"]
