@@ -100,6 +100,16 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Finance:
+    """What the finance figures are: the budget period ("2018/19", "whole life") and
+    where the figures come from. A missing period is a configuration warning, and the
+    paper says "budget period not stated"."""
+
+    period: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Limits:
     """Safety limits for reading untrusted files."""
 
@@ -147,6 +157,7 @@ class Config:
     spc: Spc = field(default_factory=Spc)
     schedule: Schedule = field(default_factory=Schedule)
     report: Report = field(default_factory=Report)
+    finance: Finance = field(default_factory=Finance)
     limits: Limits = field(default_factory=Limits)
     run: RunSettings = field(default_factory=RunSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
@@ -215,6 +226,7 @@ _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
     "report": {**{k: (str, None) for k in
                   ("title", "report_by", "author", "contact", "agenda_item", "meeting_date")},
                "body_pages": (int, _between(4, 100))},
+    "finance": {"period": (str, None), "source": (str, None)},
     "limits": {
         "max_file_mb": (float, _positive),
         "max_uncompressed_mb": (float, _positive),
@@ -401,6 +413,7 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         spc=_spc(c, raw.get("spc", {})),
         schedule=Schedule(**sched, closures=tuple(closures)),
         report=Report(**c.section("report", raw.get("report", {}))),
+        finance=Finance(**c.section("finance", raw.get("finance", {}))),
         limits=Limits(**{k: v for k, v in c.section("limits", raw.get("limits", {})).items()
                          if k != "workers"}),  # workers: accepted from older files, unused
         run=RunSettings(**c.section("run", raw.get("run", {}))),

@@ -246,6 +246,11 @@ _CODES = [
     Code("missing-corrective-action", W, "No corrective action",
          "The action is rated {value} but has no corrective action.",
          "Say what is being done to bring it back on track.", "row"),
+    Code("funding-shares-mismatch", W, "Funding shares do not add up",
+         "{label} states shares that add up to {value}, not {detail}; each stream's money "
+         "is split in the proportions stated.",
+         "Make the shares add up to the budget (or to 100%), or give the budget the "
+         "streams add up to.", "row"),
     Code("repeated-action-money", W, "Money given twice for one action",
          "{label} is {value}, and the same action under {detail} has money too, so it may "
          "be counted twice in the finance totals.",

@@ -179,6 +179,9 @@ class Action:
     spend_to_date: float | None = None
     forecast: float | None = None
     decision: str = ""  # what the tracker asks the Board to decide ("Yes", or in words)
+    # each funding stream's share of the money as the tracker states it (fractions adding
+    # to 1, in ``funding`` order); empty when not stated, and the money is split equally
+    funding_shares: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,8 +263,10 @@ class ActionRating:
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
-    """One action's share of its money in one funding stream (equal split in whole
-    pennies, the leftover pennies to the first stream named)."""
+    """One action's share of its money in one funding stream, in whole pennies (the
+    leftover pennies to the first stream named): the share the tracker states, or an
+    equal split. ``basis`` is "stated", "assumed" (equal split across several streams)
+    or "single" (one stream has all of it)."""
 
     action_id: str
     objective: int
@@ -270,6 +275,11 @@ class Allocation:
     budget: float | None
     spend: float | None
     forecast: float | None
+    basis: str = "assumed"
+
+    @property
+    def stated(self) -> bool:
+        return self.basis != "assumed"
 
     @property
     def variance(self) -> float | None:

@@ -34,7 +34,7 @@ def split_shares(amount: float | None, n: int) -> list[float | None]:
 import re  # noqa: E402
 import unicodedata  # noqa: E402
 from datetime import date  # noqa: E402
-from typing import Iterable, Mapping  # noqa: E402
+from typing import Iterable, Mapping, Sequence  # noqa: E402
 
 from reportgen.config import Thresholds  # noqa: E402
 from reportgen.issues import Issue, make_issue  # noqa: E402
@@ -231,9 +231,33 @@ def _amount(value: object) -> float | None:
     return float(value)
 
 
+def split_by(amount: float | None, weights: Sequence[float]) -> list[float | None]:
+    """Split ``amount`` in the proportions ``weights``, in whole pennies; the pennies
+    left over go to the first stream, so the shares always add back to the amount.
+
+    >>> split_by(100.0, [0.6, 0.4])
+    [60.0, 40.0]
+    """
+    if amount is None:
+        return [None] * len(weights)
+    pennies = int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    total = sum(weights)
+    shares = [int(round(pennies * w / total, 6)) if total else 0 for w in weights]
+    if shares:
+        shares[0] += pennies - sum(shares)
+    return [p / 100 for p in shares]
+
+
+def share_words(shares: Sequence[float]) -> list[str]:
+    """Fractions as the paper prints them: [0.625, 0.375] → ['62.5%', '37.5%']."""
+    return [_pct(100.0 * s) for s in shares]
+
+
 def allocate(actions: Iterable[Action]) -> tuple[Allocation, ...]:
-    """One share per action x funding stream: the money split equally in whole pennies,
-    the leftover pennies to the first stream named (:func:`split_shares`). Cancelled
+    """One share per action x funding stream, in whole pennies: the shares the tracker
+    states (``Action.funding_shares``: amounts in the funding cell or per-stream budget
+    columns), otherwise an equal split, named as an assumption (``basis`` "assumed");
+    the leftover pennies go to the first stream named (:func:`split_by`). Cancelled
     actions are left out, as from every finance total; an action with no stream is
     allocated to "No funding stream". The only place money is split across streams."""
     out = []
@@ -242,11 +266,20 @@ def allocate(actions: Iterable[Action]) -> tuple[Allocation, ...]:
             continue
         names = a.funding or (NO_STREAM,)
         n = len(names)
-        for i, (name, b, s, f) in enumerate(zip(names, split_shares(_amount(a.budget), n),
-                                                split_shares(_amount(a.spend_to_date), n),
-                                                split_shares(_amount(a.forecast), n))):
-            out.append(Allocation(a.action_id, a.objective, name, f"{i + 1} of {n}",
-                                  b, s, f))
+        stated = len(a.funding_shares) == n and n > 1
+        if stated:
+            weights = list(a.funding_shares)
+            labels = [f"{w} stated" for w in share_words(weights)]
+            basis = "stated"
+        else:
+            weights = [1.0] * n
+            labels = [f"{i + 1} of {n}" + (" (equal split, assumed)" if n > 1 else "")
+                      for i in range(n)]
+            basis = "assumed" if n > 1 else "single"
+        for name, label, b, s, f in zip(names, labels, split_by(_amount(a.budget), weights),
+                                        split_by(_amount(a.spend_to_date), weights),
+                                        split_by(_amount(a.forecast), weights)):
+            out.append(Allocation(a.action_id, a.objective, name, label, b, s, f, basis))
     return tuple(out)
 
 

@@ -81,6 +81,7 @@ def action_from_json(text: str | None) -> Action | None:
             source=SourceRef(str(src["file"]), str(src["sheet"]), int(src["row"]),
                              dict(src.get("cells") or {})),
             funding=tuple(d.get("funding") or ()),
+            funding_shares=tuple(float(x) for x in d.get("funding_shares") or ()),
             start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
             last_updated=date.fromisoformat(d["last_updated"]),
             status=Status(d["status"]),

@@ -309,11 +309,8 @@ def build_body(doc) -> None:
 
     doc.add_heading("Implications", level=1)
     doc.add_heading("Financial", level=2)
-    doc.add_paragraph(
-        "Across the plan, the forecast outturn is {{ forecast_total }} against a budget of "
-        "{{ budget_total }}, a variance of {{ variance_total }}; spend to date is "
-        "{{ spend_total }}. There are no financial implications beyond those already "
-        "agreed for each funding stream.")
+    # Generated from the finance totals and the finance exceptions: facts only.
+    _placeholder_block(doc, "financial_implications")
     doc.add_heading("Equalities", level=2)
     doc.add_paragraph(
         "This monitoring report has no equality implications of its own. Actions that "
@@ -339,7 +336,7 @@ def build_body(doc) -> None:
     ], (13.0, 4.0), first_col=False)
 
     # The appendices, lettered as reportgen.render.word.budget.APPENDIX names them (the
-    # body refers to them by letter), on a new page: A to E portrait, F landscape.
+    # body refers to them by letter), on a new page: A to E portrait, F and G landscape.
     doc.add_section(WD_SECTION.NEW_PAGE)
     for heading, block in (
         ("Appendix A: Key to colours and symbols, and how actions are rated", "key"),
@@ -353,7 +350,9 @@ def build_body(doc) -> None:
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    doc.add_heading("Appendix F: Every action", level=1)
+    doc.add_heading("Appendix F: Finance by action", level=1)
+    _placeholder_block(doc, "finance_actions")
+    doc.add_heading("Appendix G: Every action", level=1)
     _placeholder_block(doc, "appendix")
 
 

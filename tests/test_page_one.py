@@ -80,7 +80,7 @@ def test_the_samples_key_messages_count_distinct_reds_and_name_the_bare_one(samp
     bare = [m for m in messages if "no corrective action" in m]
     assert len(bare) == 1 and "O3-09" in bare[0] and "Iain Scott" in bare[0]
     assert any("RAG challenge" in m and "O3-09" in m for m in messages)
-    assert any(m.startswith("Finance: forecast outturn £3,046,450") for m in messages)
+    assert any(m.startswith("Finance: forecast outturn £3,046k") for m in messages)
 
 
 def test_page_one_of_the_samples_paper_holds_messages_then_recommendations(samples):

@@ -179,13 +179,15 @@ def test_finance_exceptions_reach_the_paper(config, tmp_path):
     action = next(a for a in run.actions if a.action_id == "O2-07")
     run = with_overspend(run, "O2-07", 350000.0, 371500.0)
     text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
-    part = text[text.index("Finance exceptions by action"):text.index("Finance by objective")]
-    assert "O2-07 " + short_title(action.action) in part
+    # the body: one line each, in £000, Red first; the appendix: to the pound
+    part = text[text.index("Finance by funding stream (£000)"):text.index("Data quality")]
+    assert "O2-07 " + short_title(action.action, 50) in part
     assert action.lead_officer in part
-    assert "£350,000\n£371,500\n£21,500 over\nRed" in part
-    assert action.commentary in part
-    # Red first, then the Amber overspends of make_run (actions 6, 12, …)
+    assert "£22k over, finance Red" in part
     assert part.index("O2-07") < part.index("O1-06")
+    appendix = text[text.index("Appendix F: Finance by action"):]
+    assert "£350,000\n–\n£371,500\n£21,500 over\nRed" in appendix or \
+        "£350,000\n£100\n£371,500\n£21,500 over\nRed" in appendix
 
 
 def test_finance_exceptions_on_the_finance_sheet(config, tmp_path):

@@ -37,7 +37,7 @@ SECTION_HEADINGS = [
     "Implications", "Direction required",
     "Appendix A: Key to colours and symbols", "Appendix B: Red and Amber actions in full",
     "Appendix C: Key performance indicators", "Appendix D: Data quality in detail",
-    "Appendix E: Progress by objective", "Appendix F: Every action",
+    "Appendix E: Progress by objective", "Appendix F: Finance by action", "Appendix G: Every action",
 ]
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")

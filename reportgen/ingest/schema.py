@@ -113,4 +113,27 @@ def alias_index(fields: tuple[FieldSpec, ...]) -> dict[str, str]:
 
 
 ACTION_ALIASES = alias_index(ACTION_FIELDS)
+
+_STREAM_BUDGET = (re.compile(r"^(?:budget|allocation)\s*(?:[:\-–(]\s*|for\s+|\s)(.+?)\)?$",
+                             re.I),
+                  re.compile(r"^(.+?)\s*(?:\(£\)\s*)?(?:budget|allocation)(?:\s*\(£\))?$", re.I))
+_NOT_A_STREAM = {"", "annual", "allocated", "total", "original", "revised", "agreed",
+                 "approved", "current", "full", "year", "fullyear", "wholelife", "recurring",
+                 "nonrecurring", "action", "overall"}
+
+
+def stream_budget_header(text: object) -> str | None:
+    """The funding stream a per-stream budget column names: 'Budget: ICF', 'Budget (Core
+    Funding)', 'ICF budget' → 'ICF', 'Core Funding'; None for any other header ('Budget',
+    'Annual Budget', 'Total budget'). Which streams exist is the configuration's: the
+    validator reads only columns naming a configured stream."""
+    if not isinstance(text, str) or len(text) > 200:
+        return None
+    t = " ".join(text.replace("£", " ").split()).strip(" ()")
+    for pattern in _STREAM_BUDGET:
+        m = pattern.match(t)
+        if m:
+            name = m.group(1).strip(" :-–()")
+            return None if _normalise(name) in _NOT_A_STREAM else name
+    return None
 KPI_ALIASES = alias_index(KPI_FIELDS)

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from reportgen.ingest.reader import RawSheet, a1, col_letters
 from reportgen.ingest.schema import (
     ACTION_ALIASES, ACTION_FIELDS, ACTIONS_SHEET_NAMES, KPI_ALIASES, KPI_FIELDS,
-    KPI_SHEET_NAMES, normalise_header,
+    KPI_SHEET_NAMES, normalise_header, stream_budget_header,
 )
 from reportgen.ingest.values import is_blank, parse_date, squash
 
@@ -54,6 +54,7 @@ class RawTable:
     taken_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, taken as)
     ambiguous_headers: list[tuple[str, str, str]] = field(default_factory=list)  # (text, ref, choices)
     formats_known: bool = False
+    stream_columns: list[tuple[int, str]] = field(default_factory=list)  # (col, stream)
 
 
 _MONTH_HEADER = re.compile(
@@ -250,6 +251,10 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
         if name:  # a second column for a field already mapped
             table.duplicate_headers.append((text, ref, a1(h, columns[name])))
             continue
+        stream = stream_budget_header(text) if kind == "actions" else None
+        if stream:  # a per-stream budget column, read as "$budget:<stream>"
+            table.stream_columns.append((c, stream))
+            continue
         choices = header_candidates(text, aliases, fields, set(columns))
         if len(choices) == 1:
             columns[choices[0]] = c
@@ -285,6 +290,11 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
             if not is_blank(value) or (r, c) in sheet.uncalculated:
                 month_cells[f"@{c}"] = RawCell(value, a1(r, c), (r, c) in sheet.percent_cells,
                                                (r, c) in sheet.uncalculated)
+        for c, stream in table.stream_columns:
+            value = row[c] if c < len(row) else None
+            if not is_blank(value) or (r, c) in sheet.uncalculated:
+                cells[f"$budget:{stream}"] = RawCell(value, a1(r, c), False,
+                                                     (r, c) in sheet.uncalculated)
         if not cells and not month_cells:
             continue
         # a header repeated below a page break: its key column holds a heading

@@ -35,8 +35,10 @@ FINANCE_NOTE = (
     "How these figures are made:",
     "• Every figure is a live SUMIFS formula over the Allocations table (one row per action "
     "and funding stream).",
-    "• An action with several funding streams is split equally between them in whole "
-    "pennies, the leftover pennies to the first stream named.",
+    "• An action with several funding streams is split in the shares its tracker states "
+    "(amounts in the funding cell, or per-stream budget columns); where none is stated, "
+    "equally between them (an assumption), in whole pennies, the leftover pennies to the "
+    "first stream named.",
     "• Cancelled actions are left out.",
     "• Variance = forecast − budget: positive is a forecast overspend. Red: at or above "
     "{pct:g}% of budget or £{pounds:,.0f}, whichever is lower; Amber: a smaller overspend; "
@@ -182,7 +184,8 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
             ws.write_string(row + 7 + k, 0, text, fmt.note_wrap)
             ws.set_row(row + 7 + k, 15 * (1 + len(text) // 110))
 
-    _write_exceptions(ws, run, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt)
+    end = _write_exceptions(ws, run, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt)
+    _write_by_action(ws, allocs, end + 1, fmt)
 
     ws.set_column(0, 0, max([len(s) for s in streams] + [30]) + 2)
     ws.set_column(1, total_col, 17)
@@ -248,4 +251,34 @@ def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
         ws.merge_range(r, 0, r, last_col, "", fmt.note_wrap)
         ws.write_string(r, 0, text, fmt.note_wrap)
         ws.set_row(r, 15 * min(text_lines(text, 30 + 17 * last_col), 27))
+    return r + 1
+
+
+BY_ACTION_COLUMNS = ("Action", "Objective", "Funding stream", "Share", "Basis", "Budget",
+                     "Spend", "Forecast")
+BASIS_WORDS = {"stated": "Stated in the tracker", "assumed": "Equal split (assumed)",
+               "single": "One stream"}
+
+
+def _write_by_action(ws, allocs: list[Allocation], top: int, fmt: WorkbookFormats) -> int:
+    """Every action's budget, spend and forecast by funding stream from row ``top``, with
+    its share and whether the tracker states it or the equal split is assumed."""
+    ws.write_string(top, 0, "Finance by action and funding stream", fmt.subtitle)
+    ws.write_string(top + 1, 0, "Each action's share of its money in each funding stream: "
+                    "stated in the tracker, or an equal split assumed where none is "
+                    "stated.", fmt.note)
+    head = top + 2
+    for c, h in enumerate(BY_ACTION_COLUMNS):
+        ws.write_string(head, c, h, fmt.header)
+    r = head
+    for al in allocs:
+        r += 1
+        ws.write_string(r, 0, cell_text(al.action_id), fmt.text)
+        ws.write_number(r, 1, al.objective, fmt.text)
+        ws.write_string(r, 2, cell_text(al.stream), fmt.text)
+        ws.write_string(r, 3, cell_text(al.share), fmt.text)
+        ws.write_string(r, 4, BASIS_WORDS.get(al.basis, al.basis), fmt.text)
+        for c, value in ((5, al.budget), (6, al.spend), (7, al.forecast)):
+            if value is not None:
+                ws.write_number(r, c, value, fmt.money)
     return r + 1

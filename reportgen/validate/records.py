@@ -7,7 +7,6 @@ for bad data, reads a file or looks across files (that is :mod:`reportgen.valida
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,9 +18,10 @@ from reportgen.ingest.tables import RawCell, RawRow, RawTable, month_label
 from reportgen.issues import Issue, make_issue
 from reportgen.ingest.values import (
     clean_text, parse_date, parse_int_list, parse_money, parse_number, parse_percent,
-    parse_rag, parse_timescales, split_funding, squash, word_key,
+    parse_rag, parse_timescales, squash, word_key,
 )
 from reportgen.model import Action, Comparator, Kpi, Polarity, SourceRef, Status
+from reportgen.validate.funding import column_amounts, funding_streams, stream_shares
 
 
 @dataclass
@@ -181,47 +181,27 @@ def _objective(row: _Row, vocab: Vocab) -> int | None:
     return number
 
 
-def _funding(row: _Row, vocab: Vocab) -> tuple[str, ...] | None:
-    """The configured streams named; None when any part is not a configured stream (a
-    warning: the action is still rated, and its money is counted under "No funding
-    stream" so that no total shrinks)."""
-    text = row.required_text("funding")
-    if not text:
-        return ()
-    whole = vocab.streams.get(word_key(text))
-    if whole:
-        return (whole,)
-    out: list[str] = []
-    for part in split_funding(text):
-        name = vocab.streams.get(word_key(part))
-        if name is None:
-            close = difflib.get_close_matches(part, vocab.stream_names, n=1, cutoff=0.6)
-            row.issue("unknown-funding-stream", "funding", value=part,
-                      detail=f"did you mean '{close[0]}'?" if close else
-                      "the streams are " + ", ".join(vocab.stream_names))
-            return None
-        if name not in out:
-            out.append(name)
-    return tuple(out)
-
-
-def _money(row: _Row, name: str) -> float | None:
+def _money(row: _Row, name: str, label: str | None = None) -> float | None:
+    """The amount in the ``name`` cell; ``label`` names it in Issues (default: the
+    field's name)."""
+    extra = {"label": label} if label else {}
     c = row.cell(name)
     if c is None:
         return None
     if c.value is None:
         if c.uncalculated:
-            row.issue("formula-not-calculated", name)
+            row.issue("formula-not-calculated", name, **extra)
         return None
     if isinstance(c.value, str) and word_key(c.value) in ("na", "nil", "none", "tbc", "tbd"):
         return None
     try:
         amount = parse_money(c.value)
     except ValueError:
-        row.issue("invalid-money", name, value=_shown(c.value))
+        row.issue("invalid-money", name, value=_shown(c.value), **extra)
         return None
     if isinstance(c.value, str):
-        row.issue("money-as-text", name, value=_shown(c.value), detail=f"£{amount:,.2f}")
+        row.issue("money-as-text", name, value=_shown(c.value), detail=f"£{amount:,.2f}",
+                  **extra)
     return amount
 
 
@@ -233,7 +213,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     objective = _objective(row, vocab)
     action_text = row.required_text("action")
     lead = row.required_text("lead_officer")
-    funding = _funding(row, vocab)
+    funding, stated = funding_streams(row, vocab)
 
     start = end = None
     has_dates = "start" in table.columns or "end" in table.columns
@@ -297,8 +277,12 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
             locality = loc_text
 
     budget, spend, forecast = (_money(row, n) for n in ("budget", "spend_to_date", "forecast"))
+    shares: tuple[float, ...] = ()
     if funding is None:  # an unknown stream: the money stays, under "No funding stream"
         funding = ()
+    else:
+        columns = column_amounts(row, vocab, _money)
+        funding, shares, budget = stream_shares(row, funding, stated, columns, budget)
     if budget is not None and spend is not None and spend > budget:
         row.issue("spend-over-budget", "spend_to_date", value=f"£{spend:,.2f}",
                   detail=f"£{budget:,.2f}")
@@ -324,7 +308,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
         desired_outcome=desired_outcome, locality=locality, target_impact=target_impact,
         percent_complete=percent, officer_rag=officer_rag, commentary=commentary,
         corrective_action=corrective, budget=budget, spend_to_date=spend, forecast=forecast,
-        decision=decision,
+        decision=decision, funding_shares=shares,
     ), row.issues
 
 

@@ -18,12 +18,13 @@ then the decisions the trackers ask of the Board and what it is asked to note),
 ``summary`` (counts by BRAG, changes since last period, a chart of BRAG by objective),
 ``exceptions`` (one short row per Red and Amber action, what needs the Board first, as
 many as the budget allows), ``kpis`` (a compact table and the run charts that fit),
-``finance`` (by funding stream and by objective) and ``data_quality_counts`` (counts
-only). Then the appendices, lettered A to F: ``key`` (colours, symbols, the slippage
-model), ``exceptions_full`` (every Red and Amber action in full), ``kpi_charts`` (every
-indicator and run chart), ``data_quality`` (trackers not read, validation, updates
-overdue, RAG challenges), ``objectives`` (one table per objective) and ``appendix``
-(every action).
+``finance`` (by funding stream, in £000), ``data_quality_counts`` (counts only) and
+``financial_implications`` (the Implications paragraph). Then the appendices, lettered:
+``key`` (colours, symbols, the slippage model), ``exceptions_full`` (every Red and Amber
+action in full), ``kpi_charts`` (every indicator and run chart), ``data_quality``
+(trackers not read, validation, updates overdue, RAG challenges), ``objectives`` (one
+table per objective), ``finance_actions`` (finance by objective and by action, to the
+pound) and ``appendix`` (every action).
 
 The modules, each with one reason to change:
 
@@ -39,7 +40,8 @@ The modules, each with one reason to change:
   :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
   charts in full, :mod:`.kpi_body`: the body's compact table; :mod:`.exceptions`: the
   body's exceptions and Appendix B; :mod:`.budget`: the body's page budget;
-  :mod:`.tables`: objectives, finance, data quality and the appendix.
+  :mod:`.finance`: the finance section, the financial implications and the finance
+  appendix; :mod:`.tables`: objectives, data quality and the appendix.
 
 The renderer reads everything it prints from the rated run and the configuration; it
 imports no stage module and no other renderer but :mod:`reportgen.render.cells` (the RAG
@@ -72,10 +74,12 @@ from reportgen.render.word.page_one import (
 from reportgen.render.word.rated import BRAG, Rated, distinct_rag_counts, rated_items
 from reportgen.render.word.sections import coverage_part, key_part, summary_part
 from reportgen.render.word.exceptions import exceptions_full_part, exceptions_part
+from reportgen.render.word.finance import (
+    finance_actions_part, finance_part, financial_implications, period_warning,
+)
 from reportgen.render.word.kpi_body import kpis_body_part
 from reportgen.render.word.tables import (
-    appendix_part, data_quality_counts_part, data_quality_part, finance_part,
-    objectives_part,
+    appendix_part, data_quality_counts_part, data_quality_part, objectives_part,
 )
 from reportgen.render.word.template import (
     BLOCKS, fill, marker_paragraph, open_template, pin_properties, read_layout,
@@ -141,6 +145,8 @@ BUILDERS = {
     "kpis": kpis_body_part,
     "objectives": objectives_part,
     "finance": finance_part,
+    "financial_implications": financial_implications,
+    "finance_actions": finance_actions_part,
     "data_quality": data_quality_part,
     "appendix": appendix_part,
     "data_quality_counts": data_quality_counts_part,
@@ -165,6 +171,8 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
     items = rated_items(run)
     if not clean(config.report.meeting_date).strip():
         log.warning(meeting_date_warning())
+    if not clean(config.finance.period).strip():
+        log.warning(period_warning())
     fill(tpl, template_context(run, config, items), template)
 
     part = tpl.docx.part

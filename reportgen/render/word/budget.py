@@ -20,7 +20,7 @@ from reportgen.render.coverage import coverage_statement
 from reportgen.render.word.rated import Rated
 
 APPENDIX = {"key": "A", "exceptions_full": "B", "kpi_charts": "C", "data_quality": "D",
-            "objectives": "E", "appendix": "F"}
+            "objectives": "E", "finance_actions": "F", "appendix": "G"}
 """The letter of the appendix each part is in, as the shipped template heads them (the
 body's text refers to them: "listed in Appendix B")."""
 
@@ -74,19 +74,19 @@ def _summary_cm(c, items: list[Rated]) -> float:
 
 
 def _finance_cm(c, items: list[Rated]) -> float:
-    """The finance part as it is built today: streams, exceptions by action and
-    objectives."""
+    """The finance part (render/word/finance.py): period and source, the £000 table by
+    stream with its total, the notes (stated and assumed splits, a Red part under the
+    total), and at most three overspends named; plus the generated financial-implications
+    paragraph under Implications (up to five overspends named). Bounded whatever the plan's
+    size."""
     run = c.run
     if not run.finance_by_stream:
-        return 2 * LINE_CM
-    flagged = [i for i in items if i.rating is not None and i.rating.finance is not None
-               and i.rating.finance.rag in (Rag.RED, Rag.AMBER)]
-    # each flagged action's row holds its commentary in a column of about 24 characters
-    rows_cm = sum(max(4, ceil(len(i.action.commentary) / 24)) * 0.34 + 0.2
-                  for i in flagged)
-    return (4 * LINE_CM + 0.8 + (len(run.finance_by_stream) + 2) * ROW_CM * 1.3
-            + 2 * LINE_CM + 1.2 + 3 * LINE_CM + 1.6 + rows_cm
-            + 1.2 + (len(run.finance_by_objective) + 1) * ROW_CM * 1.3)
+        return 2 * LINE_CM + 3 * LINE_CM
+    streams = len(run.finance_by_stream)
+    return (3 * LINE_CM + 0.8 + (streams + 2) * ROW_CM * 1.3    # intro, caption, table
+            + 4 * LINE_CM                                       # Red part, notes
+            + LINE_CM + 3 * LINE_CM + LINE_CM                   # overspends, "a further"
+            + 8 * LINE_CM)                                      # financial implications
 
 
 def _page_one_cm(c, items: list[Rated]) -> float:

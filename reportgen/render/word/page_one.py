@@ -17,9 +17,8 @@ from typing import Mapping
 from reportgen.model import Rag
 from reportgen.render.coverage import short_title
 from reportgen.render.word.budget import APPENDIX, DECISION_LIMIT
-from reportgen.render.word.formats import (
-    id_list, money, month_name, natural_key, plural, uk_date, variance_text,
-)
+from reportgen.render.word.finance import red_part_sentence, thousands, variance_k
+from reportgen.render.word.formats import id_list, month_name, natural_key, plural, uk_date
 from reportgen.render.word.rated import Rated, distinct_rag_counts, plan_words
 from reportgen.render.word.wordml import BOLD, Builder, text_run
 from reportgen.text import clean
@@ -176,12 +175,13 @@ def key_messages(run, items: list[Rated]) -> list[str]:
         flagged = [d for d in groups if any(
             i.rating is not None and i.rating.finance is not None
             and i.rating.finance.rag in (Rag.RED, Rag.AMBER) for i in d.items)]
-        text = (f"Finance: forecast outturn {money(total.forecast)} against a budget of "
-                f"{money(total.budget)} ({variance_text(total.variance)})")
+        text = (f"Finance: forecast outturn {thousands(total.forecast)} against a budget "
+                f"of {thousands(total.budget)} ({variance_k(total.variance)})")
         if flagged:
             text += (f"; {plural(len(flagged), 'action is', 'actions are')} forecast to "
                      f"overspend (finance Red or Amber): {_ids(flagged)}")
-        out.append(text + ".")
+        red = red_part_sentence(run)  # a Green total never hides a Red part
+        out.append(text + "." + (f" {red}" if red else ""))
     return out[:MAX_MESSAGES]
 
 

@@ -1,6 +1,6 @@
-"""The tabular parts: progress by objective, finance, data quality (the body's counts
-and the appendix's lists) and the appendix of every action. The exceptions are
-:mod:`.exceptions`.
+"""The tabular parts: progress by objective, data quality (the body's counts and the
+appendix's lists) and the appendix of every action. The exceptions are
+:mod:`.exceptions`; finance is :mod:`.finance`.
 
 The objectives and appendix tables are returned in pieces, each row UTF-8
 as built: joined, the appendix of 12,000 actions was a 30-million-character string (two
@@ -10,17 +10,12 @@ bytes a character once any row has a "£"), then copied into the part and encode
 
 from __future__ import annotations
 
-from typing import Sequence
-
 from reportgen.issues import CATALOGUE, Issue
-from reportgen.model import FinanceRating, Rag, Status, StreamFinance
-from reportgen.render.coverage import CARRIED_MARK, severity_name, short_title
+from reportgen.render.coverage import CARRIED_MARK, severity_name
 from reportgen.render.word.budget import APPENDIX
-from reportgen.render.word.formats import (
-    brief, money, natural_key, plural, uk_date, variance_text,
-)
+from reportgen.render.word.formats import brief, natural_key, plural, uk_date
 from reportgen.render.word.rated import (
-    Rated, also_under, count_words, objective_numbers, objective_title,
+    Rated, count_words, objective_numbers, objective_title,
     progress, rag_counts,
 )
 from reportgen.render.word.wordml import (
@@ -63,115 +58,6 @@ def objectives_part(c: Builder, items: list[Rated]) -> list[str | bytes]:
                                   ("End date", 2.2), ("% complete of expected", 2.2),
                                   ("RAG", 2.1)], rows))
     return out
-
-
-def finance_rows(c: Builder, streams: Sequence[StreamFinance], total: FinanceRating | None,
-                 total_actions: int | None) -> list[str]:
-    """A row per stream (or objective), then a bold total row when ``total`` is given."""
-    rows = []
-
-    def row(name: str, actions: int | None, f: FinanceRating, bold: bool) -> str:
-        rpr = BOLD if bold else ""
-        note = "underspend" if f.underspend else ""
-        return (ROW + c.cell(text_run(name, rpr))
-                + c.cell(text_run("" if actions is None else f"{actions:,}", rpr), jc="right")
-                + c.cell(text_run(money(f.budget), rpr), jc="right")
-                + c.cell(text_run(money(f.spend_to_date), rpr), jc="right")
-                + c.cell(text_run(money(f.forecast), rpr), jc="right")
-                + c.cell(text_run(variance_text(f.variance), rpr), jc="right")
-                + c.rag_cell(f.rag, note=note, empty="No budget") + "</w:tr>")
-
-    for s in streams:
-        rows.append(row(clean(s.stream), s.actions, s.rating, False))
-    if total is not None:
-        rows.append(row("Total", total_actions, total, True))
-    return rows
-
-
-FINANCE_COLUMNS = [("Actions", 1.8), ("Budget", 2.3), ("Spend to date", 2.3),
-                   ("Forecast outturn", 2.3), ("Variance", 2.7), ("RAG", 2.1)]
-"""The finance tables' columns after the first (the stream or the objective)."""
-
-
-def finance_exceptions_of(items: list[Rated]) -> list[Rated]:
-    """The actions whose own finance RAG is Red or Amber, Red first, then the largest
-    overspend first (cancelled actions are left out, as from every finance total)."""
-    chosen = [i for i in items if i.rating is not None and i.rating.finance is not None
-              and i.rating.finance.rag in (Rag.RED, Rag.AMBER)
-              and i.action.status is not Status.CANCELLED]
-    chosen.sort(key=lambda i: (-i.rating.finance.rag.severity,
-                               -(i.rating.finance.variance or 0.0),
-                               natural_key(i.action.action_id)))
-    return chosen
-
-
-def finance_exceptions(c: Builder, items: list[Rated]) -> str:
-    """A heading and a table of every action whose finance RAG is Red or Amber: budget,
-    forecast, variance, finance RAG and the lead officer's commentary as written."""
-    chosen = finance_exceptions_of(items)
-    out = [c.heading("Finance exceptions by action")]
-    if not chosen:
-        out.append(c.text("No action forecasts an overspend: every action with a budget is "
-                          "on or under it."))
-        return "".join(out)
-    n_red = sum(1 for i in chosen if i.rating.finance.rag is Rag.RED)
-    out.append(c.text(
-        f"{plural(len(chosen), 'action')} forecast{'s' if len(chosen) == 1 else ''} an "
-        f"overspend ({n_red:,} Red, {len(chosen) - n_red:,} Amber by the action's own "
-        "finance RAG), largest overspend first. The figures are each action's whole "
-        "budget and forecast, across every funding stream it draws on.", keep_next=True))
-    rows = []
-    by_id = {i.action.action_id: i for i in items}
-    for item in chosen:
-        a, f = item.action, item.rating.finance
-        commentary = clean(a.commentary).strip()
-        also = also_under(item, [by_id[x] for x in c.run.repeats.get(a.action_id, ())
-                                 if x in by_id])
-        what = (text_run(a.action_id, BOLD) + text_run(" " + short_title(a.action))
-                + line_run(a.lead_officer) + (line_run(also, ITALIC) if also else ""))
-        if item.carried:
-            what += line_run(item.not_updated, ITALIC)
-        rows.append(row_start(commentary)
-                    + c.cell(what)
-                    + c.cell(text_run(money(f.budget)), jc="right")
-                    + c.cell(text_run(money(f.forecast)), jc="right")
-                    + c.cell(text_run(variance_text(f.variance)), jc="right")
-                    + c.rag_cell(f.rag, mark=item.mark)
-                    + c.cell(text_run(commentary) if commentary
-                             else text_run("none given", ITALIC))
-                    + "</w:tr>")
-    out.append(c.caption("Table", "Actions forecasting an overspend"))
-    out.append(c.table([("Action and lead officer", -1.2), ("Budget", 2.2),
-                        ("Forecast outturn", 2.2), ("Variance", 2.4), ("Finance RAG", 2.0),
-                        ("Lead officer's commentary", -1.3)], rows))
-    return "".join(out)
-
-
-def finance_part(c: Builder, items: list[Rated]) -> str:
-    """Finance by funding stream with a total, then by objective, from the rated run."""
-    run = c.run
-    if not run.finance_by_stream:
-        return c.text("No budgets, spend or forecasts were given in the trackers this "
-                      "period.")
-    total = run.finance_total
-    live = sum(1 for i in items if i.action.status is not Status.CANCELLED)
-    out = [c.text("Budget, spend to date and forecast outturn from the trackers, to the "
-                  "nearest pound. Variance is forecast outturn minus budget. An action "
-                  "funded by more than one stream is split equally between them; cancelled "
-                  "actions are left out."),
-           c.caption("Table", "Finance by funding stream"),
-           c.table([("Funding stream", -1), *FINANCE_COLUMNS],
-                   finance_rows(c, run.finance_by_stream, total, live))]
-    flagged = [s for s in run.finance_by_stream if s.rating.reasons]
-    if flagged:
-        out.append(c.note("; ".join(f"{clean(s.stream)}: {', '.join(s.rating.reasons)}"
-                                    for s in flagged) + "."))
-    out.append(finance_exceptions(c, items))
-    if run.finance_by_objective:
-        out.append(c.heading("Finance by objective"))
-        out.append(c.table([("Objective", -1), *FINANCE_COLUMNS],
-                           finance_rows(c, run.finance_by_objective, None, None)))
-    return "".join(out)
 
 
 def capped_note(c: Builder, total: int, what: str) -> str:

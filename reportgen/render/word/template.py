@@ -31,7 +31,8 @@ from reportgen.text import clean
 log = logging.getLogger(__name__)
 
 BLOCKS = ("coverage", "key_messages", "recommendations", "summary", "key", "exceptions", "kpis", "objectives", "finance",
-          "data_quality", "appendix", "data_quality_counts", "exceptions_full", "kpi_charts")
+          "financial_implications", "data_quality", "appendix", "data_quality_counts",
+          "exceptions_full", "kpi_charts", "finance_actions")
 """The generated parts, each placed by a ``{{p name }}`` paragraph in the template."""
 OPTIONAL_BLOCKS = ("coverage",)
 """Parts a template may leave out silently: without ``{{p coverage }}`` the coverage
