@@ -96,6 +96,34 @@ class Report:
     contact: str = ""
     agenda_item: str = ""
     meeting_date: str = ""
+    pdf: bool = True  # also write the paper as a tagged PDF where LibreOffice is installed
+
+
+@dataclass(frozen=True)
+class Email:
+    """[email]: the relay and the address book (reportgen.mail). The password is never
+    here: it comes from the environment variable REPORTGEN_SMTP_PASSWORD."""
+
+    send: bool = False  # False: write the outbox only
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # "starttls", "ssl" or "none"
+    username: str = ""
+    sender: str = ""
+    board: tuple[str, ...] = ()
+    team: tuple[str, ...] = ()
+    remind_days: int = 5
+    officers: tuple[tuple[str, str], ...] = ()  # (name as in trackers, address)
+    timeout_s: float = 30.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class Links:
+    """[links]: where feedback hyperlinks point. ``base`` (e.g. the SharePoint folder's
+    address) + the tracker's file name; empty: the tracker's absolute path."""
+
+    base: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,8 @@ class Config:
     report: Report = field(default_factory=Report)
     limits: Limits = field(default_factory=Limits)
     run: RunSettings = field(default_factory=RunSettings)
+    email: Email = field(default_factory=Email)
+    links: Links = field(default_factory=Links)
     source: Path | None = None
 
     def objective(self, number: int) -> Objective | None:
@@ -195,8 +225,24 @@ _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
         "subdivision": (str, _one_of("SCT", "ENG", "WLS", "NIR")),
         "closures": (list, None),
     },
-    "report": {k: (str, None) for k in
-               ("title", "report_by", "author", "contact", "agenda_item", "meeting_date")},
+    "report": {**{k: (str, None) for k in
+                  ("title", "report_by", "author", "contact", "agenda_item",
+                   "meeting_date")}, "pdf": (bool, None)},
+    "email": {
+        "send": (bool, None),
+        "host": (str, None),
+        "port": (int, _between(1, 65535)),
+        "security": (str, _one_of("starttls", "ssl", "none")),
+        "username": (str, None),
+        "sender": (str, None),
+        "board": (list, None),
+        "team": (list, None),
+        "remind_days": (int, _between(0, 20)),
+        "officers": (dict, None),
+        "timeout_s": (float, _positive),
+        "retries": (int, _between(0, 10)),
+    },
+    "links": {"base": (str, None)},
     "limits": {
         "max_file_mb": (float, _positive),
         "max_uncompressed_mb": (float, _positive),
@@ -384,6 +430,8 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         limits=Limits(**{k: v for k, v in c.section("limits", raw.get("limits", {})).items()
                          if k != "workers"}),  # workers: accepted from older files, unused
         run=RunSettings(**c.section("run", raw.get("run", {}))),
+        email=_email(c, raw.get("email", {})),
+        links=Links(**c.section("links", raw.get("links", {}))),
         source=path,
     )
 
@@ -398,6 +446,33 @@ def _spc(c: _Checker, data: Any) -> Spc:
             raise c.fail(key, 'a month "YYYY-MM", e.g. "2018-01"', month)
         months.append((_text(c, "spc.recalculate", kpi_id), month))
     return Spc(**spc, recalculate=tuple(months))
+
+
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+")
+
+
+def _address(c: _Checker, key: str, value: Any) -> str:
+    value = c.typed(key, value, str).strip()
+    if not _ADDRESS.fullmatch(value):
+        raise c.fail(key, 'an e-mail address such as "name@example.org"', value)
+    return value
+
+
+def _email(c: _Checker, data: Any) -> Email:
+    mail = c.section("email", data)
+    for key in ("board", "team"):
+        mail[key] = tuple(_address(c, f"email.{key}", v) for v in mail.get(key, []))
+    if mail.get("sender"):
+        mail["sender"] = _address(c, "email.sender", mail["sender"])
+    officers = []
+    for name, address in mail.pop("officers", {}).items():
+        officers.append((_text(c, "email.officers", name),
+                         _address(c, f"email.officers.{name}", address)))
+    mail["host"] = mail.get("host", "").strip()
+    email = Email(**mail, officers=tuple(officers))
+    if email.send and not (email.host and email.sender):
+        raise c.fail("email.host", "set, with email.sender, when email.send is true")
+    return email
 
 
 def find_config(explicit: str | Path | None = None) -> Path:

@@ -179,6 +179,7 @@ class Action:
     spend_to_date: float | None = None
     forecast: float | None = None
     decision: str = ""  # what the tracker asks the Board to decide ("Yes", or in words)
+    email: str = ""  # the lead officer's address, from an optional "Email" column
 
 
 @dataclass(frozen=True, slots=True)
