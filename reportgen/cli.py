@@ -33,6 +33,7 @@ class ExitCode(IntEnum):
     LOCKED = 4  # another run holds the lock
     OUTPUT = 5  # an output could not be written
     INCOMPLETE = 6  # --require-complete: some of the plan was not updated; nothing written
+    UNDELIVERED = 7  # email: some messages were not delivered (reportgen.cli_mail)
     INTERNAL = 10  # a bug in reportgen: please report it
 
 
@@ -45,7 +46,9 @@ Exit codes:
   4  another reportgen run holds the lock
   5  an output file could not be written
   6  --require-complete: some of the plan's actions were not updated this
-     month; nothing was written  10 internal error in reportgen (run again with --debug and report it)"""
+     month; nothing was written
+  7  email: some messages were not delivered (each is listed)
+  10 internal error in reportgen (run again with --debug and report it)"""
 
 
 def _load_config(path: str | None):
@@ -358,7 +361,9 @@ def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete)
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
                         require_complete=require_complete)
     _summary(result)
-    sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
+    from reportgen.cli_mail import deliver_after_run  # the outbox, sent when configured
+    sys.exit(deliver_after_run(config, result, workbooks_dir,
+                               ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK))
 
 
 def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts,
@@ -526,8 +531,10 @@ def schedule(dry_run, now_text, config_path):
         return True
 
     click.echo("reportgen schedule: running; press Ctrl+C to stop.")
+    from reportgen.cli_mail import remind_now
     run_schedule(config, cycle, last_done, config.paths.output / ".reportgen-schedule.lock",
-                 clock=datetime.now, should_stop=lambda: bool(stopping))
+                 clock=datetime.now, should_stop=lambda: bool(stopping),
+                 remind=lambda now: remind_now(config, now))
     click.echo("reportgen schedule: stopped.")
 
 
@@ -559,6 +566,11 @@ def new_tracker(file, objective, config_path):
     except OSError as exc:
         raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {path}")
+
+
+from reportgen.cli_mail import register as _register_mail  # noqa: E402
+
+_register_mail(cli)  # the email commands: send, remind (issue 19)
 
 
 # --------------------------------------------------------------------------- boundary
