@@ -519,6 +519,8 @@ def schedule(dry_run, now_text, config_path):
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
+    from reportgen.cli_mail import deliver_after_run, remind_now
+
     def cycle(period) -> bool:
         try:
             result = _run_cycle(config, period.label, None, None, None)
@@ -528,10 +530,10 @@ def schedule(dry_run, now_text, config_path):
             return False
         click.echo(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: done, outputs in "
                    f"{result.out_dir} ({result.errors} tracker error(s))")
+        deliver_after_run(config, result, None, 0)  # the outbox, sent when configured
         return True
 
     click.echo("reportgen schedule: running; press Ctrl+C to stop.")
-    from reportgen.cli_mail import remind_now
     run_schedule(config, cycle, last_done, config.paths.output / ".reportgen-schedule.lock",
                  clock=datetime.now, should_stop=lambda: bool(stopping),
                  remind=lambda now: remind_now(config, now))

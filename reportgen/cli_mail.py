@@ -52,21 +52,37 @@ def deliver_after_run(config, result, workbooks_dir: Path | None, code: int) -> 
     try:
         outcome = deliver_run(result.run, config, result.out_dir,
                               workbooks_dir or config.paths.workbooks, now=datetime.now())
-    except ReportgenError as exc:
+    except (ReportgenError, OSError) as exc:
         log.error("email for %s failed: %s", result.period.label, exc)
         click.secho(f"reportgen: email: {exc}", fg="red", err=True)
         return UNDELIVERED
     return UNDELIVERED if _show(outcome, "Email") else code
 
 
-def remind_now(config, now: datetime) -> None:
-    """The scheduler's reminder step: send the update requests that are due (once)."""
-    from reportgen.mail import send_reminders
+_reminded: dict = {}  # period -> when last tried, in this process (the scheduler's)
 
+
+def remind_now(config, now: datetime) -> None:
+    """The scheduler's reminder step, each tick: from the configured time of day, in the
+    reminder window, write and send the update requests once (the sent log stops a second
+    sending after a restart); a period whose sending failed is tried again hourly."""
+    from datetime import timedelta
+
+    from reportgen.mail import send_reminders
+    from reportgen.mail.remind import reminder_due
+    from reportgen.periods import schedule_time
+
+    if now.time() < schedule_time(config.schedule):
+        return
+    period = reminder_due(config, now.date())
+    last = _reminded.get(period)
+    if period is None or last is True or (last and now < last + timedelta(hours=1)):
+        return
     outcome = send_reminders(config, now.date(), now, workbooks=config.paths.workbooks,
-                             output=config.paths.output)
+                             output=config.paths.output, period=period)
+    _reminded[period] = now if outcome is not None and outcome.not_delivered else True
     if outcome is not None and outcome.not_delivered:
-        log.error("reminders not delivered: %s", outcome.not_delivered)
+        log.error("reminders for %s not delivered: %s", period.label, outcome.not_delivered)
 
 
 def register(cli: click.Group) -> None:

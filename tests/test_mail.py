@@ -449,3 +449,29 @@ def test_the_email_column_is_read(tmp_path, read):
                          headers=[*HEADERS, "Email"])
     (action,) = read(path).actions
     assert action.email == "morag@example.org"
+
+
+def test_the_scheduler_sends_reminders_from_the_time_of_day_once(tmp_path, monkeypatch):
+    from reportgen import cli_mail
+    from reportgen.scheduler import run_schedule
+
+    workbooks = tmp_path / "workbooks"
+    workbooks.mkdir()
+    write_tracker(workbooks / "t1.xlsx", [good_row(1, **{"Lead officer email": "m@example.org"})],
+                  headers=[*HEADERS, "Lead officer email"])
+    cfg = dataclasses.replace(mail_config(send=False), paths=dataclasses.replace(
+        load_config(ROOT / "reportgen.toml").paths, workbooks=workbooks,
+        output=tmp_path / "output"))
+    monkeypatch.setattr(cli_mail, "_reminded", {})
+    box = tmp_path / "output" / "2018-09" / "outbox"
+    cli_mail.remind_now(cfg, datetime(2018, 10, 1, 8, 59))  # before [schedule] time
+    assert not box.exists()
+    seen = []
+    run_schedule(cfg, lambda p: True, lambda: Period(2018, 9), tmp_path / "s.lock",
+                 clock=lambda: datetime(2018, 10, 1, 9, 0), should_stop=lambda: True,
+                 remind=lambda now: (seen.append(now), cli_mail.remind_now(cfg, now)))
+    assert seen == [datetime(2018, 10, 1, 9, 0)]
+    assert [p.name for p in box.glob("*.eml")] == ["remind-Morag Elliot.eml"]
+    shutil.rmtree(box)
+    cli_mail.remind_now(cfg, datetime(2018, 10, 1, 10, 0))  # done once: not again
+    assert not box.exists()
