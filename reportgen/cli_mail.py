@@ -29,7 +29,10 @@ def _show(outcome, what: str) -> int:
         if outcome.files:
             click.echo("  not sent ([email] send = false; `reportgen send` sends them)")
         return 0
-    click.echo(f"  sent to {outcome.report.sent} recipient(s)")
+    if outcome.report.sent or outcome.not_delivered:
+        click.echo(f"  sent to {outcome.report.sent} recipient(s)")
+    else:
+        click.echo("  nothing to send: every message has already reached its recipients")
     failed = 0
     for file, addresses in outcome.not_delivered.items():
         for address, reason in addresses.items():

@@ -167,8 +167,9 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
         for n, item in enumerate(todo, 1):
             where = f"{item.file}, sheet {item.sheet}, cell {item.cell}" if item.cell and \
                 item.sheet else item.file
-            what = f"{item.action_id} ({item.action}): " if item.action_id else ""
-            lines += [f"{n}. {what}{item.kind}", f"   Where: {where}",
+            what = f"{item.action_id} \u201c{_short(item.action)}\u201d: " if \
+                item.action_id else ""
+            lines += [f"{n}. {what}{_KINDS.get(item.kind, item.kind)}", f"   Where: {where}",
                       f"   What to do: {item.todo}", ""]
         lines += ["Your tracker" + ("s are" if len(files) > 1 else " is") + " at:"]
         lines += [f"   {tracker_location(f, workbooks, config)}" for f in files]
@@ -214,6 +215,16 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
             "team", "team", config.email.team, f"reportgen: {period.name} run summary",
             "\n".join(lines), (chase,) if chase.is_file() else (), period.label))
     return plan
+
+
+_KINDS = {"error": "error (the row is left out of the report until it is fixed)",
+          "warning": "warning", "update due": "update due"}
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """The first line of ``text``, cut to ``limit`` characters with an ellipsis."""
+    line = (text.strip().splitlines() or [""])[0].strip()
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "\u2026"
 
 
 def _sign_off(config: Config) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.mail.compose import REMINDER_PREFIX, Outgoing, Plan, address_book, \
-    tracker_location, _name_key, _sign_off
+    tracker_location, _name_key, _short, _sign_off
 from reportgen.model import Period, Status
 
 
@@ -65,7 +65,7 @@ def reminder_messages(actions, period: Period, config: Config, workbooks: Path,
                  f"{due:%d/%m/%Y}. These actions of yours are due an update (progress, "
                  "% complete, RAG and the Last Updated date):", ""]
         for a in sorted(open_actions, key=lambda a: a.action_id):
-            lines.append(f"- {a.action_id}: {a.action} (last updated "
+            lines.append(f"- {a.action_id}: {_short(a.action)} (last updated "
                          f"{a.last_updated:%d/%m/%Y})")
         lines += ["", "Your tracker" + ("s are" if len(files) > 1 else " is") + " at:"]
         lines += [f"   {tracker_location(f, workbooks, config)}" for f in files]
