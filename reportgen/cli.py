@@ -33,6 +33,7 @@ class ExitCode(IntEnum):
     LOCKED = 4  # another run holds the lock
     OUTPUT = 5  # an output could not be written
     INCOMPLETE = 6  # --require-complete: some of the plan was not updated; nothing written
+    UNDELIVERED = 7  # email: some messages were not delivered (reportgen.cli_mail)
     INTERNAL = 10  # a bug in reportgen: please report it
 
 
@@ -45,7 +46,9 @@ Exit codes:
   4  another reportgen run holds the lock
   5  an output file could not be written
   6  --require-complete: some of the plan's actions were not updated this
-     month; nothing was written  10 internal error in reportgen (run again with --debug and report it)"""
+     month; nothing was written
+  7  email: some messages were not delivered (each is listed)
+  10 internal error in reportgen (run again with --debug and report it)"""
 
 
 def _load_config(path: str | None):
@@ -363,7 +366,9 @@ def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete,
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
                         require_complete=require_complete, **records)
     _summary(result)
-    sys.exit(ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK)
+    from reportgen.cli_mail import deliver_after_run  # the outbox, sent when configured
+    sys.exit(deliver_after_run(config, result, workbooks_dir,
+                               ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK))
 
 
 def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts,
@@ -521,6 +526,8 @@ def schedule(dry_run, now_text, config_path):
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
+    from reportgen.cli_mail import deliver_after_run, remind_now
+
     def cycle(period) -> bool:
         try:
             result = _run_cycle(config, period.label, None, None, None)
@@ -530,13 +537,15 @@ def schedule(dry_run, now_text, config_path):
             return False
         click.echo(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: done, outputs in "
                    f"{result.out_dir} ({result.errors} tracker error(s))")
+        deliver_after_run(config, result, None, 0)  # the outbox, sent when configured
         return True
 
     click.echo("reportgen schedule: running; press Ctrl+C to stop.")
     from reportgen.scheduler import catch_up
     run_schedule(config, cycle, last_done, config.paths.output / ".reportgen-schedule.lock",
                  clock=datetime.now, should_stop=lambda: bool(stopping),
-                 missed=catch_up(config.paths.output, history_path, cycle, datetime.now))
+                 missed=catch_up(config.paths.output, history_path, cycle, datetime.now),
+                 remind=lambda now: remind_now(config, now))
     click.echo("reportgen schedule: stopped.")
 
 
@@ -568,6 +577,11 @@ def new_tracker(file, objective, config_path):
     except OSError as exc:
         raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {path}")
+
+
+from reportgen.cli_mail import register as _register_mail  # noqa: E402
+
+_register_mail(cli)  # the email commands: send, remind (issue 19)
 
 
 # --------------------------------------------------------------------------- boundary

@@ -97,6 +97,7 @@ class Report:
     agenda_item: str = ""
     meeting_date: str = ""
     body_pages: int = 8  # the paper's body (before Appendix A) fits this many A4 pages
+    pdf: bool = True  # also write the paper as a tagged PDF where LibreOffice is installed
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,33 @@ class Finance:
 
     period: str = ""
     source: str = ""
+
+
+@dataclass(frozen=True)
+class Email:
+    """[email]: the relay and the address book (reportgen.mail). The password is never
+    here: it comes from the environment variable REPORTGEN_SMTP_PASSWORD."""
+
+    send: bool = False  # False: write the outbox only
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # "starttls", "ssl" or "none"
+    username: str = ""
+    sender: str = ""
+    board: tuple[str, ...] = ()
+    team: tuple[str, ...] = ()
+    remind_days: int = 5
+    officers: tuple[tuple[str, str], ...] = ()  # (name as in trackers, address)
+    timeout_s: float = 30.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class Links:
+    """[links]: where feedback hyperlinks point. ``base`` (e.g. the SharePoint folder's
+    address) + the tracker's file name; empty: the tracker's absolute path."""
+
+    base: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +190,8 @@ class Config:
     run: RunSettings = field(default_factory=RunSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     history: HistorySettings = field(default_factory=HistorySettings)
+    email: Email = field(default_factory=Email)
+    links: Links = field(default_factory=Links)
     source: Path | None = None
 
     def objective(self, number: int) -> Objective | None:
@@ -224,9 +254,25 @@ _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
         "closures": (list, None),
     },
     "report": {**{k: (str, None) for k in
-                  ("title", "report_by", "author", "contact", "agenda_item", "meeting_date")},
-               "body_pages": (int, _between(4, 100))},
+                  ("title", "report_by", "author", "contact", "agenda_item",
+                   "meeting_date")},
+               "body_pages": (int, _between(4, 100)), "pdf": (bool, None)},
     "finance": {"period": (str, None), "source": (str, None)},
+    "email": {
+        "send": (bool, None),
+        "host": (str, None),
+        "port": (int, _between(1, 65535)),
+        "security": (str, _one_of("starttls", "ssl", "none")),
+        "username": (str, None),
+        "sender": (str, None),
+        "board": (list, None),
+        "team": (list, None),
+        "remind_days": (int, _between(0, 20)),
+        "officers": (dict, None),
+        "timeout_s": (float, _positive),
+        "retries": (int, _between(0, 10)),
+    },
+    "links": {"base": (str, None)},
     "limits": {
         "max_file_mb": (float, _positive),
         "max_uncompressed_mb": (float, _positive),
@@ -419,6 +465,8 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         run=RunSettings(**c.section("run", raw.get("run", {}))),
         output=OutputSettings(**c.section("output", raw.get("output", {}))),
         history=HistorySettings(**c.section("history", raw.get("history", {}))),
+        email=_email(c, raw.get("email", {})),
+        links=Links(**c.section("links", raw.get("links", {}))),
         source=path,
     )
 
@@ -433,6 +481,33 @@ def _spc(c: _Checker, data: Any) -> Spc:
             raise c.fail(key, 'a month "YYYY-MM", e.g. "2018-01"', month)
         months.append((_text(c, "spc.recalculate", kpi_id), month))
     return Spc(**spc, recalculate=tuple(months))
+
+
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+")
+
+
+def _address(c: _Checker, key: str, value: Any) -> str:
+    value = c.typed(key, value, str).strip()
+    if not _ADDRESS.fullmatch(value):
+        raise c.fail(key, 'an e-mail address such as "name@example.org"', value)
+    return value
+
+
+def _email(c: _Checker, data: Any) -> Email:
+    mail = c.section("email", data)
+    for key in ("board", "team"):
+        mail[key] = tuple(_address(c, f"email.{key}", v) for v in mail.get(key, []))
+    if mail.get("sender"):
+        mail["sender"] = _address(c, "email.sender", mail["sender"])
+    officers = []
+    for name, address in mail.pop("officers", {}).items():
+        officers.append((_text(c, "email.officers", name),
+                         _address(c, f"email.officers.{name}", address)))
+    mail["host"] = mail.get("host", "").strip()
+    email = Email(**mail, officers=tuple(officers))
+    if email.send and not (email.host and email.sender):
+        raise c.fail("email.host", "set, with email.sender, when email.send is true")
+    return email
 
 
 def find_config(explicit: str | Path | None = None) -> Path:

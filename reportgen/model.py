@@ -182,6 +182,7 @@ class Action:
     # each funding stream's share of the money as the tracker states it (fractions adding
     # to 1, in ``funding`` order); empty when not stated, and the money is split equally
     funding_shares: tuple[float, ...] = ()
+    email: str = ""  # the lead officer's address, from an optional "Email" column
 
 
 @dataclass(frozen=True, slots=True)

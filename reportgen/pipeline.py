@@ -206,6 +206,12 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
 
         render_board_report(run, config, staging.file(names[REPORT]))
         written.append(REPORT)
+        if config.report.pdf:  # a tagged PDF beside it, where LibreOffice is (issue 19)
+            from reportgen.pdf import write_pdf
+
+            docx = staging.file(names[REPORT])
+            if write_pdf(docx, docx.with_suffix(".pdf")) is None:
+                written.append("pdf")
         t = _lap(timings, "word", t)
     if FEEDBACK in artefacts:
         from reportgen.render.feedback import write_feedback

@@ -106,7 +106,8 @@ def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
                  should_stop: Callable[[], bool] = lambda: False,
                  tick_seconds: float = 60, retry_seconds: float = 3600,
                  first: Period | None = None,
-                 missed: Callable[[Period], bool] | None = None) -> None:
+                 missed: Callable[[Period], bool] | None = None,
+                 remind: Callable[[datetime], None] | None = None) -> None:
     """Run every due period now, then keep running them as they fall due, until
     ``should_stop()`` is true. ``clock()`` is the time now (the CLI passes
     ``datetime.now``; the loop reads the time through it alone). Holds the run lock at
@@ -128,6 +129,11 @@ def run_schedule(config: Config, run_cycle: Callable[[Period], bool],
 
     def check() -> None:
         now = clock()
+        if remind is not None:  # update requests before the deadline, once (issue 19)
+            try:
+                remind(now)
+            except Exception:
+                log.exception("the update reminders failed")
         due = due_periods(last_done(), now, sched, calendar, first=first)
         for period in due:
             if should_stop():

@@ -147,7 +147,8 @@ def current() -> dict[str, str]:
         period_dir = run_samples(out, Path(tmp) / "workbooks")
         paths = tuple(sorted({str(ROOT), ROOT.as_uri(), str(out), out.as_uri(),
                               str(Path(tmp).resolve()), Path(tmp).resolve().as_uri(),
-                              tmp}, key=len, reverse=True))
+                              tmp, str(Path(tmp).resolve()).replace("/", "\\")},
+                             key=len, reverse=True))  # the last: absolute links (issue 19)
         return collect(period_dir, paths)
 
 

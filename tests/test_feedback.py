@@ -67,9 +67,9 @@ def test_what_to_fix_says_what_where_and_how(config, tmp_path):
     assert [c.value for c in ws[6]] == ["error", "Actions!H9", "End date", issue.message,
                                         issue.hint, "end-before-start"]
     link = ws["B6"].hyperlink
-    # relative to output/2018-09/feedback/, where the file is placed after staging
-    assert (link.target, link.location) == ("..\\..\\..\\workbooks\\tracker-1.xlsx",
-                                            "'Actions'!H9")
+    # absolute (issue 19): the link still works when the feedback file is emailed
+    absolute = str((tmp_path / "workbooks" / "tracker-1.xlsx").resolve()).replace("/", "\\")
+    assert (link.target, link.location) == (absolute, "'Actions'!H9")
     assert "WhatToFix" in ws.tables
     assert wb["Updates due"]["A5"].value == "No updates are overdue."
 
@@ -134,7 +134,8 @@ def test_chase_list_per_lead_officer(config, tmp_path):
     assert items[1][4].startswith("Update the progress and the Last Updated date (last "
                                   "updated 14/09/2018, 16 days before 30/09/2018)")
     ws = wb["Chase list"]
-    assert ws["F5"].hyperlink.target == "..\\..\\..\\workbooks\\tracker-2.xlsx"
+    assert ws["F5"].hyperlink.target == str(
+        (tmp_path / "workbooks" / "tracker-2.xlsx").resolve()).replace("/", "\\")
 
 
 def test_tracker_text_stays_text(config, tmp_path):

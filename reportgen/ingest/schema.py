@@ -27,6 +27,8 @@ ACTION_FIELDS: tuple[FieldSpec, ...] = (
                          "Action Description", "Actions"), True),
     FieldSpec("lead_officer", ("Lead Officer", "Lead", "Owner", "Responsible Officer",
                                "Action Owner", "Lead Officer(s)"), True),
+    FieldSpec("email", ("Email", "E-mail", "Email address", "Lead officer email",
+                        "Lead email", "Officer email", "Owner email", "Contact email")),
     FieldSpec("locality", ("Locality", "Area", "Locality Area")),
     FieldSpec("funding", ("Funding", "Funding Stream", "Source of Funding", "Funding Source",
                           "Funding Streams"), True),

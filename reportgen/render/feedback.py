@@ -24,7 +24,8 @@ folder the pipeline passes is new each run).
 Tracker text is written with ``write_string`` only, cleaned and cut to Excel's limit with
 a visible marker (reportgen.render.cells.cell_text); the consolidated workbook reports
 those cuts as ``text-truncated`` Issues, so they are not reported twice. Links to tracker
-cells are the workbook's (reportgen.render.cells.tracker_link). Document properties are
+cells are absolute (:func:`delivered_link`: ``[links] base`` + file name, or the
+tracker's full path), so they survive the file being emailed. Document properties are
 pinned to the period's as-of date.
 """
 
@@ -36,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 
+from urllib.parse import quote
+
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
@@ -44,8 +47,8 @@ from reportgen.errors import OutputError
 from reportgen.issues import FIELD_LABELS, Issue
 from reportgen.model import Action, RatedRun, Rag
 from reportgen.render.cells import (
-    RAG_COLOURS, WORKBOOK_OPTIONS, Formats, cell_text, colour, safe_file_stem, text_lines,
-    tracker_link, write_link,
+    MAX_URL_CHARS, RAG_COLOURS, WORKBOOK_OPTIONS, Formats, cell_text, colour, safe_file_stem,
+    text_lines, write_link,
 )
 from reportgen.render.coverage import severity_name
 
@@ -166,6 +169,7 @@ class _Book:
                           "font_color": colour(RAG_COLOURS[Rag.RED][1]), "valign": "top"})
         self.warning = add({"bg_color": colour(RAG_COLOURS[Rag.AMBER][0]), "valign": "top"})
         self._links: dict[str, int] = {}
+        self.base = config.links.base.strip()
         self._widths: dict[str, tuple[float, ...]] = {}
         self._lines: dict[str, dict[int, int]] = {}
 
@@ -207,7 +211,7 @@ class _Book:
         """A hyperlink that opens the tracker at the cell, shown as 'Sheet!A1'; plain text
         when no link can be made or the sheet is at Excel's link limit."""
         shown = cell_text(f"{sheet}!{cell}" if sheet and cell else sheet or file)[:255]
-        target = tracker_link(file, sheet, cell, workbooks, self.path.parent)
+        target = delivered_link(file, sheet, cell, workbooks, self.base)
         self._links[ws.name] = write_link(ws, row, col, target, shown, self.link, self.top,
                                           self._links.get(ws.name, 0))
 
@@ -224,6 +228,25 @@ class _Book:
             self.wb.close()
         except (XlsxWriterException, OSError) as exc:
             raise OutputError(f"cannot write {self.path}: {exc}") from exc
+
+
+def delivered_link(file: str, sheet: str | None, cell: str | None, workbooks: Path,
+                   base: str = "") -> str | None:
+    """A link to the tracker that still works when the feedback file is emailed: the
+    configured ``base`` address (``[links] base``, e.g. the SharePoint folder) + the
+    file name, else the tracker's absolute path (``file:///…``); never relative to the
+    output folder. Opens at ``sheet!cell`` where there is one. None when too long."""
+    safe = "/()'~!$&+,;=@"
+    if base:
+        url = base.rstrip("/") + "/" + quote(Path(file).as_posix(), safe=safe)
+    else:
+        # XlsxWriter makes "C:/…" and "//server/…" file:/// links; "/home/…" stays rooted
+        target = Path(os.path.abspath(Path(workbooks) / file)).as_posix()
+        url = "external:" + quote(target, safe=safe + ":")
+    if sheet:
+        ref = cell if cell and _CELL.fullmatch(cell) else "A1"
+        url += "#'" + sheet.replace("'", "''") + "'!" + ref
+    return url if len(url) <= MAX_URL_CHARS else None
 
 
 # --------------------------------------------------------------------------- one tracker
@@ -410,5 +433,5 @@ def _write_chase_list(path: Path, trackers: dict[str, TrackerFeedback], run: Rat
     book.close()
 
 
-__all__ = ["CHASE_LIST", "UNKNOWN_OFFICER", "chase_items", "collect", "feedback_names",
-           "write_feedback"]
+__all__ = ["CHASE_LIST", "UNKNOWN_OFFICER", "chase_items", "collect", "delivered_link",
+           "feedback_names", "write_feedback"]

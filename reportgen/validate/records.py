@@ -297,6 +297,9 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     commentary = row.text("commentary")
     corrective = row.text("corrective_action")
     decision = row.text("decision")
+    email = row.text("email").strip()
+    if email and ("@" not in email or " " in email):
+        email = ""  # not an address: the officer is listed for the team instead
 
     if row.failed or None in (objective, start, end, status, last_updated):
         return None, row.issues
@@ -308,7 +311,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
         desired_outcome=desired_outcome, locality=locality, target_impact=target_impact,
         percent_complete=percent, officer_rag=officer_rag, commentary=commentary,
         corrective_action=corrective, budget=budget, spend_to_date=spend, forecast=forecast,
-        decision=decision, funding_shares=shares,
+        decision=decision, funding_shares=shares, email=email,
     ), row.issues
 
 

@@ -1,0 +1,174 @@
+"""The email commands (``send``, ``remind``) and what ``run`` does after a cycle: compose
+the outbox and, with ``[email] send = true``, send it (reportgen.mail). Registered on the
+``reportgen`` group by :func:`register`; the clock is read here, as in cli.py."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reportgen.errors import ReportgenError, UsageError
+
+UNDELIVERED = 7  # exit code: some messages were not delivered (outputs are written)
+log = logging.getLogger("reportgen.mail")
+
+
+def _show(outcome, what: str) -> int:
+    """Print what was written and sent; return the number of undelivered addresses."""
+    if outcome is None:
+        return 0
+    if outcome.files:
+        click.echo(f"{what}: {len(outcome.files)} message(s) in {outcome.out_dir / 'outbox'}")
+    for officer in outcome.unaddressed:
+        click.secho(f"  no email address for {officer} (listed for the team)", fg="yellow")
+    if outcome.report is None:
+        if outcome.files:
+            click.echo("  not sent ([email] send = false; `reportgen send` sends them)")
+        return 0
+    if outcome.report.sent or outcome.not_delivered:
+        click.echo(f"  sent to {outcome.report.sent} recipient(s)")
+    else:
+        click.echo("  nothing to send: every message has already reached its recipients")
+    failed = 0
+    for file, addresses in outcome.not_delivered.items():
+        for address, reason in addresses.items():
+            failed += 1
+            click.secho(f"  NOT delivered: {file} to {address}: {reason}", fg="red")
+    return failed
+
+
+def deliver_after_run(config, result, workbooks_dir: Path | None, code: int) -> int:
+    """After a successful ``run``: the outbox, sent when configured. Returns ``code``, or
+    :data:`UNDELIVERED` when some message did not reach someone."""
+    from reportgen.mail import deliver_run
+    from reportgen.pdf import find_soffice
+
+    pdf = result.outputs["report"].with_suffix(".pdf") if "report" in result.outputs else None
+    if pdf is not None and pdf.is_file():
+        click.echo(f"  {'pdf':<9} {pdf}")
+    elif pdf is not None and config.report.pdf:
+        click.secho("  no PDF of the paper: " + (
+            "LibreOffice is not installed" if find_soffice() is None
+            else "LibreOffice failed (see reportgen.log)"), fg="yellow")
+    try:
+        outcome = deliver_run(result.run, config, result.out_dir,
+                              workbooks_dir or config.paths.workbooks, now=datetime.now())
+    except (ReportgenError, OSError) as exc:
+        log.error("email for %s failed: %s", result.period.label, exc)
+        click.secho(f"reportgen: email: {exc}", fg="red", err=True)
+        return UNDELIVERED
+    return UNDELIVERED if _show(outcome, "Email") else code
+
+
+_reminded: dict = {}  # period -> when last tried, in this process (the scheduler's)
+
+
+def remind_now(config, now: datetime) -> None:
+    """The scheduler's reminder step, each tick: from the configured time of day, in the
+    reminder window, write and send the update requests once (the sent log stops a second
+    sending after a restart); a period whose sending failed is tried again hourly."""
+    from datetime import timedelta
+
+    from reportgen.mail import send_reminders
+    from reportgen.mail.remind import reminder_due
+    from reportgen.periods import schedule_time
+
+    if now.time() < schedule_time(config.schedule):
+        return
+    period = reminder_due(config, now.date())
+    last = _reminded.get(period)
+    if period is None or last is True or (last and now < last + timedelta(hours=1)):
+        return
+    outcome = send_reminders(config, now.date(), now, workbooks=config.paths.workbooks,
+                             output=config.paths.output, period=period)
+    _reminded[period] = now if outcome is not None and outcome.not_delivered else True
+    if outcome is not None and outcome.not_delivered:
+        log.error("reminders for %s not delivered: %s", period.label, outcome.not_delivered)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(send)
+    cli.add_command(remind)
+
+
+def _config_option(f):
+    return click.option("--config", "config_path", metavar="FILE",
+                        help="Configuration file (default: ./reportgen.toml).")(f)
+
+
+@click.command()
+@click.option("--period", metavar="YYYY-MM", required=True, help="The month whose outbox "
+              "to send.")
+@click.option("--output", "output_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Output folder (default: from configuration).")
+@_config_option
+def send(period, output_dir, config_path):
+    """Send a period's outbox (output/YYYY-MM/outbox/*.eml) to everyone it has not yet
+    reached. The sent log means nobody gets a message twice. Exit code 7: some messages
+    were not delivered (each is listed).
+
+    \b
+    Example:
+      reportgen send --period 2018-09
+    """
+    from reportgen.cli import _load_config, _resolve_period
+    from reportgen.lock import RunLock
+    from reportgen.mail import Outcome
+    from reportgen.mail.send import send_outbox
+    from reportgen.outputs import period_dir
+
+    config = _load_config(config_path)
+    now = datetime.now()
+    p = _resolve_period(period, now.date())
+    output = output_dir or config.paths.output
+    out_dir = period_dir(output, p)
+    if not (out_dir / "outbox").is_dir():
+        raise UsageError(f"{out_dir / 'outbox'}: no outbox for {p.label} "
+                         "(run `reportgen run` first)")
+    if not config.email.host or not config.email.sender:
+        raise UsageError("set [email] host and sender in reportgen.toml to send")
+    with RunLock(output / ".reportgen.lock", now=now, command="reportgen send"):
+        report = send_outbox(out_dir, config, now)
+    files = sorted((out_dir / "outbox").glob("*.eml"))
+    failed = _show(Outcome(out_dir, files, [], report), "Outbox")
+    sys.exit(UNDELIVERED if failed else 0)
+
+
+@click.command()
+@click.option("--period", metavar="YYYY-MM", help="The month whose updates are due "
+              "(default: the one due within [email] remind_days working days).")
+@click.option("--send/--no-send", "send_now", default=None,
+              help="Send, or only write the outbox (default: [email] send).")
+@_config_option
+def remind(period, send_now, config_path):
+    """Ask each lead officer for their update before the deadline: one message listing
+    their open actions and where their tracker lives. Sent once per period, however
+    often it runs (the scheduler runs it every day).
+
+    \b
+    Example:
+      reportgen remind
+      reportgen remind --period 2018-09 --no-send
+    """
+    from reportgen.cli import _folders, _load_config, _resolve_period
+    from reportgen.lock import RunLock
+    from reportgen.mail import send_reminders
+
+    config = _load_config(config_path)
+    now = datetime.now()
+    p = _resolve_period(period, now.date()) if period else None
+    workbooks, output = _folders(config, None, None)
+    with RunLock(output / ".reportgen.lock", now=now, command="reportgen remind"):
+        outcome = send_reminders(config, now.date(), now, workbooks=workbooks,
+                                 output=output, period=p, send=send_now)
+    if outcome is None:
+        click.echo(f"No update deadline within {config.email.remind_days} working day(s); "
+                   "nothing to send.")
+        return
+    if not outcome.files:
+        click.echo("No lead officer with an address has open actions; nothing to send.")
+    sys.exit(UNDELIVERED if _show(outcome, "Reminders") else 0)

@@ -1,0 +1,285 @@
+"""What is sent, to whom: messages built from a rated run, written as RFC 5322 ``.eml``.
+
+After a run (:func:`after_run_messages`):
+
+- each lead officer with something to fix or update gets their feedback workbook(s)
+  attached and every item in plain words (where, what is wrong, what to do);
+- the team (``[email] team``) gets the chase list and a run summary, which lists the
+  officers no address is known for;
+- the board list (``[email] board``) gets the paper (docx, and the PDF where made) with a
+  three-line summary: counts, newly Red, the finance position (and the incompleteness
+  statement when the month is incomplete).
+
+An officer's address comes from ``[email.officers]`` (the name as written in trackers),
+else from an "Email" column of their tracker.
+
+Every message has a key: a hash of its kind, period, recipients, subject and text. The
+Message-ID is made from it, so the same message composed again is the same message,
+and the sent log (reportgen.mail.send) never sends it twice. Nothing here reads the
+clock: ``now`` is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+
+from reportgen.config import Config
+from reportgen.model import RatedRun, Rag
+from reportgen.render.cells import safe_file_stem
+
+OUTBOX = "outbox"
+_TYPES = {
+    ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".pdf": ("application", "pdf"),
+}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message before it is an .eml file."""
+
+    kind: str  # "board", "team", "officer", "reminder"
+    name: str  # file stem in the outbox
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    attachments: tuple[Path, ...] = ()
+    period: str = ""
+
+    @property
+    def key(self) -> str:
+        text = "\x1f".join((self.kind, self.period, ",".join(sorted(self.to)), self.subject,
+                            self.body, *(p.name for p in self.attachments)))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Plan:
+    """The messages of one occasion, and the officers no address is known for."""
+
+    messages: list[Outgoing] = field(default_factory=list)
+    unaddressed: list[str] = field(default_factory=list)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def address_book(run: RatedRun | None, config: Config, actions=None) -> dict[str, str]:
+    """Officer name (normalised) → address: ``[email.officers]`` first, then the trackers'
+    Email column."""
+    book: dict[str, str] = {}
+    for a in (actions if actions is not None else (run.actions if run else ())):
+        if getattr(a, "email", ""):
+            book.setdefault(_name_key(a.lead_officer), a.email)
+    for name, address in config.email.officers:
+        book[_name_key(name)] = address
+    return book
+
+
+def tracker_location(file: str, workbooks: Path, config: Config) -> str:
+    """Where a tracker lives, as officers can open it: ``[links] base`` + the file name,
+    else its full path."""
+    base = config.links.base.strip()
+    if base:
+        return base.rstrip("/") + "/" + Path(file).as_posix()
+    return os.path.abspath(Path(workbooks) / file)
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "not known"
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def board_summary(run: RatedRun) -> list[str]:
+    """Three lines for the board's message (a fourth, first, when incomplete)."""
+    from reportgen.register import statement
+
+    counts = {rag: 0 for rag in Rag}
+    for rating in run.ratings.values():
+        counts[rating.reported] += 1
+    shown = ", ".join(f"{n} {rag.value}" for rag, n in counts.items() if n)
+    lines = []
+    incomplete = statement(run)
+    if incomplete:
+        lines.append(incomplete)
+    lines.append(f"The plan has {len(run.ratings)} actions: {shown or 'none rated'}.")
+    red = run.changes.newly_red
+    since = run.changes.previous_period
+    if red:
+        lines.append(f"Newly Red since {since or 'the last report'}: {', '.join(red)}.")
+    elif since:
+        lines.append(f"No action has become Red since {since}.")
+    else:
+        lines.append("No earlier report to compare with, so nothing is counted as newly Red.")
+    f = run.finance_total
+    if f is None or f.budget is None:
+        lines.append("Finance: no budget recorded in the trackers.")
+    else:
+        over = "" if f.variance is None else (
+            f", {_money(abs(f.variance))} {'over' if f.variance > 0 else 'under'} budget"
+            if f.variance else ", on budget")
+        rag = f" ({f.rag.value})" if f.rag is not None else ""
+        lines.append(f"Finance: budget {_money(f.budget)}, forecast outturn "
+                     f"{_money(f.forecast)}{over}{rag}.")
+    return lines
+
+
+def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
+                       workbooks: Path) -> Plan:
+    """The messages a completed run sends (see the module's docstring)."""
+    from reportgen.render.feedback import (
+        CHASE_LIST, UNKNOWN_OFFICER, chase_items, collect, feedback_names,
+    )
+
+    plan = Plan()
+    period = run.period
+    trackers = collect(run)
+    names = feedback_names(list(trackers))
+    items = chase_items(trackers, run) if trackers else []
+    book = address_book(run, config)
+
+    by_officer: dict[str, list] = {}
+    for item in items:
+        by_officer.setdefault(item.officer, []).append(item)
+    for officer, todo in by_officer.items():
+        address = book.get(_name_key(officer))
+        if officer == UNKNOWN_OFFICER or not address:
+            plan.unaddressed.append(officer)
+            continue
+        files = list(dict.fromkeys(i.file for i in todo))
+        attach = tuple(p for p in (out_dir / "feedback" / names[f] for f in files if f in names)
+                       if p.is_file())
+        lines = [f"Dear {officer},", "",
+                 f"The {period.name} report has been run. Please make these changes in "
+                 f"your tracker before {run.next_update or 'the next report'}:", ""]
+        for n, item in enumerate(todo, 1):
+            where = f"{item.file}, sheet {item.sheet}, cell {item.cell}" if item.cell and \
+                item.sheet else item.file
+            what = f"{item.action_id} \u201c{_short(item.action)}\u201d: " if \
+                item.action_id else ""
+            lines += [f"{n}. {what}{_KINDS.get(item.kind, item.kind)}", f"   Where: {where}",
+                      f"   What to do: {item.todo}", ""]
+        lines += ["Your tracker" + ("s are" if len(files) > 1 else " is") + " at:"]
+        lines += [f"   {tracker_location(f, workbooks, config)}" for f in files]
+        lines += ["", "The attached feedback workbook links to each cell.", "",
+                  _sign_off(config)]
+        plan.messages.append(Outgoing(
+            "officer", "officer-" + safe_file_stem(officer, "officer"), (address,),
+            f"{period.name} report: your tracker needs {len(todo)} change(s)",
+            "\n".join(lines), attach, period.label))
+
+    report = out_dir / f"board-report-{period.label}.docx"
+    pdf = report.with_suffix(".pdf")
+    if config.email.board and report.is_file():
+        summary = board_summary(run)
+        body = [f"Dear colleagues,", "",
+                f"Please find attached the {config.report.title} for {period.name}"
+                f" ({'Word and PDF' if pdf.is_file() else 'Word'}).", "", *summary, "",
+                _sign_off(config)]
+        plan.messages.append(Outgoing(
+            "board", "board", config.email.board,
+            f"{config.board}: {config.report.title}, {period.name}", "\n".join(body),
+            tuple(p for p in (report, pdf) if p.is_file()), period.label))
+
+    if config.email.team:
+        chase = out_dir / "feedback" / CHASE_LIST
+        errors = sum(1 for i in run.issues if i.is_error)
+        lines = [f"The {period.name} run is done (data as of {run.as_of:%d/%m/%Y}).", "",
+                 *board_summary(run), "",
+                 f"{len(run.sources)} tracker file(s) read; {errors} error(s) and "
+                 f"{len(run.issues) - errors} warning(s) in the trackers.",
+                 f"{len(by_officer)} officer(s) have something to fix or update"
+                 + ("; the chase list is attached." if chase.is_file() else ".")]
+        sent_to = [o for o in by_officer if o not in plan.unaddressed]
+        if sent_to:
+            lines += ["", "Feedback emailed to: " + ", ".join(sent_to) + "."]
+        if plan.unaddressed:
+            lines += ["", "No email address is known for these officers: please pass their "
+                      "feedback on by hand, and add them to [email.officers] in "
+                      "reportgen.toml or an Email column in their tracker:"]
+            lines += [f"   - {o}" for o in plan.unaddressed]
+        lines += ["", _sign_off(config)]
+        plan.messages.append(Outgoing(
+            "team", "team", config.email.team, f"reportgen: {period.name} run summary",
+            "\n".join(lines), (chase,) if chase.is_file() else (), period.label))
+    return plan
+
+
+_KINDS = {"error": "error (the row is left out of the report until it is fixed)",
+          "warning": "warning", "update due": "update due"}
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """The first line of ``text``, cut to ``limit`` characters with an ellipsis."""
+    line = (text.strip().splitlines() or [""])[0].strip()
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "\u2026"
+
+
+def _sign_off(config: Config) -> str:
+    return f"{config.report.author or 'Performance team'}, {config.partnership}\n" \
+           "(sent by reportgen)"
+
+
+def build(message: Outgoing, config: Config, now: datetime) -> EmailMessage:
+    """The RFC 5322 message, dated ``now``, its Message-ID made from its key."""
+    sender = config.email.sender or "reportgen@localhost"
+    domain = sender.rpartition("@")[2] or "localhost"
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = ", ".join(message.to)
+    msg["Subject"] = message.subject
+    msg["Date"] = format_datetime(now.astimezone() if now.tzinfo is None else now)
+    msg["Message-ID"] = f"<{message.key[:40]}.{message.kind}@{domain}>"
+    msg["X-Reportgen-Kind"] = message.kind
+    msg.set_content(message.body + "\n")
+    for path in message.attachments:
+        maintype, subtype = _TYPES.get(path.suffix.lower()) or tuple(
+            (mimetypes.guess_type(path.name)[0] or "application/octet-stream").split("/", 1))
+        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
+                           filename=path.name)
+    return msg
+
+
+REMINDER_PREFIX = "remind-"
+
+
+def write_outbox(plan: Plan, config: Config, out_dir: Path, now: datetime,
+                 reminders: bool = False) -> list[Path]:
+    """Write the plan's messages as ``out_dir/outbox/<name>.eml``, whole or not at all
+    (the folder replaces the previous one, which goes to previous/). The other occasion's
+    messages already there (reminders, when writing a run's messages, and the reverse)
+    are kept. Returns the files written."""
+    from reportgen.outputs import Staging
+
+    if not plan.messages:
+        return []
+    current = out_dir / OUTBOX
+    with Staging(out_dir) as staging:
+        box = staging.folder(OUTBOX)
+        if current.is_dir():
+            for old in current.glob("*.eml"):
+                if old.name.startswith(REMINDER_PREFIX) != reminders:
+                    shutil.copy2(old, box / old.name)
+        written = []
+        for message in plan.messages:
+            path = box / f"{message.name}.eml"
+            path.write_bytes(build(message, config, now).as_bytes())
+            written.append(path.name)
+        staging.commit(whole_set=False)
+    return [current / name for name in written]
+
+
+__all__ = ["OUTBOX", "REMINDER_PREFIX", "Outgoing", "Plan", "address_book", "after_run_messages",
+           "board_summary", "build", "tracker_location", "write_outbox"]
