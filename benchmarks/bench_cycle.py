@@ -4,7 +4,12 @@ paired in the same run with the naive baseline (benchmarks/baseline.py) on the s
     python benchmarks/bench_cycle.py                      # samples, 1,000 and 12,000 actions
     python benchmarks/bench_cycle.py --sizes samples,1000 --repeat 7
     python benchmarks/bench_cycle.py --sizes 12000,24000,48000 --no-baseline   # linearity
+    python benchmarks/bench_cycle.py --sizes imports      # the fixed cost: imports alone
 
+``imports`` times, in fresh processes, only what each script imports before it does any
+work (reportgen: the CLI, the stages and the three renderers with matplotlib's Figure and
+Agg canvas; the baseline: matplotlib with pyplot, pandas and python-docx), and the bare
+interpreter: the part of every cycle that no amount of work saved can remove.
 A size is ``samples`` (workbooks/, 64 actions) or a number of actions, generated as
 trackers of 40 actions (1000 = 25 trackers) into benchmarks/corpus-NxM (git-ignored).
 Each run is a new process, so imports and start-up count as a user waits for them. The
@@ -93,6 +98,33 @@ def run_baseline(folder: Path, out: Path) -> dict:
     return {"wall": wall, "peak": peak, "stages": json.loads(stdout.splitlines()[-1])}
 
 
+IMPORTS = {
+    "reportgen": "import reportgen.cli, reportgen.pipeline, reportgen.validate, "
+                 "reportgen.rate, reportgen.outputs, reportgen.render.workbook, "
+                 "reportgen.render.word, reportgen.render.feedback; "
+                 "from matplotlib.figure import Figure; "
+                 "from matplotlib.backends.backend_agg import FigureCanvasAgg",
+    "baseline": "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot; "
+                "import pandas; from docx import Document",
+    "interpreter": "pass",
+}
+
+
+def bench_imports(repeat: int) -> None:
+    """Median wall time of each script's imports alone, alternating run by run."""
+    walls: dict[str, list[float]] = {name: [] for name in IMPORTS}
+    for _ in range(repeat):
+        for name, code in IMPORTS.items():
+            wall, _, code_, _, err = measure([sys.executable, "-c", code])
+            if code_ != 0:
+                raise SystemExit(f"importing for {name} failed:\n{err}")
+            walls[name].append(wall)
+    print("\nimports alone (fresh process each)")
+    for name, runs in walls.items():
+        print(f"  {name:12} median {statistics.median(runs):.2f} s "
+              f"({', '.join(f'{w:.2f}' for w in runs)})")
+
+
 def _mb(runs: list[dict]) -> str:
     peaks = [r["peak"] for r in runs if r["peak"] is not None]
     return f"{max(peaks):.0f} MB" if peaks else "n/a"
@@ -132,7 +164,8 @@ def bench(size: str, repeat: int, baseline: bool) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="samples,1000,12000",
-                   help="comma-separated: 'samples' or a number of actions (40 a tracker)")
+                   help="comma-separated: 'samples', 'imports' or a number of actions "
+                        "(40 a tracker)")
     p.add_argument("--repeat", type=int, default=None,
                    help="runs of each (median reported); default 5, 3 from 5,000 actions")
     p.add_argument("--no-baseline", action="store_true", help="time reportgen only")
@@ -141,9 +174,14 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.system()}")
     rows = []
+    if "imports" in sizes:
+        bench_imports(args.repeat or 5)
+        sizes.remove("imports")
     for size in sizes:
         repeat = args.repeat or (3 if size.isdigit() and int(size) >= 5000 else 5)
         rows.append(bench(size, repeat, not args.no_baseline))
+    if not rows:
+        return
     print("\n| size | actions | reportgen run | baseline | speed-up | peak (reportgen) "
           "| per 1,000 actions |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
