@@ -47,10 +47,7 @@ def deliver_after_run(config, result, workbooks_dir: Path | None, code: int) -> 
     from reportgen.mail import deliver_run
     from reportgen.pdf import find_soffice
 
-    pdf = result.outputs["report"].with_suffix(".pdf") if "report" in result.outputs else None
-    if pdf is not None and pdf.is_file():
-        click.echo(f"  {'pdf':<9} {pdf}")
-    elif pdf is not None and config.report.pdf:
+    if "report" in result.outputs and "pdf" not in result.outputs and config.report.pdf:
         click.secho("  no PDF of the paper: " + (
             "LibreOffice is not installed" if find_soffice() is None
             else "LibreOffice failed (see reportgen.log)"), fg="yellow")

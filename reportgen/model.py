@@ -418,6 +418,22 @@ class Coverage:
     def carried_budget(self) -> float:
         return round(sum(n.budget for n in self.not_updated), 2)
 
+    def distinct(self, repeats: Mapping[str, tuple[str, ...]]) -> tuple[int, int] | None:
+        """(carried, plan) with an action the plan repeats under several objectives
+        counted once (``repeats``: RatedRun.repeats); None when the plan repeats none, so
+        that rows and actions are the same count."""
+        if not repeats:
+            return None
+
+        def distinct_of(ids: set[str]) -> int:
+            groups = {frozenset((a, *repeats[a])) for a in ids if a in repeats}
+            return sum(1 for a in ids if a not in repeats) + len(groups)
+
+        carried = {a for n in self.not_updated for a in n.action_ids}
+        all_groups = {frozenset((a, *others)) for a, others in repeats.items()}
+        plan = self.plan_actions - len(repeats) + len(all_groups)
+        return distinct_of(carried), plan
+
 
 @dataclass(frozen=True)
 class RatedRun:

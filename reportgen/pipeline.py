@@ -206,13 +206,14 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
 
         render_board_report(run, config, staging.file(names[REPORT]))
         written.append(REPORT)
+        t = _lap(timings, "word", t)
         if config.report.pdf:  # a tagged PDF beside it, where LibreOffice is (issue 19)
             from reportgen.pdf import write_pdf
 
             docx = staging.file(names[REPORT])
             if write_pdf(docx, docx.with_suffix(".pdf")) is None:
                 written.append("pdf")
-        t = _lap(timings, "word", t)
+            t = _lap(timings, "pdf", t)
     if FEEDBACK in artefacts:
         from reportgen.render.feedback import write_feedback
 
@@ -225,6 +226,7 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
         from reportgen.render.dashboard import render_dashboard
 
         render_dashboard(run, config, staging.file("dashboard", "index.html"))
+        written.append("dashboard")
         _lap(timings, "dashboard", t)
     return run, written
 
@@ -329,9 +331,11 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
 
         write_index(history_path, output, now, config)
     result.run = run
-    names = {**artefact_names(period), "manifest": "manifest.json"}
+    names = {**artefact_names(period), "manifest": "manifest.json",
+             "pdf": f"board-report-{period.label}.pdf", "dashboard": "dashboard/index.html"}
     result.outputs = {key: out_dir / names[key]
-                      for key in ("report", "workbook", "feedback", "manifest")
+                      for key in ("report", "pdf", "workbook", "feedback", "dashboard",
+                                  "manifest")
                       if key in placed}
     return result
 

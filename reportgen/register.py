@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 
 from reportgen.errors import ReportgenError
 from reportgen.model import (
-    Action, ActionRating, Coverage, FinanceRating, NotUpdated, Period, Rag, RatedRun,
+    Action, ActionRating, Coverage, FinanceRating, NotUpdated, Rag, RatedRun,
     SourceRef, Status,
 )
 
@@ -255,8 +255,12 @@ def statement(run: RatedRun) -> str | None:
     c = run.coverage
     if c is None or c.complete:
         return None
-    return (f"Not complete: {c.carried} of the plan's {c.plan_actions} actions were not "
-            f"updated this month; their last ratings (from {months(run)}) are shown.")
+    distinct = c.distinct(run.repeats)
+    rows = (f"{c.carried} of the plan's {c.plan_actions} actions were" if distinct is None
+            else f"{c.carried} of the plan's {c.plan_actions} tracker rows ({distinct[0]} of "
+                 f"its {distinct[1]} distinct actions) were")
+    return (f"Not complete: {rows} not updated this month; their last ratings (from "
+            f"{months(run)}) are shown.")
 
 
 def statement_lines(run: RatedRun) -> list[str]:

@@ -320,7 +320,7 @@ def test_the_cycle_takes_its_time_from_the_caller(tmp_path):
     result = run_cycle(config, Period(2018, 9), today=date(2018, 10, 5), now=now,
                        workbooks=SAMPLES, output=tmp_path / "out")
     assert result.errors == 0 and set(result.outputs) == {"report", "workbook", "feedback",
-                                                          "manifest"}
+                                                          "dashboard", "manifest"}
     manifest = json.loads(result.outputs["manifest"].read_text(encoding="utf-8"))
     assert manifest["generated_at"] == "2018-10-05T09:00:00"
     db = sqlite3.connect(tmp_path / "out" / "history.sqlite")

@@ -134,6 +134,20 @@ def test_identical_copy_is_read_once(tmp_path, read):
     assert not issue.is_error and "plan" in issue.message
 
 
+def test_an_identical_copy_newer_than_the_tracker_is_still_the_one_set_aside(tmp_path, read):
+    """A Save As left beside the tracker is newer, but identical: the officer is pointed at
+    their own tracker, not at "Copy of …"."""
+    rows = [good_row(i) for i in range(1, 5)]
+    own = write_tracker(tmp_path / "wb" / "plan.xlsx", rows)
+    copy = write_tracker(tmp_path / "wb" / "Copy of plan.xlsx", rows)
+    set_modified(own, datetime(2018, 9, 20, 9, 0))
+    set_modified(copy, datetime(2018, 9, 21, 9, 0))
+    result = read(tmp_path / "wb")
+    assert {a.source.file for a in result.actions} == {"plan.xlsx"}
+    (issue,) = only(result, "file-copy-identical")
+    assert issue.file == "Copy of plan.xlsx"
+
+
 def test_newer_copy_wins_for_every_shared_id(tmp_path, read):
     old = write_tracker(tmp_path / "wb" / "plan.xlsx",
                         [good_row(i) for i in range(1, 5)])

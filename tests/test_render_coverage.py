@@ -284,3 +284,21 @@ def test_chase_list_names_the_officer_and_lists_each_item_once(config, tmp_path)
     assert sum(1 for o, _ in officers if o == UNKNOWN_OFFICER) == 1  # the refused file
     fix = openpyxl.load_workbook(out / "bad.xlsx")["What to fix"]
     assert sum(1 for r in fix.iter_rows(min_row=6, values_only=True) if r[5]) == 1
+
+
+def test_the_statement_counts_a_repeated_action_once_beside_the_rows():
+    """A plan that repeats actions under several objectives is counted as the summary
+    counts it: 3 rows not updated are 2 distinct actions (O1-02 is O2-05 again), of a plan
+    of 6 rows that are 5 distinct actions."""
+    from reportgen.model import NotUpdated
+
+    coverage = Coverage(plan_actions=6, not_updated=(NotUpdated(
+        file="Objective1.xlsx", reason="the tracker could not be read",
+        action_ids=("O1-01", "O1-02", "O2-05"), budget=0.0),), previous_period="2018-08")
+    repeats = {"O1-02": ("O2-05",), "O2-05": ("O1-02",)}
+    text = coverage_statement(coverage, repeats)
+    assert "3 of the plan's 6 tracker rows (2 of its 5 distinct actions) were not " \
+           "updated" in text
+    # without repeats, rows and actions are one count
+    assert "3 of the plan's 6 actions were not updated" in coverage_statement(coverage)
+    assert "3 of the plan's 6 actions were not updated" in coverage_statement(coverage, {})

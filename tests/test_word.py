@@ -280,7 +280,7 @@ def test_the_renderer_imports_no_stage_and_no_other_renderer():
 
 def test_money_dates_and_arrows_are_formatted_for_the_uk(report60):
     text = all_text(body(report60))
-    assert "£2,250,000" in text
+    assert "£2,250k" in text  # the body in £000 (the finance appendix to the pound)
     assert "31/03/2019" in text and "2019-03-31" not in text
     assert "▲ improving" in text
 

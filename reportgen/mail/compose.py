@@ -155,10 +155,13 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
         by_officer.setdefault(item.officer, []).append(item)
     for officer, todo in by_officer.items():
         address = book.get(_name_key(officer))
-        if officer == UNKNOWN_OFFICER or not address:
+        files = list(dict.fromkeys(i.file for i in todo))
+        if officer == UNKNOWN_OFFICER:  # a tracker that could not be read names no one
+            plan.unaddressed.append(f"the owner of {', '.join(files)} (not known)")
+            continue
+        if not address:
             plan.unaddressed.append(officer)
             continue
-        files = list(dict.fromkeys(i.file for i in todo))
         attach = tuple(p for p in (out_dir / "feedback" / names[f] for f in files if f in names)
                        if p.is_file())
         lines = [f"Dear {officer},", "",
@@ -184,7 +187,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
     pdf = report.with_suffix(".pdf")
     if config.email.board and report.is_file():
         summary = board_summary(run)
-        body = [f"Dear colleagues,", "",
+        body = ["Dear colleagues,", "",
                 f"Please find attached the {config.report.title} for {period.name}"
                 f" ({'Word and PDF' if pdf.is_file() else 'Word'}).", "", *summary, "",
                 _sign_off(config)]

@@ -10,6 +10,7 @@ renderer, only the data modules.
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 from reportgen.issues import Issue
 from reportgen.model import ActionRating, Coverage, Period
@@ -68,14 +69,18 @@ def _pounds(value: float) -> str:
     return f"£{int(abs(value) + 0.5):,}"
 
 
-def coverage_statement(coverage: Coverage | None) -> str:
+def coverage_statement(coverage: Coverage | None,
+                       repeats: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """The statement that opens the paper when this month's data are incomplete: how many
     of the plan's actions were not updated, from which trackers and why, the budget they
     carry, and that their last ratings are shown marked. "" when ``coverage`` is None (no
-    stored period to compare with) or complete."""
+    stored period to compare with) or complete. With ``repeats`` (RatedRun.repeats), a
+    plan that repeats actions under several objectives is counted as the summary counts
+    it: tracker rows, and distinct actions beside them."""
     if coverage is None or coverage.complete:
         return ""
     n, plan = coverage.carried, coverage.plan_actions
+    distinct = coverage.distinct(repeats or {})
     parts = []
     for group in coverage.not_updated:
         k = len(group.action_ids)
@@ -84,8 +89,11 @@ def coverage_statement(coverage: Coverage | None) -> str:
         parts.append(f"{k:,} {source}" + (f" – {reason}" if reason else ""))
     one = n == 1
     return (
-        f"This month's data are incomplete. {n:,} of the plan's {plan:,} actions "
-        f"{'was' if one else 'were'} not updated this month: {'; '.join(parts)}. "
+        f"This month's data are incomplete. {n:,} of the plan's {plan:,} "
+        + (f"actions {'was' if one else 'were'}" if distinct is None else
+           f"tracker {'row' if one else 'rows'} ({distinct[0]:,} of its {distinct[1]:,} "
+           f"distinct actions) {'was' if one else 'were'}")
+        + f" not updated this month: {'; '.join(parts)}. "
         f"{'It carries' if one else 'They carry'} {_pounds(coverage.carried_budget)} of "
         f"budget. {'Its' if one else 'Their'} last "
         f"{'rating' if one else 'ratings'}, from {coverage.from_names}, "

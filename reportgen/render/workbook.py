@@ -142,7 +142,7 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
                    allocs: list[Allocation], layout: FinanceLayout, fmt: WorkbookFormats) -> None:
     ws.write_string(0, 0, f"{config.partnership}: consolidated workbook", fmt.title)
     ws.write_string(1, 0, config.report.title, fmt.note)
-    statement = coverage_statement(run.coverage)
+    statement = coverage_statement(run.coverage, run.repeats)
     first = 3
     if statement:  # at the top, as on page 1 of the paper (DESIGN 4a)
         warn = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",

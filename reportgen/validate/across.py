@@ -6,7 +6,9 @@ copy) when they share at least two action IDs and the shared IDs are at least ha
 IDs of the smaller file. Copies are not clashes:
 
 * every shared action identical in both (same values, wherever the rows sit): the actions
-  are read once, with a ``file-copy-identical`` warning on the file set aside;
+  are read once, with a ``file-copy-identical`` warning on the file set aside (the file
+  whose name reads as a copy, "Copy of …", "… (1)", is the one set aside; otherwise the
+  older);
 * otherwise, for every shared ID the record of the file modified most recently
   (:attr:`SourceFile.modified`) is used, with a ``file-copy-newer-wins`` warning naming
   both files and the rule; IDs in only one of the copies are kept. When the files'
@@ -27,7 +29,9 @@ Definitions that disagree keep the first, as before (``duplicate-kpi-id``).
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
+from pathlib import PurePath
 
 from reportgen.ingest.values import word_key
 from reportgen.issues import Issue, make_issue
@@ -58,6 +62,15 @@ def _stamp(when: datetime | None) -> str:
     return f"{when:%d/%m/%Y %H:%M}" if when else "not known"
 
 
+_COPY_NAME = re.compile(r"(^|[\s_-])copy( of|\b)|\(\d+\)$|conflict", re.I)
+
+
+def looks_like_copy(path: str) -> bool:
+    """Whether a file's name reads as a copy of another ("Copy of …", "… - Copy",
+    "… (1)", "… conflicted copy")."""
+    return bool(_COPY_NAME.search(PurePath(path).stem))
+
+
 def resolve_copies(actions: list[Action], sources: list[SourceFile]
                    ) -> tuple[list[Action], list[Issue]]:
     """Actions of files that are copies of each other, read once: for each shared ID the
@@ -83,7 +96,11 @@ def resolve_copies(actions: list[Action], sources: list[SourceFile]
                    and _content(by_file_id[(f, k)][0]) == _content(by_file_id[(g, k)][0])
                    for k in shared)
         mf, mg = modified.get(f), modified.get(g)
-        if mf and mg and mf != mg:
+        if same and looks_like_copy(f) != looks_like_copy(g):
+            # identical: keep the file whose name is not a copy's, so that officers are
+            # pointed at their own tracker rather than at "Copy of …"
+            newer, older = (g, f) if looks_like_copy(f) else (f, g)
+        elif mf and mg and mf != mg:
             newer, older = (f, g) if mf > mg else (g, f)
         elif same:
             newer, older = f, g  # identical: either will do; the first in order is kept

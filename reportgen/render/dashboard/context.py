@@ -270,7 +270,7 @@ def page_context(run: RatedRun, config: Config) -> dict:
     return {
         "partnership": clean(config.partnership), "board": clean(config.board),
         "period": run.period.name, "label": run.period.label, "as_of": uk_date(run.as_of),
-        "coverage": coverage_statement(run.coverage), "carried_mark": CARRIED_MARK,
+        "coverage": coverage_statement(run.coverage, run.repeats), "carried_mark": CARRIED_MARK,
         "carried_key": CARRIED_KEY, "next_update": clean(run.next_update),
         "counts": counts_part(run), "objectives": objectives_part(run, config),
         "exceptions": exceptions_part(run), "kpis": kpis_part(run, config),

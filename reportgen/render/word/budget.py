@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from math import ceil
 
-from reportgen.model import Rag
 from reportgen.render import charts
 from reportgen.render.coverage import coverage_statement
 from reportgen.render.word.rated import Rated
@@ -92,7 +91,7 @@ def _finance_cm(c, items: list[Rated]) -> float:
 def _page_one_cm(c, items: list[Rated]) -> float:
     from reportgen.render.word.page_one import key_messages, recommendations
     run = c.run
-    statement = coverage_statement(run.coverage) if run.coverage is not None else ""
+    statement = coverage_statement(run.coverage, run.repeats) if run.coverage is not None else ""
     cm = text_cm(statement) + 0.6 if statement else 0.0
     cm += LINE_CM + sum(text_cm(m) for m in key_messages(run, items))
     recs = recommendations(run, items)

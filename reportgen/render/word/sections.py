@@ -9,8 +9,9 @@ from typing import Mapping
 from reportgen.model import Rag
 from reportgen.render import charts
 from reportgen.render.word.budget import APPENDIX, CHANGE_LIMIT
+from reportgen.render.word.finance import thousands, variance_k
 from reportgen.render.word.formats import (
-    money, month_name, natural_key, plural, signed, uk_date, variance_text,
+    money, month_name, natural_key, plural, signed, uk_date,
 )
 from reportgen.render.coverage import (
     CARRIED_KEY, CARRIED_MARK, coverage_statement, short_title,
@@ -78,9 +79,9 @@ def summary_part(c: Builder, items: list[Rated]) -> str:
             + (", ".join(f"{kpi_counts[r]:,} {r.value}" for r in (Rag.RED, Rag.AMBER, Rag.GREEN)
                          if kpi_counts.get(r)) or "none rated against a target") + ".")
     if finance.budget is not None:
-        headline.append(f"Finance: forecast outturn {money(finance.forecast)} against a "
-                        f"budget of {money(finance.budget)} "
-                        f"({variance_text(finance.variance)}).")
+        headline.append(f"Finance: forecast outturn {thousands(finance.forecast)} against "
+                        f"a budget of {thousands(finance.budget)} "
+                        f"({variance_k(finance.variance)}).")
     if headline:
         out.append(c.text(" ".join(headline)))
     out.append(c.caption("Table", "Actions by rating, this period and last"))
@@ -130,7 +131,7 @@ def coverage_part(c: Builder, items: list[Rated]) -> str:
     """The coverage statement (reportgen.render.coverage.coverage_statement) as a boxed
     paragraph, its first sentence bold; "" when this month's data are complete or there is
     no stored period to compare with, so the paper then says nothing about it."""
-    statement = coverage_statement(c.run.coverage)
+    statement = coverage_statement(c.run.coverage, c.run.repeats)
     if not statement:
         return ""
     first, _, rest = statement.partition(". ")
