@@ -241,3 +241,19 @@ def test_an_action_repeated_under_several_objectives_is_one_exception(page):
     shown = first if first.action_id in ids else second
     other = second if shown is first else first
     assert f"{shown.objective} (Also under Objective {other.objective})" in p.words
+
+
+def test_a_repeated_action_is_counted_once_as_the_paper_counts_it(page):
+    """Two Red rows that are one action repeated under two objectives are one Red action
+    on the page, as in the paper's summary, and the rows are named beside the count."""
+    run = make_run()
+    red = [a for a in run.actions if run.ratings[a.action_id].reported is Rag.RED]
+    first, second = red[0], red[1]
+    run = dataclasses.replace(run, repeats={first.action_id: (second.action_id,),
+                                            second.action_id: (first.action_id,)})
+    reds = sum(1 for r in run.ratings.values() if r.reported is Rag.RED)
+    html, p = page(run)
+    row = re.search(r"▲ </span>Red</span></th><td class=\"num\">(\d+)</td>", html)
+    assert row and int(row.group(1)) == reds - 1
+    rated = sum(1 for r in run.ratings.values() if r.reported is not Rag.CANCELLED)
+    assert f"{rated - 1} distinct actions rated ({rated} tracker rows" in p.words

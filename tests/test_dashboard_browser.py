@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
     reason="headless Chromium is not installed (Debian: apt-get install chromium "
            "chromium-driver; .ci/run does this)")
 
-WIDTHS = (1280, 390)
+WIDTHS = (1280, 390, 360)  # 360: the narrowest phones in common use
 HOSTILE = ("<script>alert(1)</script> =cmd|' /C calc'!A0 \x07 👩‍⚕️ "
            + "Averyveryverylongwordwithoutanyspaces" * 40)
 

@@ -10,10 +10,11 @@ renderer, only the data modules.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Mapping
 
 from reportgen.issues import Issue
-from reportgen.model import ActionRating, Coverage, Period
+from reportgen.model import ActionRating, Coverage, Period, Rag
 from reportgen.text import clean
 
 CARRIED_MARK = "‡"
@@ -100,6 +101,23 @@ def coverage_statement(coverage: Coverage | None,
         f"{'is' if one else 'are'} shown and marked {CARRIED_MARK}.")
 
 
+RANK = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1, Rag.CANCELLED: -2}
+"""How bad a rating is, worst highest: the rating a repeated action is counted at."""
+
+
+def distinct_counts(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ...]]
+                    ) -> Counter:
+    """Actions by rating, an action repeated under several objectives (``repeats``:
+    RatedRun.repeats) counted once, at the worst rating any of its occurrences in ``rags``
+    has: how the paper and the dashboard count the plan."""
+    worst: dict[str, Rag] = {}
+    for action_id, rag in rags.items():
+        key = min((action_id, *repeats.get(action_id, ())))
+        if key not in worst or RANK[rag] > RANK[worst[key]]:
+            worst[key] = rag
+    return Counter(worst.values())
+
+
 def short_title(text: str, limit: int = 60) -> str:
     """The first ``limit`` or so characters of an action's text, cut at a word and marked
     "…" when cut: enough for a board member to know the action in a list."""
@@ -116,6 +134,6 @@ def severity_name(issue: Issue) -> str:
     return str(getattr(issue.severity, "value", issue.severity))
 
 
-__all__ = ["CARRIED_KEY", "CARRIED_MARK", "carried_reason", "carried_words",
-           "coverage_statement", "month_words", "severity_name", "short_title",
-           "updated_words"]
+__all__ = ["CARRIED_KEY", "CARRIED_MARK", "RANK", "carried_reason", "carried_words",
+           "coverage_statement", "distinct_counts", "month_words", "severity_name",
+           "short_title", "updated_words"]

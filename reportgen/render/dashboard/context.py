@@ -13,7 +13,8 @@ from reportgen.config import Config
 from reportgen.model import Action, ActionRating, Period, Polarity, Rag, RatedRun, Status
 from reportgen.render.cells import RAG_ORDER
 from reportgen.render.coverage import (
-    CARRIED_KEY, CARRIED_MARK, carried_words, coverage_statement, month_words,
+    CARRIED_KEY, CARRIED_MARK, carried_words, coverage_statement, distinct_counts,
+    month_words,
     severity_name,
 )
 from reportgen.render.dashboard import svg
@@ -86,8 +87,10 @@ def _signed(n: int) -> str:
 
 
 def counts_part(run: RatedRun) -> dict:
-    now = Counter(r.reported for r in run.ratings.values())
-    before = Counter(run.previous_rags.values())
+    # an action the plan repeats under several objectives is counted once, as the paper
+    # counts it (render.coverage.distinct_counts)
+    now = distinct_counts({k: r.reported for k, r in run.ratings.items()}, run.repeats)
+    before = distinct_counts(run.previous_rags, run.repeats)
     had = bool(run.previous_rags)
     rows = [{"rag": rag(r), "now": now.get(r, 0),
              "before": before.get(r, 0) if had else None,
@@ -98,7 +101,9 @@ def counts_part(run: RatedRun) -> dict:
     chart = svg.stacked_bars("counts", f"Actions by RAG, {run.period.name}",
                              f"{total} actions: {desc}.",
                              [(run.period.name, {r: now.get(r, 0) for r in RATED})], RATED)
+    rows_rated = sum(1 for r in run.ratings.values() if r.reported in RATED)
     return {"rows": rows, "total": total, "had_previous": had,
+            "tracker_rows": rows_rated if rows_rated != total else None,
             "cancelled": now.get(Rag.CANCELLED, 0),
             "previous": month_words(run.changes.previous_period) if had else "",
             "chart": chart, "newly_red": len(run.changes.newly_red),

@@ -9,7 +9,7 @@ from typing import Iterable, Mapping
 
 from reportgen.config import Config
 from reportgen.model import Action, ActionRating, Rag, RatedRun
-from reportgen.render.coverage import CARRIED_MARK, carried_words
+from reportgen.render.coverage import CARRIED_MARK, RANK, carried_words, distinct_counts
 from reportgen.render.word.formats import natural_key, pct, plural
 from reportgen.render.word.wordml import BOLD, text_run
 from reportgen.text import clean
@@ -134,24 +134,11 @@ def why_runs(r: ActionRating | None, model: str) -> list[str]:
 # The plan repeats some actions under several objectives (RatedRun.repeats): each
 # objective's table keeps its own row, but the paper names and counts such an action once.
 
-_RANK = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1,
-         Rag.CANCELLED: -2}
+_RANK = RANK
 
 
 def _group_key(action_id: str, repeats: Mapping[str, tuple[str, ...]]) -> tuple:
     return min(natural_key(i) for i in (action_id, *repeats.get(action_id, ())))
-
-
-def distinct_counts(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ...]]
-                    ) -> Counter:
-    """Actions by rating, an action repeated under several objectives counted once, at
-    the worst rating any of its occurrences in ``rags`` has (this period's or last)."""
-    worst: dict[tuple, Rag] = {}
-    for action_id, rag in rags.items():
-        key = _group_key(action_id, repeats)
-        if key not in worst or _RANK[rag] > _RANK[worst[key]]:
-            worst[key] = rag
-    return Counter(worst.values())
 
 
 def distinct_rag_counts(items: Iterable[Rated], repeats: Mapping[str, tuple[str, ...]]
