@@ -155,3 +155,25 @@ def test_brag_counts_are_printed_where_they_fit():
 def test_same_arguments_give_the_same_bytes():
     assert charts.run_chart(run_data(), 8.1, 5.02) == charts.run_chart(run_data(), 8.1, 5.02)
     assert charts.brag_by_objective(BRAG_ROWS) == charts.brag_by_objective(BRAG_ROWS)
+
+
+def test_recalculated_limits_are_drawn_per_stretch_with_a_break_between():
+    """Limits recalculated from a month ([spc.recalculate]): each stretch has its own mean
+    and limits over its own months, not the latest ones across the whole series."""
+    import matplotlib.pyplot as plt
+
+    labels = tuple(f"2018-{m:02d}" for m in range(1, 13))
+    values = (50.0,) * 6 + (70.0,) * 6
+    data = RunChartData(labels=labels, values=values, centre=70.0, lower=65.0, upper=75.0,
+                        phases=(("2018-01", 50.0, 45.0, 55.0), ("2018-07", 70.0, 65.0, 75.0)))
+    fig = charts.run_chart_figure(data, 12.0, 6.0)
+    ax = fig.axes[0]
+    segments = [(round(seg[0][1], 3), round(seg[0][0], 2), round(seg[1][0], 2))
+                for coll in ax.collections for seg in coll.get_segments()]
+    assert (50.0, -0.5, 5.5) in segments and (70.0, 5.5, 11.5) in segments  # the means
+    assert (45.0, -0.5, 5.5) in segments and (75.0, 5.5, 11.5) in segments  # limits
+    full_width = [line for line in ax.get_lines()
+                  if list(line.get_xdata()) == [0, 1] and line.get_ydata()[0] in (50.0, 70.0)]
+    assert not full_width  # no mean drawn across both stretches
+    assert ax.get_ylim()[0] < 45.0  # the earlier stretch's limits are in view
+    plt.close(fig)

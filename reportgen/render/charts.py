@@ -223,6 +223,9 @@ class RunChartData:
     improvement: frozenset[str] = frozenset()  # periods in a signal of improvement
     concern: frozenset[str] = frozenset()  # periods in a signal of concern
     neutral: frozenset[str] = frozenset()
+    # (first month, centre, lower, upper) of each stretch with its own limits, oldest
+    # first, when the limits were recalculated from a month; empty: one set, the above
+    phases: tuple[tuple[str, float, float, float], ...] = ()
 
 
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -286,10 +289,25 @@ def run_chart_figure(data: RunChartData, width_cm: float = 8.0, height_cm: float
             lines += [(data.lower, "Limit", LIMIT), (data.upper, "Limit", LIMIT)]
         if data.target is not None:
             lines.append((data.target, "Target", TARGET))
-        for value, _, style in lines:
-            ax.axhline(value, **style)
+        starts = [data.labels.index(p[0]) for p in data.phases if p[0] in data.labels]
+        if len(starts) >= 2 and len(starts) == len(data.phases):
+            # limits recalculated: each stretch's mean and limits over its own months, a
+            # dotted line where the process changed; the latest are named at the right
+            ends = starts[1:] + [len(x)]
+            for (_, centre, lower, upper), a, b in zip(data.phases, starts, ends):
+                for value, style in ((centre, MEAN), (lower, LIMIT), (upper, LIMIT)):
+                    ax.hlines(value, a - 0.5, b - 0.5, **style)
+            for a in starts[1:]:
+                ax.axvline(a - 0.5, color="#7F7F7F", linewidth=0.8, linestyle=":")
+            earlier = [v for _, c, lo_, up in data.phases[:-1] for v in (c, lo_, up)]
+            if data.target is not None:
+                ax.axhline(data.target, **TARGET)
+        else:
+            earlier = []
+            for value, _, style in lines:
+                ax.axhline(value, **style)
 
-        values = list(data.values) + [v for v, _, _ in lines]
+        values = list(data.values) + [v for v, _, _ in lines] + earlier
         lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
         pad = (hi - lo) * 0.08 or max(abs(hi) * 0.1, 1.0)
         ax.set_ylim(lo - pad, hi + pad)

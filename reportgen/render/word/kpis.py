@@ -117,7 +117,9 @@ def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
         centre=spc.centre if spc else None, lower=spc.lower if spc else None,
         upper=spc.upper if spc else None,
         improvement=frozenset(marks["improvement"]), concern=frozenset(marks["concern"]),
-        neutral=frozenset(marks["neutral"]))
+        neutral=frozenset(marks["neutral"]),
+        phases=tuple((ph.start, ph.centre, ph.lower, ph.upper)
+                     for ph in spc.phases) if spc else ())
     png = charts.run_chart(data, width_cm, height_cm)
     first, last = kpi.series[0][0], kpi.series[-1][0]
     descr = (f"Run chart of {title}: {len(kpi.series)} monthly values from "
