@@ -74,7 +74,7 @@ def test_sheets_tables_and_formats(config, tmp_path):
     assert wb.sheetnames == SHEETS
     ws = wb["Actions"]
     assert set(ws.tables) == {"Actions"}
-    assert ws.tables["Actions"].ref == f"A1:Z{len(run.actions) + 1}"  # … Updated this month
+    assert ws.tables["Actions"].ref == f"A1:AA{len(run.actions) + 1}"  # … Also under
     assert ws.tables["Actions"].autoFilter is not None
     assert ws.freeze_panes == "B2"
     cols = columns(ws)
@@ -468,3 +468,18 @@ def test_excel_renderers_import_no_stage_and_no_private_xlsxwriter_name(module):
                    for part in n.split(".")), module
     if module == "feedback":  # a renderer imports no other renderer
         assert not any(n.startswith("reportgen.render.workbook") for n in names)
+
+
+def test_a_repeated_action_names_its_other_occurrences(config, tmp_path):
+    """The Actions sheet keeps every tracker row, and says which rows are the same action
+    repeated under other objectives, as the paper counts them once."""
+    run = make_run()
+    first, second = run.actions[0], run.actions[-1]
+    run = replace(run, repeats={first.action_id: (second.action_id,),
+                                second.action_id: (first.action_id,)})
+    path, _ = write(run, config, tmp_path)
+    ws = openpyxl.load_workbook(path)["Actions"]
+    also = dict(zip(column_values(ws, "ID"), column_values(ws, "Also under")))
+    assert also[first.action_id] == second.action_id
+    assert also[second.action_id] == first.action_id
+    assert sum(1 for v in also.values() if v) == 2

@@ -69,7 +69,7 @@ ACTION_COLUMNS: tuple[tuple[str, str, float], ...] = (  # header, kind, width ca
     ("Budget", "money", 16), ("Spend", "money", 16), ("Forecast", "money", 16),
     ("Variance", "money", 16), ("Finance RAG", "rag", 12), ("Commentary", "text", 60),
     ("Source file", "text", 40), ("Source cell", "text", 16),
-    ("Updated this month", "text", 50),
+    ("Updated this month", "text", 50), ("Also under", "text", 30),
 )
 _ACOL = {h: i for i, (h, _, _) in enumerate(ACTION_COLUMNS)}
 
@@ -101,6 +101,9 @@ def write_actions(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> 
             (24, f"{src.sheet}!{cells['action_id']}" if cells.get("action_id")
              else f"{src.sheet}, row {src.row}", None),
             (25, updated_words(r), None),
+            # the same action repeated under other objectives (rate.cross_cutting): the
+            # paper counts it once
+            (26, ", ".join(run.repeats.get(a.action_id, ())), None),
         ]
         if r is not None:
             values += [(12, r.computed.value, None), (13, r.reported.value, None),
