@@ -31,7 +31,7 @@ ACTION_COLUMNS = (
     "previous_rag", "change", "stale", "rag_challenge", "dates_only", "reasons",
     "commentary", "corrective_action", "last_updated", "budget", "spend_to_date",
     "forecast", "variance", "finance_rag", "underspend", "source_file", "source_sheet",
-    "source_row", "updated", "not_updated",
+    "source_row", "updated", "not_updated", "also_under",
 )
 
 KPI_COLUMNS = (
@@ -82,6 +82,8 @@ def action_record(a: Action, r: ActionRating, run: RatedRun) -> dict:
         "underspend": bool(f and f.underspend), "source_file": a.source.file,
         "source_sheet": a.source.sheet, "source_row": a.source.row,
         "updated": "yes" if r.updated else "no", "not_updated": r.not_updated,
+        # the IDs of the same action under other objectives (the paper counts it once)
+        "also_under": ", ".join(run.repeats.get(a.action_id, ())),
     }
 
 

@@ -133,3 +133,14 @@ def test_kpi_signals_exported_as_data(tmp_path):
     early = next(s for s in signals if s["rule"] == "run" and s["kind"] == "concern")
     assert early["months"] == labels[:12]
     assert set(signals[0]) == {"rule", "kind", "months", "description"}
+
+
+def test_a_repeated_action_names_its_other_rows(tmp_path):
+    run = make_run(4, 1)
+    a, b = run.actions[0].action_id, run.actions[2].action_id
+    run = replace(run, repeats={a: (b,), b: (a,)})
+    rows, _ = write_export(run, "csv", tmp_path / "out.csv")
+    with rows.open(encoding="utf-8-sig", newline="") as fh:
+        got = {r["action_id"]: r["also_under"] for r in csv.DictReader(fh)}
+    assert got[a] == b and got[b] == a
+    assert sorted(v for k, v in got.items() if k not in (a, b)) == ["", ""]
