@@ -267,11 +267,11 @@ def imported_modules(path: Path) -> set[str]:
 def test_the_renderer_imports_no_stage_and_no_other_renderer():
     """The Word renderer and its charts take everything from the rated run: they import
     reportgen's data modules, the shared palette, the charts, the shared coverage
-    wording and their own modules."""
+    wording, the shared UK formats and their own modules."""
     render = ROOT / "reportgen" / "render"
     allowed = {"reportgen.issues", "reportgen.model", "reportgen.config", "reportgen.errors",
                "reportgen.text", "reportgen.render.cells", "reportgen.render.charts",
-               "reportgen.render.coverage"}
+               "reportgen.render.coverage", "reportgen.render.formats"}
     for path in [*sorted((render / "word").glob("*.py")), render / "charts.py"]:
         for module in imported_modules(path):
             assert module in allowed or module.startswith("reportgen.render.word."), \

@@ -227,13 +227,9 @@ def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
         ws.write_string(top + 1, 0, "No action forecasts an overspend: every action with "
                         "a budget is on or under it.", fmt.note)
         return top + 2
-    ws.write_string(top + 1, 0, "Each action whose own finance RAG is Red or Amber: its "
+    r = _block_head(ws, top + 1, "Each action whose own finance RAG is Red or Amber: its "
                     "whole budget and forecast, across every funding stream it draws on, "
-                    "and the lead officer's commentary below it.", fmt.note)
-    head = top + 2
-    for c, h in enumerate(EXCEPTION_COLUMNS):
-        ws.write_string(head, c, h, fmt.header)
-    r = head
+                    "and the lead officer's commentary below it.", EXCEPTION_COLUMNS, fmt)
     for a, f, rating in found:
         r += 1
         ws.write_string(r, 0, cell_text(f"{a.action_id}: {short_title(a.action)}"),
@@ -254,6 +250,15 @@ def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
     return r + 1
 
 
+def _block_head(ws, row: int, note: str, columns, fmt: WorkbookFormats) -> int:
+    """A block's note on ``row`` and its column headings under it; returns the heading
+    row (the block's rows follow it)."""
+    ws.write_string(row, 0, note, fmt.note)
+    for c, h in enumerate(columns):
+        ws.write_string(row + 1, c, h, fmt.header)
+    return row + 1
+
+
 BY_ACTION_COLUMNS = ("Action", "Objective", "Funding stream", "Share", "Basis", "Budget",
                      "Spend", "Forecast")
 BASIS_WORDS = {"stated": "Stated in the tracker", "assumed": "Equal split (assumed)",
@@ -264,13 +269,9 @@ def _write_by_action(ws, allocs: list[Allocation], top: int, fmt: WorkbookFormat
     """Every action's budget, spend and forecast by funding stream from row ``top``, with
     its share and whether the tracker states it or the equal split is assumed."""
     ws.write_string(top, 0, "Finance by action and funding stream", fmt.subtitle)
-    ws.write_string(top + 1, 0, "Each action's share of its money in each funding stream: "
+    r = _block_head(ws, top + 1, "Each action's share of its money in each funding stream: "
                     "stated in the tracker, or an equal split assumed where none is "
-                    "stated.", fmt.note)
-    head = top + 2
-    for c, h in enumerate(BY_ACTION_COLUMNS):
-        ws.write_string(head, c, h, fmt.header)
-    r = head
+                    "stated.", BY_ACTION_COLUMNS, fmt)
     for al in allocs:
         r += 1
         ws.write_string(r, 0, cell_text(al.action_id), fmt.text)

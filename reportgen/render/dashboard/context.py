@@ -7,7 +7,6 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter
-from datetime import date
 
 from reportgen.config import Config
 from reportgen.model import Action, ActionRating, Period, Polarity, Rag, RatedRun, Status
@@ -18,6 +17,7 @@ from reportgen.render.coverage import (
     severity_name,
 )
 from reportgen.render.dashboard import svg
+from reportgen.render.formats import money, uk_date, variance_text
 from reportgen.text import clean
 
 # A shape for each rating, shown beside its word (never colour alone).
@@ -26,26 +26,6 @@ SHAPES = {Rag.RED: "▲", Rag.AMBER: "◆", Rag.GREEN: "●", Rag.BLUE: "★", R
 WORDS = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green", Rag.BLUE: "Blue (complete)",
          Rag.GREY: "Grey (not yet due)", Rag.CANCELLED: "Cancelled"}
 RATED = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY)
-
-
-def uk_date(day: date | None) -> str:
-    return "–" if day is None else f"{day:%d/%m/%Y}"
-
-
-def money(value: float | None) -> str:
-    """£1,234 to the nearest pound; "–" for none."""
-    if value is None:
-        return "–"
-    pounds = int(abs(value) + 0.5)
-    return f"{'−' if value < 0 and pounds else ''}£{pounds:,}"
-
-
-def variance(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if int(abs(value) + 0.5) == 0:
-        return "£0 (on budget)"
-    return f"{money(abs(value))} {'over' if value > 0 else 'under'}"
 
 
 def number(value: float | None, unit: str = "") -> str:
@@ -226,7 +206,7 @@ def finance_part(run: RatedRun) -> dict:
     def row(name: str, actions: int | None, f) -> dict:
         return {"name": clean(name), "actions": "–" if actions is None else f"{actions:,}",
                 "budget": money(f.budget), "spend": money(f.spend_to_date),
-                "forecast": money(f.forecast), "variance": variance(f.variance),
+                "forecast": money(f.forecast), "variance": variance_text(f.variance),
                 "rag": rag(f.rag)}
     streams = [row(s.stream, s.actions, s.rating) for s in run.finance_by_stream]
     total = row("All streams", None, run.finance_total) if run.finance_total else None
@@ -242,7 +222,7 @@ def finance_part(run: RatedRun) -> dict:
         f = run.ratings[a.action_id].finance
         exceptions.append({"id": clean(a.action_id), "action": clean(a.action),
                            "lead": clean(a.lead_officer), "budget": money(f.budget),
-                           "forecast": money(f.forecast), "variance": variance(f.variance),
+                           "forecast": money(f.forecast), "variance": variance_text(f.variance),
                            "rag": rag(f.rag), "commentary": clean(a.commentary).strip()})
     return {"streams": streams, "total": total, "exceptions": exceptions}
 

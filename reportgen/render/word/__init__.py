@@ -34,7 +34,8 @@ The modules, each with one reason to change:
   through Jinja: text from trackers cannot be read as template syntax (``{{`` and ``{%``
   print as written), and a 12,000-action appendix is not parsed again by lxml.
 - :mod:`.wordml`: escaping and the WordML of paragraphs, tables, RAG cells and pictures.
-- :mod:`.formats`: dates, money and numbers as a UK board paper writes them.
+- :mod:`reportgen.render.formats` (shared with the dashboard): dates, money and numbers
+  as a UK board paper writes them.
 - :mod:`.rated`: the actions with their ratings, and a rating in words.
 - :mod:`.page_one`: the key messages and the recommendations;
   :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
@@ -66,7 +67,7 @@ from markupsafe import Markup
 
 from reportgen.config import Config
 from reportgen.model import Rag, RatedRun
-from reportgen.render.word.formats import money, month_name, uk_date, variance_text
+from reportgen.render.formats import money, month_name, uk_date, variance_text
 from reportgen.render.word.kpis import kpis_part
 from reportgen.render.word.page_one import (
     TO_BE_CONFIRMED, key_messages_part, meeting_date_warning, recommendations_part,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from reportgen.model import Rag
 from reportgen.render.coverage import CARRIED_MARK
 from reportgen.render.word.budget import APPENDIX, exception_rows
-from reportgen.render.word.formats import natural_key, plural, uk_date
+from reportgen.render.formats import natural_key, plural, uk_date
 from reportgen.render.word.page_one import brief_title, decision_asked
 from reportgen.render.word.rated import Rated, also_under, merge_repeats, why_runs
 from reportgen.render.word.wordml import (

@@ -17,7 +17,7 @@ from reportgen.model import (
 )
 from reportgen.render.coverage import short_title
 from reportgen.render.word.budget import APPENDIX
-from reportgen.render.word.formats import id_list, money, natural_key, plural, variance_text
+from reportgen.render.formats import id_list, money, natural_key, plural, variance_text
 from reportgen.render.word.rated import Rated, also_under
 from reportgen.render.word.wordml import BOLD, ITALIC, ROW, Builder, line_run, row_start, \
     text_run

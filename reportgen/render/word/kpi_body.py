@@ -8,7 +8,7 @@ from __future__ import annotations
 from reportgen.model import Kpi, Rag
 from reportgen.render.coverage import short_title
 from reportgen.render.word.budget import APPENDIX, KPI_TABLE_LIMIT, body_charts
-from reportgen.render.word.formats import kpi_value, month_name
+from reportgen.render.formats import kpi_value, month_name
 from reportgen.render.word.kpis import kpi_chart_cell
 from reportgen.render.word.rated import Rated
 from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, text_run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reportgen.model import Kpi, KpiResult, Polarity
 from reportgen.render import charts
-from reportgen.render.word.formats import fmt_number, kpi_value, month_name
+from reportgen.render.formats import fmt_number, kpi_value, month_name
 from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, row_start, text_run
 from reportgen.text import clean
 

@@ -18,7 +18,7 @@ from reportgen.model import Rag
 from reportgen.render.coverage import short_title
 from reportgen.render.word.budget import APPENDIX, DECISION_LIMIT
 from reportgen.render.word.finance import red_part_sentence, thousands, variance_k
-from reportgen.render.word.formats import id_list, month_name, natural_key, plural, uk_date
+from reportgen.render.formats import id_list, month_name, natural_key, plural, uk_date
 from reportgen.render.word.rated import Rated, distinct_rag_counts, plan_words
 from reportgen.render.word.wordml import BOLD, Builder, text_run
 from reportgen.text import clean

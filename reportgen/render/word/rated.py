@@ -10,7 +10,7 @@ from typing import Iterable, Mapping
 from reportgen.config import Config
 from reportgen.model import Action, ActionRating, Rag, RatedRun
 from reportgen.render.coverage import CARRIED_MARK, RANK, carried_words, distinct_counts
-from reportgen.render.word.formats import natural_key, pct, plural
+from reportgen.render.formats import natural_key, pct, plural
 from reportgen.render.word.wordml import BOLD, text_run
 from reportgen.text import clean
 

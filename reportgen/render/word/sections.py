@@ -10,7 +10,7 @@ from reportgen.model import Rag
 from reportgen.render import charts
 from reportgen.render.word.budget import APPENDIX, CHANGE_LIMIT
 from reportgen.render.word.finance import thousands, variance_k
-from reportgen.render.word.formats import (
+from reportgen.render.formats import (
     money, month_name, natural_key, plural, signed, uk_date,
 )
 from reportgen.render.coverage import (

@@ -13,7 +13,7 @@ from __future__ import annotations
 from reportgen.issues import CATALOGUE, Issue
 from reportgen.render.coverage import CARRIED_MARK, severity_name
 from reportgen.render.word.budget import APPENDIX
-from reportgen.render.word.formats import brief, natural_key, plural, uk_date
+from reportgen.render.formats import brief, natural_key, plural, uk_date
 from reportgen.render.word.rated import (
     Rated, count_words, objective_numbers, objective_title,
     progress, rag_counts,

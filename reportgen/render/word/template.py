@@ -24,7 +24,7 @@ from docxtpl import DocxTemplate
 from reportgen.config import Config
 from reportgen.errors import OutputError, TemplateError
 from reportgen.model import RatedRun
-from reportgen.render.word.formats import uk_date
+from reportgen.render.formats import uk_date
 from reportgen.render.word.wordml import PORTRAIT_TWIPS, STYLES, TABLE_STYLE, Layout
 from reportgen.text import clean
 

@@ -1,5 +1,6 @@
-"""How the board report writes dates, money, numbers and lists: UK conventions, in words
-a board paper uses. Each function returns text, unescaped; none builds XML."""
+"""How reportgen's papers and pages write dates, money, numbers and lists: UK conventions,
+in words a board paper uses. Shared by the Word report and the dashboard; each function
+returns text, unescaped; none builds XML or HTML."""
 
 from __future__ import annotations
 
