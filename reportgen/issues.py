@@ -312,6 +312,10 @@ _CODES = [
 
 CATALOGUE: dict[str, Code] = {c.code: c for c in _CODES}
 
+RECORD_CODES = frozenset({"history-recovered", "period-missed"})
+"""Issues about the record of earlier periods (the history, missed months), not about a
+tracker: the paper lists them apart, and officers' feedback leaves them out."""
+
 FIELD_LABELS = {
     "action_id": "Action ID",
     "objective": "Objective",

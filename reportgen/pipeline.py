@@ -24,6 +24,7 @@ from typing import Callable, Collection
 from reportgen import __version__
 from reportgen.config import Config
 from reportgen.errors import UsageError
+from reportgen.issues import RECORD_CODES
 from reportgen.validate import IngestResult, read_trackers, sort_issues
 from reportgen.model import Changes, Period, Rag, RatedRun
 
@@ -34,7 +35,6 @@ REPORT, WORKBOOK = "report", "workbook"
 ALL_ARTEFACTS = frozenset({REPORT, WORKBOOK, FEEDBACK})
 # Issues about the record of earlier periods, not about a tracker: in the paper and the
 # workbook, never in an officer's feedback.
-RECORD_CODES = frozenset({"history-recovered", "period-missed"})
 
 
 class HistoryUse(enum.Enum):

@@ -217,8 +217,12 @@ def test_catch_up_writes_one_paper_and_lists_the_missed_months(setup):
     missed = [i for i in results[0].run.issues if i.code == "period-missed"]
     assert [i.message.split(":")[0] for i in missed] == [
         "No report was produced for July 2018", "No report was produced for August 2018"]
-    assert b"Reporting period missed" in document_xml(out / "2018-09" /
-                                                      "board-report-2018-09.docx")
+    xml = document_xml(out / "2018-09" / "board-report-2018-09.docx")
+    assert b"Reporting period missed" in xml
+    # the paper's body names each missed month, apart from the trackers' problems
+    body = xml[:xml.index(b"Appendix A")]
+    assert b"No report was produced for July 2018" in body
+    assert b"No report was produced for August 2018" in body
     with History(history, clock=lambda: now) as h:
         assert h.missed() == ["2018-07", "2018-08"]
         assert [p.label for p in h.periods()] == ["2018-06", "2018-09"]

@@ -115,7 +115,15 @@ def _other_cm(c, items: list[Rated]) -> float:
     return (FIXED_CM + _page_one_cm(c, items) + _summary_cm(c, items) + _finance_cm(c, items)
             + kpi_table_cm(c)
             + 4 * LINE_CM                    # data quality: the counts
+            + _records_cm(c)                 # and the notes on earlier periods
             + 2 * text_cm("x" * 400) + 0.8 + ROW_CM * 1.5 + LINE_CM)  # exceptions' text
+
+
+def _records_cm(c) -> float:
+    from reportgen.issues import RECORD_CODES
+    from reportgen.render.word.tables import RECORDS_LIMIT
+    n = sum(1 for i in c.run.issues if i.code in RECORD_CODES)
+    return (LINE_CM + min(n, RECORDS_LIMIT) * 3 * LINE_CM + LINE_CM) if n else 0.0
 
 
 def budget_cm(c) -> float:

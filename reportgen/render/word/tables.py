@@ -10,7 +10,7 @@ bytes a character once any row has a "£"), then copied into the part and encode
 
 from __future__ import annotations
 
-from reportgen.issues import CATALOGUE, Issue
+from reportgen.issues import CATALOGUE, RECORD_CODES, Issue
 from reportgen.render.coverage import CARRIED_MARK, severity_name
 from reportgen.render.word.budget import APPENDIX
 from reportgen.render.formats import brief, natural_key, plural, uk_date
@@ -24,6 +24,7 @@ from reportgen.render.word.wordml import (
 from reportgen.text import clean
 
 LIST_LIMIT = 100  # rows in a data-quality list before "… and N more"
+RECORDS_LIMIT = 6  # notes on earlier periods in the body (a missed month, a recovered history)
 
 
 def objectives_part(c: Builder, items: list[Rated]) -> list[str | bytes]:
@@ -74,8 +75,10 @@ def data_quality_counts_part(c: Builder, items: list[Rated]) -> str:
     RAG challenges), pointing to the appendix that lists each."""
     run = c.run
     refused = sum(1 for s in run.sources if s.refused)
-    errors = sum(1 for i in run.issues if i.is_error)
-    warnings = sum(1 for i in run.issues if severity_name(i) == "warning")
+    records = [i for i in run.issues if i.code in RECORD_CODES]
+    errors = sum(1 for i in run.issues if i.is_error and i.code not in RECORD_CODES)
+    warnings = sum(1 for i in run.issues if severity_name(i) == "warning"
+                   and i.code not in RECORD_CODES)
     stale = sum(1 for i in items if i.rating and i.rating.stale)
     challenged = sum(1 for i in items if i.rating and i.rating.challenge)
     read = len(run.sources) - refused
@@ -86,7 +89,14 @@ def data_quality_counts_part(c: Builder, items: list[Rated]) -> str:
             f"{plural(stale, 'update')} overdue; {plural(challenged, 'RAG challenge')}. "
             f"Appendix {APPENDIX['data_quality']} lists each, and the officer feedback "
             "workbooks give every lead officer their own.")
-    return c.text(text)
+    out = [c.text(text)]
+    if records:  # the record of earlier periods: a missed month, a recovered history
+        out.append(c.text("The record of earlier periods:", keep_next=True))
+        out.append(c.bullets([text_run(i.message) for i in records[:RECORDS_LIMIT]]))
+        if len(records) > RECORDS_LIMIT:
+            out.append(c.note(f"And {len(records) - RECORDS_LIMIT:,} more: `reportgen "
+                              "history list` lists every period and its runs."))
+    return "".join(out)
 
 
 def data_quality_part(c: Builder, items: list[Rated]) -> str:
