@@ -115,9 +115,12 @@ def test_the_console_summary_opens_with_the_statement(months):
     code, stdout, stderr = months["lenient"]
     assert code == ExitCode.VALIDATION_ERRORS, stdout + stderr  # the truncated tracker
     first = stdout.splitlines()[0]
-    carried = months["second"].coverage.carried
-    assert first == (f"Not complete: {carried} of the plan's 64 actions were not updated this "
-                     "month; their last ratings (from September 2018) are shown.")
+    second = months["second"]
+    carried = second.coverage.carried
+    distinct, plan = second.coverage.distinct(second.repeats)  # the samples repeat actions
+    assert first == (f"Not complete: {carried} of the plan's 64 tracker rows ({distinct} of "
+                     f"its {plan} distinct actions) were not updated this month; their last "
+                     "ratings (from September 2018) are shown.")
     line = next(x for x in stdout.splitlines() if OBJ3_COMMUNITY in x)
     assert "the tracker could not be read" in line and "budget £" in line
 
@@ -152,9 +155,12 @@ def test_page_one_of_the_paper_states_the_whole_plan_and_what_was_not_updated(mo
     page1 = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(pdf), "-"],
                            check=True, capture_output=True).stdout.decode("utf-8")
     page1 = " ".join(page1.split())
-    carried = months["second"].coverage.carried
+    second = months["second"]
+    carried = second.coverage.carried
+    distinct, plan = second.coverage.distinct(second.repeats)
     assert "This month's data are incomplete." in page1
-    assert f"{carried} of the plan's 64 actions were not updated this month" in page1
+    assert (f"{carried} of the plan's 64 tracker rows ({distinct} of its {plan} distinct "
+            "actions) were not updated this month") in page1
     assert OBJ3_COMMUNITY in page1 and "the tracker could not be read" in page1
     assert "64 tracker rows" in page1  # the plan repeats actions: counted once
     assert "from September 2018, are shown and marked ‡" in page1
