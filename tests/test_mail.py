@@ -301,6 +301,9 @@ def test_a_refused_recipient_does_not_stop_the_others(cycle, out_dir, relay, cli
     report = json.loads((out_dir / "outbox" / DELIVERY).read_text(encoding="utf-8"))
     assert report["not_delivered"]["board.eml"] == {
         "chair@example.org": "550 5.1.1 mailbox unavailable"}
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["email"]["sent"] is True  # the manifest says what was not delivered
+    assert manifest["email"]["not_delivered"] == outcome.not_delivered
 
     # once the mailbox is back, `send` reaches only those not yet reached
     handler.refuse.clear()

@@ -13,6 +13,7 @@ no address is known for. The clock is never read here.
 
 from __future__ import annotations
 
+import json
 import ssl
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,7 +51,24 @@ def _finish(plan: Plan, config: Config, out_dir: Path, now: datetime, files: lis
             **(outcome.report.as_dict() if outcome.report else {}),
             "not_delivered": outcome.not_delivered,
         })
+        _note_in_manifest(out_dir, outcome)
     return outcome
+
+
+def _note_in_manifest(out_dir: Path, outcome: Outcome) -> None:
+    """Add what the email step did to the period's manifest (``email``: messages written,
+    whether they were sent, who has no address, what was not delivered and why)."""
+    path = out_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no manifest (a partial command): delivery.json alone says it
+    if not isinstance(manifest, dict):
+        return
+    manifest["email"] = {"messages": len(outcome.files), "sent": outcome.report is not None,
+                         "no_address": outcome.unaddressed,
+                         "not_delivered": outcome.not_delivered}
+    _write_json(path, manifest)
 
 
 def deliver_run(run, config: Config, out_dir: Path, workbooks: Path, *, now: datetime,
