@@ -257,3 +257,19 @@ def test_a_repeated_action_is_counted_once_as_the_paper_counts_it(page):
     assert row and int(row.group(1)) == reds - 1
     rated = sum(1 for r in run.ratings.values() if r.reported is not Rag.CANCELLED)
     assert f"{rated - 1} distinct actions rated ({rated} tracker rows" in p.words
+
+
+def test_a_run_chart_with_recalculated_limits_draws_each_stretch():
+    """Limits recalculated from a month: the earlier stretch keeps its own mean and limits,
+    and a dotted line marks where the process changed."""
+    from reportgen.render.dashboard import svg
+
+    values = [50.0] * 6 + [70.0] * 6
+    labels = [f"M{i}" for i in range(12)]
+    chart = str(svg.run_chart("k", "t", "d", labels, values, centre=70.0, lower=65.0,
+                              upper=75.0, phases=((0, 50.0, 45.0, 55.0),
+                                                  (6, 70.0, 65.0, 75.0))))
+    flat = str(svg.run_chart("k", "t", "d", labels, values, centre=70.0, lower=65.0,
+                             upper=75.0))
+    assert chart.count("<line") == flat.count("<line") + 4  # 3 earlier lines + the break
+    assert 'stroke-dasharray="2 3"' in chart and 'stroke-dasharray="2 3"' not in flat

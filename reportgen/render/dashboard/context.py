@@ -184,7 +184,11 @@ def kpis_part(run: RatedRun, config: Config) -> list[dict]:
                                   lower=spc.lower if spc else None,
                                   upper=spc.upper if spc else None,
                                   target=kpi.target,
-                                  marked=frozenset(short_month(p) for p in marked))
+                                  marked=frozenset(short_month(p) for p in marked),
+                                  phases=tuple((labels.index(ph.start), ph.centre,
+                                                ph.lower, ph.upper)
+                                               for ph in spc.phases
+                                               if ph.start in labels) if spc else ())
         out.append({
             "id": clean(kpi.kpi_id), "indicator": clean(kpi.indicator),
             "polarity": "Higher is better" if kpi.polarity is Polarity.HIGHER

@@ -68,12 +68,16 @@ def stacked_bars(uid: str, title: str, description: str,
 def run_chart(uid: str, title: str, description: str, labels: list[str],
               values: list[float], *, centre: float | None = None,
               lower: float | None = None, upper: float | None = None,
-              target: float | None = None, marked: frozenset[str] = frozenset()) -> Markup:
+              target: float | None = None, marked: frozenset[str] = frozenset(),
+              phases: tuple[tuple[int, float, float, float], ...] = ()) -> Markup:
     """A run chart: the monthly values joined by a line, the mean (solid), the control
     limits (dashed) and the target (dash-dot), each named at its right-hand end; points
-    in a signal drawn as squares."""
+    in a signal drawn as squares. ``phases`` ((first index, centre, lower, upper), oldest
+    first) when the limits were recalculated: each stretch's mean and limits over its own
+    months, with a dotted line where the process changed."""
     width, height, left, right, top, bottom = 600, 260, 48, 92, 12, 34
     extra = [v for v in (centre, lower, upper, target) if v is not None]
+    extra += [v for _, c, lo_, up in phases for v in (c, lo_, up)]
     lo, hi = min(list(values) + extra), max(list(values) + extra)
     if hi == lo:
         hi, lo = hi + 1, lo - 1
@@ -97,6 +101,21 @@ def run_chart(uid: str, title: str, description: str, labels: list[str],
         v = lo + (hi - lo) * frac
         out.append(f'<text x="{left - 4}" y="{_n(py(v) + 4)}" text-anchor="end" '
                    f'class="chart-axis">{escape(_n(v))}</text>')
+    stretched = len(phases) >= 2
+    if stretched:  # the earlier stretches, unlabelled; the latest is drawn and named below
+        half = (px(1) - px(0)) / 2 if len(values) > 1 else 0
+        starts = [a for a, _, _, _ in phases]
+        for (a, c, lo_, up), b in zip(phases[:-1], starts[1:]):
+            for value, dash, colour in ((c, "", "#333333"), (lo_, "6 4", "#595959"),
+                                        (up, "6 4", "#595959")):
+                dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+                out.append(f'<line x1="{_n(max(left, px(a) - half))}" '
+                           f'x2="{_n(px(b) - half)}" y1="{_n(py(value))}" '
+                           f'y2="{_n(py(value))}" stroke="{colour}" stroke-width="1.5"'
+                           f'{dash_attr}/>')
+        x_break = _n(px(starts[-1]) - half)
+        out.append(f'<line x1="{x_break}" x2="{x_break}" y1="{top}" y2="{top + plot_h}" '
+                   'stroke="#595959" stroke-width="1" stroke-dasharray="2 3"/>')
     for name, value, dash, colour in (("Mean", centre, "", "#333333"),
                                       ("Upper limit", upper, "6 4", "#595959"),
                                       ("Lower limit", lower, "6 4", "#595959"),
@@ -105,7 +124,8 @@ def run_chart(uid: str, title: str, description: str, labels: list[str],
             continue
         y = _n(py(value))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}" '
+        x1 = x_break if stretched and name != "Target" else left
+        out.append(f'<line x1="{x1}" x2="{left + plot_w}" y1="{y}" y2="{y}" '
                    f'stroke="{colour}" stroke-width="1.5"{dash_attr}/>'
                    f'<text x="{left + plot_w + 4}" y="{y}" dy="4" class="chart-axis">'
                    f'{escape(name)}</text>')
