@@ -120,7 +120,14 @@ def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
         neutral=frozenset(marks["neutral"]),
         phases=tuple((ph.start, ph.centre, ph.lower, ph.upper)
                      for ph in spc.phases) if spc else ())
-    png = charts.run_chart(data, width_cm, height_cm)
+    # A chart drawn already (the body's, shown again in Appendix C in a cell a few per
+    # cent wider) is placed again at the size it was drawn, not drawn twice.
+    drawn = c.charts.get(kpi.kpi_id)
+    if drawn is not None and abs(drawn[1] - width_cm) <= 0.05 * width_cm:
+        png, width_cm, height_cm = drawn
+    else:
+        png = charts.run_chart(data, width_cm, height_cm)
+        c.charts[kpi.kpi_id] = (png, width_cm, height_cm)
     first, last = kpi.series[0][0], kpi.series[-1][0]
     descr = (f"Run chart of {title}: {len(kpi.series)} monthly values from "
              f"{month_name(first)} to {month_name(last)}, latest "

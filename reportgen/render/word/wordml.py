@@ -118,6 +118,9 @@ class Builder:
     figures: int = 0
     drawing_id: int = DRAWING_ID_START
     _rag_cells: dict = field(default_factory=dict)
+    # run charts already drawn: KPI ID -> (PNG, width cm, height cm); the body's charts
+    # appear again in the appendix, and drawing is the slow part
+    charts: dict = field(default_factory=dict)
 
     # ----------------------------------------------------------- paragraphs
     def _ppr(self, role: str | None, extra: str = "") -> str:
