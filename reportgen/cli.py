@@ -323,9 +323,23 @@ def _summary(result) -> None:
     _coverage(result)
     rags = result.rag_counts
     click.secho(f"reportgen: {result.period.name} (as of {result.as_of:%d/%m/%Y})", bold=True)
+    run = result.run
+    if run is not None and run.repeats:
+        # counted as the paper counts them: an action the plan repeats under several
+        # objectives once, at its worst rating (the manifest keeps the tracker rows)
+        from reportgen.model import Rag
+        from reportgen.render.coverage import distinct_counts
+
+        counts = distinct_counts({k: r.reported for k, r in run.ratings.items()},
+                                 run.repeats)
+        rags = {name: counts.get(Rag(name), 0) for name in rags}
+        actions = (f"{sum(rags.values())} distinct actions ({result.actions} tracker "
+                   "rows)")
+    else:
+        actions = f"{result.actions} actions"
     click.echo(f"  {result.files} tracker file(s) read"
                + (f", {result.refused} refused" if result.refused else "")
-               + f"; {result.actions} actions, {result.kpis} KPIs")
+               + f"; {actions}, {result.kpis} KPIs")
     click.echo("  " + "  ".join(f"{name}: {n}" for name, n in rags.items()))
     colour = "red" if result.errors else ("yellow" if result.warnings else "green")
     click.secho(f"  {result.errors} error(s), {result.warnings} warning(s) in the trackers"

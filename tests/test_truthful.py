@@ -123,6 +123,8 @@ def test_the_console_summary_opens_with_the_statement(months):
                      "ratings (from September 2018) are shown.")
     line = next(x for x in stdout.splitlines() if OBJ3_COMMUNITY in x)
     assert "the tracker could not be read" in line and "budget £" in line
+    # the counts are the paper's: a repeated action once, the tracker rows beside
+    assert f"; {plan} distinct actions (64 tracker rows)" in stdout
 
 
 def test_the_export_lists_every_action_with_updated_yes_or_no(months):
