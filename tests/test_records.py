@@ -166,7 +166,9 @@ def test_history_rebuild_command(setup, capsys):
     with History(out / "history.sqlite", clock=datetime.now) as h:
         assert h.periods() == [Period(2018, 8), Period(2018, 9)]
     code = main(["history", "show", "--period", "2018-08", "--output", str(out)])
-    assert code == 0 and "T-001" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert code == 0 and "T-001" in shown
+    assert "(as of 31/08/2018)" in shown
 
 
 def test_a_users_file_survives_three_reruns_and_generations_are_kept(setup):
