@@ -61,6 +61,7 @@ class CycleResult:
     kind: str = "live"  # where the inputs came from: live, kept (re-run) or refresh
     reason: str = ""
     rating_changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    read_on: date | None = None  # the date the trackers were first read on
 
     @property
     def notes(self) -> list[str]:
@@ -271,7 +272,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     Raises OutputError/TemplateError/UsageError for problems the operator must fix;
     tracker problems are Issues in the result (``errors`` counts them)."""
     from reportgen.outputs import Staging, period_dir
-    from reportgen.store import keep, kept_inputs, materialise, read_manifest
+    from reportgen.store import keep, kept_inputs, materialise, read_manifest, reading_date
 
     say = progress or (lambda stage: None)
     as_of = as_of or period.as_of
@@ -288,13 +289,15 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
         from reportgen.recovery import ensure_history
 
         notes = ensure_history(config, output, history_path, today=today, now=now)
-    kept = None if refresh else kept_inputs(output, read_manifest(out_dir))
+    manifest = None if refresh else read_manifest(out_dir)
+    kept = kept_inputs(output, manifest)
     kind = "refresh" if refresh else ("kept" if kept else "live")
+    read_on = reading_date(manifest, today) if kept else today  # as the first run did
     stored = _stored(history_path, period) if refresh else {}
     say("Reading and validating trackers")
     with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
         source = materialise(kept, Path(scratch)) if kept else workbooks
-        ingest = read(config, source, today=today, as_of=as_of)
+        ingest = read(config, source, today=read_on, as_of=as_of)
         kept_map = (keep(output, source, [s.path for s in ingest.sources])
                     if whole_set and history is HistoryUse.SAVE else {})
     t = _lap(timings, "read_validate", started)
@@ -307,7 +310,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
         run = replace(run, issues=tuple(sort_issues([*run.issues, *notes])))
     t = _lap(timings, "rate_history", t)
     result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run, kind=kind,
-                         reason=reason or ("refresh" if refresh else ""))
+                         reason=reason or ("refresh" if refresh else ""), read_on=read_on)
     if refresh:
         result.rating_changes = rating_changes(stored, run)
     placed: list[str] = []
@@ -416,7 +419,8 @@ def build_manifest(result: CycleResult, run: RatedRun, now: datetime,
                    kept: dict[str, str] | None = None) -> dict:
     """The run manifest: inputs with hashes, counts, RAG summary, issues by severity,
     timings per stage, version, period and as_of, and whether the month covers the whole
-    plan (complete, plan_actions, not_updated); generated at ``now``."""
+    plan (complete, plan_actions, not_updated); generated at ``now``, from trackers read
+    on ``read_on`` (a re-run from kept inputs carries the first run's date forward)."""
     from reportgen.register import manifest_entry
 
     by_code: dict[str, int] = {}
@@ -427,6 +431,7 @@ def build_manifest(result: CycleResult, run: RatedRun, now: datetime,
         "period": run.period.label,
         "as_of": run.as_of.isoformat(),
         "generated_at": now.replace(microsecond=0).isoformat(),
+        "read_on": (result.read_on or now.date()).isoformat(),
         "run": {"kind": result.kind, "reason": result.reason},
         "inputs": [
             {"path": s.path, "kind": s.kind, "size": s.size,

@@ -28,7 +28,7 @@ from reportgen.errors import OutputError
 from reportgen.history import History, check_file
 from reportgen.issues import Issue, make_issue
 from reportgen.model import Period
-from reportgen.store import kept_inputs, materialise, period_manifests
+from reportgen.store import kept_inputs, materialise, period_manifests, reading_date
 
 BACKUPS = "history-backups"
 
@@ -139,7 +139,8 @@ def rebuild_history(config: Config, output: Path, history_path: Path, *, today: 
 def _rebuild(config: Config, output: Path, history_path: Path, manifests: dict[str, dict],
              *, today: date, now: datetime) -> tuple[list[str], list[str]]:
     """Rate each period with a manifest that ``history_path`` does not hold, from its
-    kept inputs, oldest first, and store it (with a 'rebuild' run in the ledger)."""
+    kept inputs, oldest first, read on the date they were first read, and store it (with
+    a 'rebuild' run in the ledger)."""
     from reportgen.pipeline import HistoryUse, rate, read, with_history
 
     with History(history_path, clock=lambda: now) as history:
@@ -158,8 +159,8 @@ def _rebuild(config: Config, output: Path, history_path: Path, manifests: dict[s
         except ValueError:
             as_of = period.as_of
         with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
-            ingest = read(config, materialise(kept, Path(scratch)), today=today,
-                          as_of=as_of)
+            ingest = read(config, materialise(kept, Path(scratch)),
+                          today=reading_date(manifest, today), as_of=as_of)
         run = with_history(rate(ingest, config, period, as_of), history_path,
                            HistoryUse.SAVE, now, ingest=ingest, config=config)
         errors = sum(1 for i in run.issues if i.is_error)

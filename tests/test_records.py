@@ -228,3 +228,32 @@ def test_catch_up_writes_one_paper_and_lists_the_missed_months(setup):
     with History(history, clock=lambda: now) as h:
         assert h.missed() == ["2018-07", "2018-08"]
         assert [p.label for p in h.periods()] == ["2018-06", "2018-09"]
+
+
+def test_kept_inputs_are_read_on_the_date_they_were_first_read(setup):
+    """A 'Last updated' after the first run's date was refused then (update in the
+    future); a re-run or a rebuild later must refuse it too, or the ratings change."""
+    cfg, books, out, cycle = setup
+    later = rows()
+    later[0]["Last Updated"] = date(2018, 10, 8)  # after TODAY, before the re-run
+    write_tracker(books / "Objective 1 - M Elliot.xlsx", later)
+    first = cycle("2018-08")
+    assert any(i.code == "update-in-future" for i in first.run.issues)
+    manifest = json.loads((out / "2018-08" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["read_on"] == "2018-10-05"
+
+    def rerun(when):
+        return run_cycle(cfg, Period(2018, 8), today=when.date(), now=when)
+
+    again = rerun(datetime(2018, 10, 20, 9, 0))
+    assert again.kind == "kept" and reported(again) == reported(first)
+    assert any(i.code == "update-in-future" for i in again.run.issues)
+    manifest = json.loads((out / "2018-08" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["read_on"] == "2018-10-05"  # carried forward, not the re-run's date
+    from reportgen.recovery import rebuild_history
+
+    rebuild_history(cfg, out, out / "history.sqlite", today=date(2018, 10, 21),
+                    now=datetime(2018, 10, 21, 9, 0))
+    with History(out / "history.sqlite", clock=datetime.now) as h:
+        assert {k: v.value for k, v in h.ratings_for(Period(2018, 8)).items()} == \
+            reported(first)
