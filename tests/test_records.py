@@ -257,3 +257,24 @@ def test_kept_inputs_are_read_on_the_date_they_were_first_read(setup):
     with History(out / "history.sqlite", clock=datetime.now) as h:
         assert {k: v.value for k, v in h.ratings_for(Period(2018, 8)).items()} == \
             reported(first)
+
+
+def test_only_backups_up_to_the_newest_sound_one_are_checked(setup, monkeypatch):
+    import reportgen.recovery as recovery
+
+    cfg, books, out, cycle = setup
+    cycle("2018-08")
+    cycle("2018-09", now=datetime(2018, 10, 5, 9, 1))
+    (out / "history.sqlite").unlink()
+    checked = []
+
+    def spy(path):
+        checked.append(path.name)
+        return check_file(path)
+
+    monkeypatch.setattr(recovery, "check_file", spy)
+    again = cycle("2018-09", now=datetime(2018, 10, 5, 9, 2))
+    assert checked == ["history-20181005-090100.sqlite"]
+    assert "restored from the backup history-20181005-090100.sqlite" in again.notes[0]
+    assert not [p for p in (out / "history-backups").iterdir()
+                if p.name.endswith(("-wal", "-shm"))]
