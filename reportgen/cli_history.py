@@ -4,7 +4,7 @@ refresh's changes, a recovered history, missed periods). Registered in :mod:`rep
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -123,6 +123,7 @@ def _uk(iso: str) -> str:
 def show(period, config_path, output_dir):
     """Show the ratings stored for one period."""
     from reportgen.model import Period
+    from reportgen.render.formats import natural_key, uk_date
 
     try:
         p = Period.parse(period)
@@ -135,21 +136,15 @@ def show(period, config_path, output_dir):
     if as_of is None:
         raise UsageError(f"{p.label} is not stored in {path}; `reportgen history list` "
                          "shows what is")
-    click.secho(f"{p.name} (as of {_uk(as_of + 'T00:00')[:10]}): {len(ratings)} actions",
+    click.secho(f"{p.name} (as of {uk_date(date.fromisoformat(as_of))}): "
+                f"{len(ratings)} actions",
                 bold=True)
     counts: dict[str, int] = {}
-    for action_id in sorted(ratings, key=_natural):
+    for action_id in sorted(ratings, key=natural_key):
         rag = ratings[action_id].value
         counts[rag] = counts.get(rag, 0) + 1
         click.echo(f"  {action_id:<12} {rag}")
     click.echo("  " + "  ".join(f"{k}: {v}" for k, v in counts.items()))
-
-
-def _natural(text: str) -> tuple:
-    import re
-
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold())
-                 for p in re.split(r"(\d+)", text) if p)
 
 
 @history.command()

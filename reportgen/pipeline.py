@@ -33,8 +33,6 @@ ProgressFn = Callable[[str], None]
 FEEDBACK = "feedback"
 REPORT, WORKBOOK = "report", "workbook"
 ALL_ARTEFACTS = frozenset({REPORT, WORKBOOK, FEEDBACK})
-# Issues about the record of earlier periods, not about a tracker: in the paper and the
-# workbook, never in an officer's feedback.
 
 
 class HistoryUse(enum.Enum):
@@ -63,7 +61,14 @@ class CycleResult:
     kind: str = "live"  # where the inputs came from: live, kept (re-run) or refresh
     reason: str = ""
     rating_changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # history recovered, periods missed
+    read_on: date | None = None  # the date the trackers were first read on
+
+    @property
+    def notes(self) -> list[str]:
+        """What the run says about its record (history recovered, periods missed)."""
+        if self.run is None:
+            return []
+        return [i.message for i in self.run.issues if i.code in RECORD_CODES]
 
 
 # --------------------------------------------------------------------------- stages
@@ -102,6 +107,7 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
     ratings = rate_actions(ingest.actions, th, as_of)
     allocations = allocate(ingest.actions)
     by_stream = finance_by_stream(allocations, th, config.stream_names)
+    repeats = cross_cutting(ingest.actions)
     return RatedRun(
         period=period, as_of=as_of, actions=tuple(ingest.actions), ratings=ratings,
         kpis=tuple(ingest.kpis), kpi_results=rate_kpis(ingest.kpis, period, config.spc),
@@ -109,10 +115,11 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
         finance_by_objective=finance_by_objective(ingest.actions, th),
         changes=Changes(), previous_rags={}, trend={},
         issues=tuple(sort_issues(list(ingest.issues)
-                                 + rating_issues(ingest.actions, ratings, th, as_of))),
+                                 + rating_issues(ingest.actions, ratings, th, as_of,
+                                                 repeats=repeats))),
         sources=tuple(ingest.sources), slippage_model=th.slippage_model,
         allocations=allocations, finance_total=finance_total(by_stream, th),
-        next_update=next_update(period, config), repeats=cross_cutting(ingest.actions),
+        next_update=next_update(period, config), repeats=repeats,
     )
 
 
@@ -137,9 +144,11 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
     with History(path, clock=lambda: now, read_only=use is HistoryUse.READ) as history:
         previous, stored = history.plan(run.period)
         if ingest is not None and config is not None:
+            read_count = len(run.actions)
             run = carry_forward(run, ingest, previous, stored, config.stream_names,
                                 config.thresholds)
-            run = replace(run, repeats=cross_cutting(run.actions))  # carried ones too
+            if len(run.actions) != read_count:  # carried ones too
+                run = replace(run, repeats=cross_cutting(run.actions))
         if require_complete:
             check_complete(run)
         changes = history.changes(run.period, run.ratings)
@@ -263,7 +272,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     Raises OutputError/TemplateError/UsageError for problems the operator must fix;
     tracker problems are Issues in the result (``errors`` counts them)."""
     from reportgen.outputs import Staging, period_dir
-    from reportgen.store import keep, kept_inputs, materialise, read_manifest
+    from reportgen.store import keep, kept_inputs, materialise, read_manifest, reading_date
 
     say = progress or (lambda stage: None)
     as_of = as_of or period.as_of
@@ -280,13 +289,15 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
         from reportgen.recovery import ensure_history
 
         notes = ensure_history(config, output, history_path, today=today, now=now)
-    kept = None if refresh else kept_inputs(output, read_manifest(out_dir))
+    manifest = None if refresh else read_manifest(out_dir)
+    kept = kept_inputs(output, manifest)
     kind = "refresh" if refresh else ("kept" if kept else "live")
+    read_on = reading_date(manifest, today) if kept else today  # as the first run did
     stored = _stored(history_path, period) if refresh else {}
     say("Reading and validating trackers")
     with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
         source = materialise(kept, Path(scratch)) if kept else workbooks
-        ingest = read(config, source, today=today, as_of=as_of)
+        ingest = read(config, source, today=read_on, as_of=as_of)
         kept_map = (keep(output, source, [s.path for s in ingest.sources])
                     if whole_set and history is HistoryUse.SAVE else {})
     t = _lap(timings, "read_validate", started)
@@ -299,8 +310,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
         run = replace(run, issues=tuple(sort_issues([*run.issues, *notes])))
     t = _lap(timings, "rate_history", t)
     result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run, kind=kind,
-                         reason=reason or ("refresh" if refresh else ""),
-                         notes=[i.message for i in run.issues if i.code in RECORD_CODES])
+                         reason=reason or ("refresh" if refresh else ""), read_on=read_on)
     if refresh:
         result.rating_changes = rating_changes(stored, run)
     placed: list[str] = []
@@ -354,11 +364,7 @@ def rating_changes(stored: dict[str, Rag], run: RatedRun
                    ) -> list[tuple[str, str | None, str | None]]:
     """(action ID, stored RAG, new RAG) for each action whose reported rating differs
     from the stored one (None: not stored, or no longer there), by action ID."""
-    import re
-
-    def natural_key(text: str) -> tuple:
-        return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                     for part in re.split(r"(\d+)", text) if part)
+    from reportgen.render.formats import natural_key
 
     now = {k: r.reported for k, r in run.ratings.items()}
     out = [(k, stored[k].value if k in stored else None, now[k].value if k in now else None)
@@ -413,7 +419,8 @@ def build_manifest(result: CycleResult, run: RatedRun, now: datetime,
                    kept: dict[str, str] | None = None) -> dict:
     """The run manifest: inputs with hashes, counts, RAG summary, issues by severity,
     timings per stage, version, period and as_of, and whether the month covers the whole
-    plan (complete, plan_actions, not_updated); generated at ``now``."""
+    plan (complete, plan_actions, not_updated); generated at ``now``, from trackers read
+    on ``read_on`` (a re-run from kept inputs carries the first run's date forward)."""
     from reportgen.register import manifest_entry
 
     by_code: dict[str, int] = {}
@@ -424,6 +431,7 @@ def build_manifest(result: CycleResult, run: RatedRun, now: datetime,
         "period": run.period.label,
         "as_of": run.as_of.isoformat(),
         "generated_at": now.replace(microsecond=0).isoformat(),
+        "read_on": (result.read_on or now.date()).isoformat(),
         "run": {"kind": result.kind, "reason": result.reason},
         "inputs": [
             {"path": s.path, "kind": s.kind, "size": s.size,

@@ -403,13 +403,17 @@ def repeat_money_issues(actions: Iterable[Action],
 
 
 def rating_issues(actions: Iterable[Action], ratings: Mapping[str, ActionRating],
-                  th: Thresholds, as_of: date) -> list[Issue]:
+                  th: Thresholds, as_of: date, *,
+                  repeats: Mapping[str, tuple[str, ...]] | None = None) -> list[Issue]:
     """Warnings the rating finds: updates overdue (the ratings marked ``stale``), RAG
     challenges, Red or Amber actions without a corrective action, and money given to
     more than one occurrence of a repeated action (:func:`repeat_money_issues`). ``th``
-    and ``as_of`` are those the ratings were made with; they only word the messages."""
+    and ``as_of`` are those the ratings were made with; they only word the messages.
+    ``repeats`` is :func:`cross_cutting` of ``actions`` when the caller has it already."""
     actions = list(actions)
-    issues: list[Issue] = repeat_money_issues(actions, cross_cutting(actions))
+    if repeats is None:
+        repeats = cross_cutting(actions)
+    issues: list[Issue] = repeat_money_issues(actions, repeats)
     for a in actions:
         r = ratings.get(a.action_id)
         if r is None:

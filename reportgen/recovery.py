@@ -28,7 +28,7 @@ from reportgen.errors import OutputError
 from reportgen.history import History, check_file
 from reportgen.issues import Issue, make_issue
 from reportgen.model import Period
-from reportgen.store import kept_inputs, materialise, period_manifests
+from reportgen.store import kept_inputs, materialise, period_manifests, reading_date
 
 BACKUPS = "history-backups"
 
@@ -55,12 +55,11 @@ def backup_history(history_path: Path, output: Path, now: datetime, keep: int) -
         target = folder / f"{stem}-{n}.sqlite"
     with History(history_path, clock=lambda: now) as history:
         history.backup(target)
-    for old in backups(output)[max(1, keep):]:
-        for path in (old, old.with_name(old.name + "-wal"), old.with_name(old.name + "-shm")):
-            try:
-                path.unlink()
-            except OSError:
-                pass
+    for old in backups(output)[max(1, keep):]:  # one file each (journal_mode DELETE)
+        try:
+            old.unlink()
+        except OSError:
+            pass
     return target
 
 
@@ -97,15 +96,16 @@ def ensure_history(config: Config, output: Path, history_path: Path, *, today: d
             return []
         aside = _move_aside(history_path, f"damaged-{now:%Y%m%d-%H%M%S}")
     manifests = period_manifests(output)
-    found = [b for b in backups(output) if b.stat().st_size and check_file(b) is None]
-    if problem is None and not found and not manifests:
+    found = next((b for b in backups(output) if b.stat().st_size and check_file(b) is None),
+                 None)  # the newest sound one: older ones are not checked
+    if problem is None and found is None and not manifests:
         return []  # a first run
     what = (f"was damaged ({problem}); it was moved aside to {aside.name}" if problem
             else "was missing")
     restored = None
-    if found:
-        shutil.copyfile(found[0], history_path)
-        restored = found[0]
+    if found is not None:
+        shutil.copyfile(found, history_path)
+        restored = found
     rebuilt, skipped = _rebuild(config, output, history_path, manifests, today=today,
                                 now=now)
     done = []
@@ -139,7 +139,8 @@ def rebuild_history(config: Config, output: Path, history_path: Path, *, today: 
 def _rebuild(config: Config, output: Path, history_path: Path, manifests: dict[str, dict],
              *, today: date, now: datetime) -> tuple[list[str], list[str]]:
     """Rate each period with a manifest that ``history_path`` does not hold, from its
-    kept inputs, oldest first, and store it (with a 'rebuild' run in the ledger)."""
+    kept inputs, oldest first, read on the date they were first read, and store it (with
+    a 'rebuild' run in the ledger)."""
     from reportgen.pipeline import HistoryUse, rate, read, with_history
 
     with History(history_path, clock=lambda: now) as history:
@@ -158,8 +159,8 @@ def _rebuild(config: Config, output: Path, history_path: Path, manifests: dict[s
         except ValueError:
             as_of = period.as_of
         with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
-            ingest = read(config, materialise(kept, Path(scratch)), today=today,
-                          as_of=as_of)
+            ingest = read(config, materialise(kept, Path(scratch)),
+                          today=reading_date(manifest, today), as_of=as_of)
         run = with_history(rate(ingest, config, period, as_of), history_path,
                            HistoryUse.SAVE, now, ingest=ingest, config=config)
         errors = sum(1 for i in run.issues if i.is_error)

@@ -270,9 +270,8 @@ def statement_lines(run: RatedRun) -> list[str]:
         return []
     out = []
     for n in c.not_updated:
-        reason = n.reason
         count = len(n.action_ids)
-        out.append(f"{n.file or 'no file'}: {reason}; {count} action{'s' if count != 1 else ''}"
+        out.append(f"{n.file or 'no file'}: {n.reason}; {count} action{'s' if count != 1 else ''}"
                    f", budget {money(n.budget)}")
     return out
 

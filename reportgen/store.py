@@ -20,7 +20,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
@@ -101,6 +101,20 @@ def read_manifest(folder: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def reading_date(manifest: dict | None, fallback: date) -> date:
+    """The date a period's trackers were first read on, which their kept copies must be
+    read with again ('update in the future' is judged against it): the manifest's
+    ``read_on``, else the date it was generated, else ``fallback``."""
+    for key in ("read_on", "generated_at"):
+        value = (manifest or {}).get(key)
+        if isinstance(value, str) and value:
+            try:
+                return datetime.fromisoformat(value).date()
+            except ValueError:
+                continue
+    return fallback
 
 
 def kept_inputs(output: Path, manifest: dict | None) -> list[KeptInput] | None:

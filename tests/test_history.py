@@ -476,3 +476,42 @@ def test_the_records_migration_keeps_old_runs_and_adds_kinds_and_missed_periods(
         h.backup(tmp_path / "copy.sqlite")
     with History(tmp_path / "copy.sqlite", clock=NOON, read_only=True) as copy:
         assert [r["period"] for r in copy.runs()] == ["2018-08", "2018-09"]
+
+
+def test_records_are_read_from_a_file_one_migration_behind(tmp_path, monkeypatch):
+    """A later migration does not hide the run kinds and missed periods of a file at the
+    records version opened read-only (so not migrated)."""
+    import reportgen.history as history_module
+
+    path = tmp_path / "h.sqlite"
+    with History(path, clock=NOON) as h:
+        h.record_missed(Period(2018, 9), "down")
+        h.record_run(Period(2018, 8), started=datetime(2018, 9, 5), finished=datetime(2018, 9, 5),
+                     ok=True, kind="kept", reason="why")
+    monkeypatch.setattr(history_module, "MIGRATIONS",
+                        [*MIGRATIONS, ("0099_later", "CREATE TABLE later (a TEXT);")])
+    with History(path, clock=NOON, read_only=True) as h:
+        assert h.missed() == ["2018-09"]
+        assert h.runs()[-1]["kind"] == "kept" and h.runs()[-1]["reason"] == "why"
+
+
+def test_a_failed_integrity_check_names_three_lines_at_most(tmp_path, monkeypatch):
+    """PRAGMA integrity_check may give one row holding many lines."""
+    import reportgen.history as history_module
+
+    report = "\n".join(f"Page {n}: btreeInitPage() returns error code 11" for n in range(100))
+
+    class Damaged:
+        def execute(self, sql):
+            return self
+
+        def fetchall(self):
+            return [(report,)]
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(history_module.sqlite3, "connect", lambda *a, **k: Damaged())
+    text = history_module.check_file(tmp_path / "h.sqlite")
+    assert text.startswith("the integrity check failed: Page 0:")
+    assert "Page 2:" in text and "Page 3:" not in text and "\n" not in text

@@ -435,3 +435,15 @@ def test_money_under_two_objectives_is_a_warning_at_each_money_cell():
     ratings = rate_actions(actions, POINTS, AS_OF)
     assert sum(i.code == "repeated-action-money"
                for i in rating_issues(actions, ratings, POINTS, AS_OF)) == 4
+
+
+def test_rating_issues_use_the_repeats_given():
+    """The caller's cross_cutting map is used, not worked out again."""
+    actions = [occurrence("O1-08", 1, budget=72000.0), occurrence("O3-25", 3, budget=72000.0)]
+    ratings = rate_actions(actions, POINTS, AS_OF)
+    def money(**kwargs):
+        return [i for i in rating_issues(actions, ratings, POINTS, AS_OF, **kwargs)
+                if i.code == "repeated-action-money"]
+
+    assert len(money()) == 2
+    assert money(repeats={}) == []

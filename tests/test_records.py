@@ -166,7 +166,9 @@ def test_history_rebuild_command(setup, capsys):
     with History(out / "history.sqlite", clock=datetime.now) as h:
         assert h.periods() == [Period(2018, 8), Period(2018, 9)]
     code = main(["history", "show", "--period", "2018-08", "--output", str(out)])
-    assert code == 0 and "T-001" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert code == 0 and "T-001" in shown
+    assert "(as of 31/08/2018)" in shown
 
 
 def test_a_users_file_survives_three_reruns_and_generations_are_kept(setup):
@@ -226,3 +228,53 @@ def test_catch_up_writes_one_paper_and_lists_the_missed_months(setup):
     with History(history, clock=lambda: now) as h:
         assert h.missed() == ["2018-07", "2018-08"]
         assert [p.label for p in h.periods()] == ["2018-06", "2018-09"]
+
+
+def test_kept_inputs_are_read_on_the_date_they_were_first_read(setup):
+    """A 'Last updated' after the first run's date was refused then (update in the
+    future); a re-run or a rebuild later must refuse it too, or the ratings change."""
+    cfg, books, out, cycle = setup
+    later = rows()
+    later[0]["Last Updated"] = date(2018, 10, 8)  # after TODAY, before the re-run
+    write_tracker(books / "Objective 1 - M Elliot.xlsx", later)
+    first = cycle("2018-08")
+    assert any(i.code == "update-in-future" for i in first.run.issues)
+    manifest = json.loads((out / "2018-08" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["read_on"] == "2018-10-05"
+
+    def rerun(when):
+        return run_cycle(cfg, Period(2018, 8), today=when.date(), now=when)
+
+    again = rerun(datetime(2018, 10, 20, 9, 0))
+    assert again.kind == "kept" and reported(again) == reported(first)
+    assert any(i.code == "update-in-future" for i in again.run.issues)
+    manifest = json.loads((out / "2018-08" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["read_on"] == "2018-10-05"  # carried forward, not the re-run's date
+    from reportgen.recovery import rebuild_history
+
+    rebuild_history(cfg, out, out / "history.sqlite", today=date(2018, 10, 21),
+                    now=datetime(2018, 10, 21, 9, 0))
+    with History(out / "history.sqlite", clock=datetime.now) as h:
+        assert {k: v.value for k, v in h.ratings_for(Period(2018, 8)).items()} == \
+            reported(first)
+
+
+def test_only_backups_up_to_the_newest_sound_one_are_checked(setup, monkeypatch):
+    import reportgen.recovery as recovery
+
+    cfg, books, out, cycle = setup
+    cycle("2018-08")
+    cycle("2018-09", now=datetime(2018, 10, 5, 9, 1))
+    (out / "history.sqlite").unlink()
+    checked = []
+
+    def spy(path):
+        checked.append(path.name)
+        return check_file(path)
+
+    monkeypatch.setattr(recovery, "check_file", spy)
+    again = cycle("2018-09", now=datetime(2018, 10, 5, 9, 2))
+    assert checked == ["history-20181005-090100.sqlite"]
+    assert "restored from the backup history-20181005-090100.sqlite" in again.notes[0]
+    assert not [p for p in (out / "history-backups").iterdir()
+                if p.name.endswith(("-wal", "-shm"))]
