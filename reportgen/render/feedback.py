@@ -352,7 +352,7 @@ def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[Cha
                 "update due"))
         for issue in fb.issues:
             a = _issue_action(issue, by_id, by_row)
-            action_id = getattr(issue, "action_id", None) or (a.action_id if a else "")
+            action_id = issue.action_id or (a.action_id if a else "")
             items.append(ChaseItem(
                 _issue_officer(issue, a), fb.file, action_id, a.action if a else "",
                 f"{issue.message} {issue.hint}", issue.sheet, issue.cell,
@@ -370,7 +370,7 @@ def _issue_action(issue: Issue, by_id: dict[str, Action],
                   by_row: dict[tuple, Action]) -> Action | None:
     """The action an Issue is about: by the Issue's action ID when it has one, else by
     its file, sheet and row; None for a file- or sheet-level Issue."""
-    action_id = getattr(issue, "action_id", None)
+    action_id = issue.action_id
     if action_id and action_id in by_id:
         return by_id[action_id]
     row = _cell_position(issue.cell)[0]
