@@ -233,6 +233,19 @@ def test_the_same_message_composed_again_has_the_same_message_id(cycle, out_dir)
     assert (out_dir / "previous" / "outbox" / "team.eml").is_file()
 
 
+def test_record_issues_reach_no_one_and_the_team_names_who_was_emailed(cycle, out_dir):
+    from reportgen.issues import make_issue
+
+    missed = make_issue("period-missed", file="history.sqlite", value="August 2018")
+    run = dataclasses.replace(cycle.run, issues=(*cycle.run.issues, missed))
+    outcome = deliver_run(run, mail_config(send=False), out_dir, ROOT / "workbooks", now=NOW)
+    assert outcome.unaddressed == ["Jen Armstrong"]
+    text = body(eml(out_dir / "outbox" / "team.eml"))
+    assert "history.sqlite" not in text
+    emailed = next(line for line in text.splitlines() if line.startswith("Feedback emailed"))
+    assert "Jen Armstrong" not in emailed and "Not known" not in emailed
+
+
 # --------------------------------------------------------------------------- the relay
 
 

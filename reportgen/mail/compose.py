@@ -151,6 +151,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
     book = address_book(run, config)
 
     by_officer: dict[str, list] = {}
+    emailed: list[str] = []  # the officers whose message is in the plan
     for item in items:
         by_officer.setdefault(item.officer, []).append(item)
     for officer, todo in by_officer.items():
@@ -182,6 +183,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
             "officer", "officer-" + safe_file_stem(officer, "officer"), (address,),
             f"{period.name} report: your tracker needs {len(todo)} change(s)",
             "\n".join(lines), attach, period.label))
+        emailed.append(officer)
 
     report = out_dir / f"board-report-{period.label}.docx"
     pdf = report.with_suffix(".pdf")
@@ -205,9 +207,8 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
                  f"{len(run.issues) - errors} warning(s) in the trackers.",
                  f"{len(by_officer)} officer(s) have something to fix or update"
                  + ("; the chase list is attached." if chase.is_file() else ".")]
-        sent_to = [o for o in by_officer if o not in plan.unaddressed]
-        if sent_to:
-            lines += ["", "Feedback emailed to: " + ", ".join(sent_to) + "."]
+        if emailed:
+            lines += ["", "Feedback emailed to: " + ", ".join(emailed) + "."]
         if plan.unaddressed:
             lines += ["", "No email address is known for these officers: please pass their "
                       "feedback on by hand, and add them to [email.officers] in "

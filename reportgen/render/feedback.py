@@ -44,7 +44,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from reportgen.config import Config
 from reportgen.errors import OutputError
-from reportgen.issues import FIELD_LABELS, Issue
+from reportgen.issues import FIELD_LABELS, RECORD_CODES, Issue
 from reportgen.model import Action, RatedRun, Rag
 from reportgen.render.cells import (
     MAX_URL_CHARS, RAG_COLOURS, WORKBOOK_OPTIONS, Formats, cell_text, colour, safe_file_stem,
@@ -66,10 +66,13 @@ class TrackerFeedback:
 
 def collect(run: RatedRun) -> dict[str, TrackerFeedback]:
     """Tracker file → its Issues (sorted: errors first, then sheet, row, column) and its
-    actions due an update. Trackers with neither are left out."""
+    actions due an update. Trackers with neither are left out. Issues about the record
+    of earlier periods (reportgen.issues.RECORD_CODES) are about no tracker: left out."""
     out: dict[str, TrackerFeedback] = {}
     seen: set[tuple] = set()
     for issue in run.issues:
+        if issue.code in RECORD_CODES:
+            continue
         # The same problem at the same cell is listed once, however many stages saw it.
         key = (issue.file, issue.sheet, issue.cell, issue.code, issue.field)
         if key in seen:
