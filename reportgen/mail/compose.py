@@ -13,7 +13,9 @@ After a run (:func:`after_run_messages`):
 An officer's address comes from ``[email.officers]`` (the name as written in trackers),
 else from an "Email" column of their tracker.
 
-Every message has a key: a hash of its kind, period, recipients, subject and text. The
+Every message has a key: a hash of its kind, period, recipients, subject and text (a
+reminder's of its kind, period and recipients only, so that an officer updating an action
+does not make it go again). The
 Message-ID is made from it, so the same message composed again is the same message,
 and the sent log (reportgen.mail.send) never sends it twice. Nothing here reads the
 clock: ``now`` is given.
@@ -60,8 +62,12 @@ class Outgoing:
 
     @property
     def key(self) -> str:
-        text = "\x1f".join((self.kind, self.period, ",".join(sorted(self.to)), self.subject,
-                            self.body, *(p.name for p in self.attachments)))
+        if self.kind == "reminder":  # once per period and officer, whatever it lists
+            parts: tuple[str, ...] = (self.kind, self.period, ",".join(sorted(self.to)))
+        else:
+            parts = (self.kind, self.period, ",".join(sorted(self.to)), self.subject,
+                     self.body, *(p.name for p in self.attachments))
+        text = "\x1f".join(parts)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
