@@ -317,8 +317,13 @@ def test_a_refused_recipient_does_not_stop_the_others(cycle, out_dir, relay, cli
     assert report["not_delivered"]["board.eml"] == {
         "chair@example.org": "550 5.1.1 mailbox unavailable"}
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["email"]["sent"] is True  # the manifest says what was not delivered
-    assert manifest["email"]["not_delivered"] == outcome.not_delivered
+    # the manifest says what was not delivered (its record nested by occasion: "run")
+    assert manifest["email"]["run"]["sent"] is True
+    assert manifest["email"]["run"]["not_delivered"] == outcome.not_delivered
+    assert sorted(report["messages"]) == ["board.eml", "officer-Graeme Turnbull.eml",
+                                  "officer-Iain Scott.eml", "officer-Peter Douglas.eml",
+                                  "team.eml"]  # the file names, not overwritten
+    assert {d["file"] for d in report["deliveries"]} == set(report["messages"])
 
     # once the mailbox is back, `send` reaches only those not yet reached
     handler.refuse.clear()
@@ -379,6 +384,41 @@ def test_cli_send_exit_code_names_what_was_not_delivered(cycle, out_dir, tmp_pat
     out = capsys.readouterr().out
     assert code == 7
     assert "NOT delivered: board.eml to clerk@example.org: ConnectionRefusedError" in out
+    # `send` records as a run does: delivery.json and the manifest
+    report = json.loads((out_dir / "outbox" / DELIVERY).read_text(encoding="utf-8"))
+    assert report["occasion"] == "send" and report["sent"] is True
+    assert "clerk@example.org" in report["not_delivered"]["board.eml"]
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["email"]["send"]["not_delivered"] == report["not_delivered"]
+    assert manifest["email"]["run"]["sent"] is False  # the run's record is kept
+
+
+def test_sending_needs_host_and_sender_wherever_it_starts(cycle, out_dir):
+    from reportgen.errors import UsageError
+
+    cfg = mail_config(send=False, host="")
+    with pytest.raises(UsageError, match="host and sender"):
+        deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, send=True)
+    with pytest.raises(UsageError, match="host and sender"):
+        send_outbox(out_dir, cfg, NOW)
+
+
+def test_reminders_send_only_the_reminders_and_keep_the_runs_record(
+        cycle, out_dir, relay, client_context):
+    handler = Recorder()
+    cfg = mail_config(relay(handler, "starttls"), username="")
+    deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, send=False)
+    outcome = send_reminders(cfg, date(2018, 10, 1), NOW, workbooks=ROOT / "workbooks",
+                             output=out_dir.parent, context=client_context, delay=0,
+                             send=True)
+    assert outcome.files and outcome.not_delivered == {}
+    assert handler.messages  # the reminders went
+    assert all(m["X-Reportgen-Kind"] == "reminder" for _, m in handler.messages)
+    assert handler.received("clerk@example.org") == []  # the run's board message did not
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["email"]["run"] == {"messages": 5, "sent": False,
+                                        "no_address": ["Jen Armstrong"], "not_delivered": {}}
+    assert manifest["email"]["reminders"]["sent"] is True
 
 
 # --------------------------------------------------------------------------- reminders
@@ -419,6 +459,38 @@ def test_each_officer_gets_one_reminder_once(tmp_path, relay, client_context):
     assert send_reminders(cfg, date(2018, 10, 2), NOW, **kwargs).report.sent == 0
     assert len(handler.messages) == 2
     assert send_reminders(cfg, date(2018, 10, 8), NOW, **kwargs) is None
+
+
+def test_a_reminder_is_the_same_message_when_an_action_changes():
+    from reportgen.mail.compose import Outgoing
+
+    def message(kind, text):
+        return Outgoing(kind, "x", ("m@example.org",), "Update due", text, (), "2018-09")
+
+    assert message("reminder", "- T-001: 40%").key == message("reminder", "- T-001: 60%").key
+    assert message("officer", "- T-001: 40%").key != message("officer", "- T-001: 60%").key
+
+
+def test_a_failed_reminder_is_tried_again_hourly_not_every_tick(monkeypatch):
+    from reportgen import cli_mail
+    import reportgen.mail
+
+    calls = []
+
+    def fail(*args, **kwargs):
+        calls.append(args[2])
+        raise OSError("relay down")
+
+    monkeypatch.setattr(cli_mail, "_reminded", {})
+    monkeypatch.setattr(reportgen.mail, "send_reminders", fail)
+    cfg = mail_config(send=False)
+    with pytest.raises(OSError):
+        cli_mail.remind_now(cfg, datetime(2018, 10, 1, 9, 0))
+    cli_mail.remind_now(cfg, datetime(2018, 10, 1, 9, 30))  # within the hour: not tried
+    assert calls == [datetime(2018, 10, 1, 9, 0)]
+    with pytest.raises(OSError):
+        cli_mail.remind_now(cfg, datetime(2018, 10, 1, 10, 0))  # an hour on: tried again
+    assert len(calls) == 2
 
 
 # --------------------------------------------------------------------------- links, config
