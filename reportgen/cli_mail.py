@@ -80,9 +80,11 @@ def remind_now(config, now: datetime) -> None:
     last = _reminded.get(period)
     if period is None or last is True or (last and now < last + timedelta(hours=1)):
         return
+    _reminded[period] = now  # a failure, an exception too, is tried again in an hour
     outcome = send_reminders(config, now.date(), now, workbooks=config.paths.workbooks,
                              output=config.paths.output, period=period)
-    _reminded[period] = now if outcome is not None and outcome.not_delivered else True
+    if outcome is None or not outcome.not_delivered:
+        _reminded[period] = True
     if outcome is not None and outcome.not_delivered:
         log.error("reminders for %s not delivered: %s", period.label, outcome.not_delivered)
 
@@ -114,7 +116,7 @@ def send(period, output_dir, config_path):
     """
     from reportgen.cli import _load_config, _resolve_period
     from reportgen.lock import RunLock
-    from reportgen.mail import Outcome
+    from reportgen.mail import Outcome, record
     from reportgen.mail.send import send_outbox
     from reportgen.outputs import period_dir
 
@@ -126,12 +128,12 @@ def send(period, output_dir, config_path):
     if not (out_dir / "outbox").is_dir():
         raise UsageError(f"{out_dir / 'outbox'}: no outbox for {p.label} "
                          "(run `reportgen run` first)")
-    if not config.email.host or not config.email.sender:
-        raise UsageError("set [email] host and sender in reportgen.toml to send")
     with RunLock(output / ".reportgen.lock", now=now, command="reportgen send"):
-        report = send_outbox(out_dir, config, now)
-    files = sorted((out_dir / "outbox").glob("*.eml"))
-    failed = _show(Outcome(out_dir, files, [], report), "Outbox")
+        report = send_outbox(out_dir, config, now)  # UsageError without host and sender
+        files = sorted((out_dir / "outbox").glob("*.eml"))
+        outcome = Outcome(out_dir, files, [], report)
+        record(out_dir, outcome, "send")
+    failed = _show(outcome, "Outbox")
     sys.exit(UNDELIVERED if failed else 0)
 
 

@@ -226,9 +226,7 @@ def render(run: RatedRun, config: Config, staging, workbooks: Path,
     if FEEDBACK in artefacts:
         from reportgen.render.feedback import write_feedback
 
-        officers = replace(run, issues=tuple(i for i in run.issues  # not a tracker's
-                                             if i.code not in RECORD_CODES))
-        if write_feedback(officers, config, staging.folder(names[FEEDBACK]), workbooks):
+        if write_feedback(run, config, staging.folder(names[FEEDBACK]), workbooks):
             written.append(FEEDBACK)
         t = _lap(timings, "feedback", t)
     if REPORT in artefacts:  # the dashboard page goes live with the report

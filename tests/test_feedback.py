@@ -193,3 +193,14 @@ def test_libreoffice_opens_every_feedback_file(config, tmp_path):
         capture_output=True, text=True, timeout=180)
     for path in written:
         assert (out / (path.stem + ".csv")).exists(), proc.stdout + proc.stderr
+
+
+def test_record_issues_are_no_trackers_feedback():
+    from reportgen.render.feedback import collect
+
+    missed = make_issue("period-missed", file="history.sqlite", value="August 2018")
+    recovered = make_issue("history-recovered", file="history.sqlite", value="x", detail="y")
+    run = make_run(8)
+    trackers = collect(replace(run, issues=(*run.issues, missed, recovered)))
+    assert "history.sqlite" not in trackers
+    assert set(trackers) == set(collect(run))

@@ -199,7 +199,9 @@ def test_send_false_writes_the_messages_as_eml(cycle, out_dir):
     assert board["From"] == "performance@example.org"
     assert board["Date"].datetime.replace(tzinfo=None) == NOW
     text = body(board)
-    assert "The plan has 64 actions: 9 Red, 15 Amber, 27 Green, 10 Blue, 3 Cancelled." in text
+    # an action repeated under several objectives is counted once, as the paper counts it
+    assert ("The plan has 35 distinct actions (64 tracker rows): 5 Red, 7 Amber, 15 Green, "
+            "7 Blue, 1 Cancelled.") in text
     assert "newly Red" in text and "Finance: budget £3,105,000" in text
     files = attachments(board)
     assert docx.Document(io.BytesIO(files["board-report-2018-09.docx"])).paragraphs
@@ -229,6 +231,19 @@ def test_the_same_message_composed_again_has_the_same_message_id(cycle, out_dir)
     deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=datetime(2018, 10, 6))
     assert eml(out_dir / "outbox" / "team.eml")["Message-ID"] == first
     assert (out_dir / "previous" / "outbox" / "team.eml").is_file()
+
+
+def test_record_issues_reach_no_one_and_the_team_names_who_was_emailed(cycle, out_dir):
+    from reportgen.issues import make_issue
+
+    missed = make_issue("period-missed", file="history.sqlite", value="August 2018")
+    run = dataclasses.replace(cycle.run, issues=(*cycle.run.issues, missed))
+    outcome = deliver_run(run, mail_config(send=False), out_dir, ROOT / "workbooks", now=NOW)
+    assert outcome.unaddressed == ["Jen Armstrong"]
+    text = body(eml(out_dir / "outbox" / "team.eml"))
+    assert "history.sqlite" not in text
+    emailed = next(line for line in text.splitlines() if line.startswith("Feedback emailed"))
+    assert "Jen Armstrong" not in emailed and "Not known" not in emailed
 
 
 # --------------------------------------------------------------------------- the relay
@@ -302,8 +317,13 @@ def test_a_refused_recipient_does_not_stop_the_others(cycle, out_dir, relay, cli
     assert report["not_delivered"]["board.eml"] == {
         "chair@example.org": "550 5.1.1 mailbox unavailable"}
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["email"]["sent"] is True  # the manifest says what was not delivered
-    assert manifest["email"]["not_delivered"] == outcome.not_delivered
+    # the manifest says what was not delivered (its record nested by occasion: "run")
+    assert manifest["email"]["run"]["sent"] is True
+    assert manifest["email"]["run"]["not_delivered"] == outcome.not_delivered
+    assert sorted(report["messages"]) == ["board.eml", "officer-Graeme Turnbull.eml",
+                                  "officer-Iain Scott.eml", "officer-Peter Douglas.eml",
+                                  "team.eml"]  # the file names, not overwritten
+    assert {d["file"] for d in report["deliveries"]} == set(report["messages"])
 
     # once the mailbox is back, `send` reaches only those not yet reached
     handler.refuse.clear()
@@ -364,6 +384,41 @@ def test_cli_send_exit_code_names_what_was_not_delivered(cycle, out_dir, tmp_pat
     out = capsys.readouterr().out
     assert code == 7
     assert "NOT delivered: board.eml to clerk@example.org: ConnectionRefusedError" in out
+    # `send` records as a run does: delivery.json and the manifest
+    report = json.loads((out_dir / "outbox" / DELIVERY).read_text(encoding="utf-8"))
+    assert report["occasion"] == "send" and report["sent"] is True
+    assert "clerk@example.org" in report["not_delivered"]["board.eml"]
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["email"]["send"]["not_delivered"] == report["not_delivered"]
+    assert manifest["email"]["run"]["sent"] is False  # the run's record is kept
+
+
+def test_sending_needs_host_and_sender_wherever_it_starts(cycle, out_dir):
+    from reportgen.errors import UsageError
+
+    cfg = mail_config(send=False, host="")
+    with pytest.raises(UsageError, match="host and sender"):
+        deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, send=True)
+    with pytest.raises(UsageError, match="host and sender"):
+        send_outbox(out_dir, cfg, NOW)
+
+
+def test_reminders_send_only_the_reminders_and_keep_the_runs_record(
+        cycle, out_dir, relay, client_context):
+    handler = Recorder()
+    cfg = mail_config(relay(handler, "starttls"), username="")
+    deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, send=False)
+    outcome = send_reminders(cfg, date(2018, 10, 1), NOW, workbooks=ROOT / "workbooks",
+                             output=out_dir.parent, context=client_context, delay=0,
+                             send=True)
+    assert outcome.files and outcome.not_delivered == {}
+    assert handler.messages  # the reminders went
+    assert all(m["X-Reportgen-Kind"] == "reminder" for _, m in handler.messages)
+    assert handler.received("clerk@example.org") == []  # the run's board message did not
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["email"]["run"] == {"messages": 5, "sent": False,
+                                        "no_address": ["Jen Armstrong"], "not_delivered": {}}
+    assert manifest["email"]["reminders"]["sent"] is True
 
 
 # --------------------------------------------------------------------------- reminders
@@ -404,6 +459,38 @@ def test_each_officer_gets_one_reminder_once(tmp_path, relay, client_context):
     assert send_reminders(cfg, date(2018, 10, 2), NOW, **kwargs).report.sent == 0
     assert len(handler.messages) == 2
     assert send_reminders(cfg, date(2018, 10, 8), NOW, **kwargs) is None
+
+
+def test_a_reminder_is_the_same_message_when_an_action_changes():
+    from reportgen.mail.compose import Outgoing
+
+    def message(kind, text):
+        return Outgoing(kind, "x", ("m@example.org",), "Update due", text, (), "2018-09")
+
+    assert message("reminder", "- T-001: 40%").key == message("reminder", "- T-001: 60%").key
+    assert message("officer", "- T-001: 40%").key != message("officer", "- T-001: 60%").key
+
+
+def test_a_failed_reminder_is_tried_again_hourly_not_every_tick(monkeypatch):
+    from reportgen import cli_mail
+    import reportgen.mail
+
+    calls = []
+
+    def fail(*args, **kwargs):
+        calls.append(args[2])
+        raise OSError("relay down")
+
+    monkeypatch.setattr(cli_mail, "_reminded", {})
+    monkeypatch.setattr(reportgen.mail, "send_reminders", fail)
+    cfg = mail_config(send=False)
+    with pytest.raises(OSError):
+        cli_mail.remind_now(cfg, datetime(2018, 10, 1, 9, 0))
+    cli_mail.remind_now(cfg, datetime(2018, 10, 1, 9, 30))  # within the hour: not tried
+    assert calls == [datetime(2018, 10, 1, 9, 0)]
+    with pytest.raises(OSError):
+        cli_mail.remind_now(cfg, datetime(2018, 10, 1, 10, 0))  # an hour on: tried again
+    assert len(calls) == 2
 
 
 # --------------------------------------------------------------------------- links, config

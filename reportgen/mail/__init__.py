@@ -7,7 +7,7 @@
 
 :func:`deliver_run` (after ``reportgen run``) and :func:`send_reminders` (``reportgen
 remind`` and the scheduler) write the outbox, send it when ``[email] send = true``, and
-write ``outbox/delivery.json``: what was delivered, what was not and why, and the officers
+write ``outbox/delivery.json`` (and the manifest's ``email``, by occasion): what was delivered, what was not and why, and the officers
 no address is known for. The clock is never read here.
 """
 
@@ -39,25 +39,36 @@ class Outcome:
 
 
 def _finish(plan: Plan, config: Config, out_dir: Path, now: datetime, files: list[Path],
-            context, delay: float, send: bool | None) -> Outcome:
+            context, delay: float, send: bool | None, occasion: str) -> Outcome:
     outcome = Outcome(out_dir, files, list(plan.unaddressed))
-    if (config.email.send if send is None else send) and (out_dir / OUTBOX).is_dir():
-        outcome.report = send_outbox(out_dir, config, now, context=context, delay=delay)
-    if (out_dir / OUTBOX).is_dir():
-        _write_json(out_dir / OUTBOX / DELIVERY, {
-            "sent": outcome.report is not None,
-            "messages": [p.name for p in files],
-            "no_address": outcome.unaddressed,
-            **(outcome.report.as_dict() if outcome.report else {}),
-            "not_delivered": outcome.not_delivered,
-        })
-        _note_in_manifest(out_dir, outcome)
+    if (config.email.send if send is None else send) and files:
+        # the files just written, not the rest of the outbox (the other occasion's)
+        outcome.report = send_outbox(out_dir, config, now, context=context, delay=delay,
+                                     only=files)
+    record(out_dir, outcome, occasion)
     return outcome
 
 
-def _note_in_manifest(out_dir: Path, outcome: Outcome) -> None:
-    """Add what the email step did to the period's manifest (``email``: messages written,
-    whether they were sent, who has no address, what was not delivered and why)."""
+def record(out_dir: Path, outcome: Outcome, occasion: str) -> None:
+    """Write ``outbox/delivery.json`` and the manifest's ``email[occasion]`` ("run",
+    "reminders" or "send") for what ``outcome`` says was written and sent."""
+    if not (out_dir / OUTBOX).is_dir():
+        return
+    _write_json(out_dir / OUTBOX / DELIVERY, {
+        "occasion": occasion,
+        "sent": outcome.report is not None,
+        "messages": [p.name for p in outcome.files],
+        "no_address": outcome.unaddressed,
+        **(outcome.report.as_dict() if outcome.report else {}),
+        "not_delivered": outcome.not_delivered,
+    })
+    _note_in_manifest(out_dir, outcome, occasion)
+
+
+def _note_in_manifest(out_dir: Path, outcome: Outcome, occasion: str) -> None:
+    """Add what the email step did to the period's manifest (``email[occasion]``: messages
+    written, whether they were sent, who has no address, what was not delivered and why);
+    the other occasions' records are kept."""
     path = out_dir / "manifest.json"
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -65,9 +76,12 @@ def _note_in_manifest(out_dir: Path, outcome: Outcome) -> None:
         return  # no manifest (a partial command): delivery.json alone says it
     if not isinstance(manifest, dict):
         return
-    manifest["email"] = {"messages": len(outcome.files), "sent": outcome.report is not None,
-                         "no_address": outcome.unaddressed,
-                         "not_delivered": outcome.not_delivered}
+    email = manifest.get("email")
+    email = email if isinstance(email, dict) and "sent" not in email else {}
+    email[occasion] = {"messages": len(outcome.files), "sent": outcome.report is not None,
+                       "no_address": outcome.unaddressed,
+                       "not_delivered": outcome.not_delivered}
+    manifest["email"] = email
     _write_json(path, manifest)
 
 
@@ -78,7 +92,7 @@ def deliver_run(run, config: Config, out_dir: Path, workbooks: Path, *, now: dat
     and, with ``[email] send = true`` (or ``send``), send what has not been sent."""
     plan = after_run_messages(run, config, out_dir, workbooks)
     files = write_outbox(plan, config, out_dir, now)
-    return _finish(plan, config, out_dir, now, files, context, delay, send)
+    return _finish(plan, config, out_dir, now, files, context, delay, send, "run")
 
 
 def send_reminders(config: Config, today: date, now: datetime, *, workbooks: Path,
@@ -98,7 +112,7 @@ def send_reminders(config: Config, today: date, now: datetime, *, workbooks: Pat
     plan = reminder_messages(ingest.actions, period, config, workbooks, due)
     out_dir = period_dir(output, period)
     files = write_outbox(plan, config, out_dir, now, reminders=True)
-    return _finish(plan, config, out_dir, now, files, context, delay, send)
+    return _finish(plan, config, out_dir, now, files, context, delay, send, "reminders")
 
 
-__all__ = ["DELIVERY", "Outcome", "deliver_run", "send_reminders"]
+__all__ = ["DELIVERY", "Outcome", "deliver_run", "record", "send_reminders"]

@@ -13,7 +13,9 @@ After a run (:func:`after_run_messages`):
 An officer's address comes from ``[email.officers]`` (the name as written in trackers),
 else from an "Email" column of their tracker.
 
-Every message has a key: a hash of its kind, period, recipients, subject and text. The
+Every message has a key: a hash of its kind, period, recipients, subject and text (a
+reminder's of its kind, period and recipients only, so that an officer updating an action
+does not make it go again). The
 Message-ID is made from it, so the same message composed again is the same message,
 and the sent log (reportgen.mail.send) never sends it twice. Nothing here reads the
 clock: ``now`` is given.
@@ -35,6 +37,8 @@ from pathlib import Path
 from reportgen.config import Config
 from reportgen.model import RatedRun, Rag
 from reportgen.render.cells import safe_file_stem
+from reportgen.render.coverage import distinct_counts, short_title
+from reportgen.render.formats import money
 
 OUTBOX = "outbox"
 _TYPES = {
@@ -58,8 +62,12 @@ class Outgoing:
 
     @property
     def key(self) -> str:
-        text = "\x1f".join((self.kind, self.period, ",".join(sorted(self.to)), self.subject,
-                            self.body, *(p.name for p in self.attachments)))
+        if self.kind == "reminder":  # once per period and officer, whatever it lists
+            parts: tuple[str, ...] = (self.kind, self.period, ",".join(sorted(self.to)))
+        else:
+            parts = (self.kind, self.period, ",".join(sorted(self.to)), self.subject,
+                     self.body, *(p.name for p in self.attachments))
+        text = "\x1f".join(parts)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -80,7 +88,7 @@ def address_book(run: RatedRun | None, config: Config, actions=None) -> dict[str
     Email column."""
     book: dict[str, str] = {}
     for a in (actions if actions is not None else (run.actions if run else ())):
-        if getattr(a, "email", ""):
+        if a.email:
             book.setdefault(_name_key(a.lead_officer), a.email)
     for name, address in config.email.officers:
         book[_name_key(name)] = address
@@ -96,25 +104,22 @@ def tracker_location(file: str, workbooks: Path, config: Config) -> str:
     return os.path.abspath(Path(workbooks) / file)
 
 
-def _money(value: float | None) -> str:
-    if value is None:
-        return "not known"
-    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
-
-
 def board_summary(run: RatedRun) -> list[str]:
     """Three lines for the board's message (a fourth, first, when incomplete)."""
     from reportgen.register import statement
 
-    counts = {rag: 0 for rag in Rag}
-    for rating in run.ratings.values():
-        counts[rating.reported] += 1
-    shown = ", ".join(f"{n} {rag.value}" for rag, n in counts.items() if n)
+    # an action the plan repeats under several objectives is counted once, as the paper
+    # and the dashboard count it; the tracker rows are said beside when they differ
+    counts = distinct_counts({k: r.reported for k, r in run.ratings.items()}, run.repeats)
+    shown = ", ".join(f"{counts[rag]} {rag.value}" for rag in Rag if counts.get(rag))
+    total, rows = sum(counts.values()), len(run.ratings)
+    plan = f"{total} distinct actions ({rows} tracker rows)" if total != rows \
+        else f"{total} actions"
     lines = []
     incomplete = statement(run)
     if incomplete:
         lines.append(incomplete)
-    lines.append(f"The plan has {len(run.ratings)} actions: {shown or 'none rated'}.")
+    lines.append(f"The plan has {plan}: {shown or 'none rated'}.")
     red = run.changes.newly_red
     since = run.changes.previous_period
     if red:
@@ -128,11 +133,12 @@ def board_summary(run: RatedRun) -> list[str]:
         lines.append("Finance: no budget recorded in the trackers.")
     else:
         over = "" if f.variance is None else (
-            f", {_money(abs(f.variance))} {'over' if f.variance > 0 else 'under'} budget"
+            f", {money(abs(f.variance))} {'over' if f.variance > 0 else 'under'} budget"
             if f.variance else ", on budget")
         rag = f" ({f.rag.value})" if f.rag is not None else ""
-        lines.append(f"Finance: budget {_money(f.budget)}, forecast outturn "
-                     f"{_money(f.forecast)}{over}{rag}.")
+        forecast = "not known" if f.forecast is None else money(f.forecast)
+        lines.append(f"Finance: budget {money(f.budget)}, forecast outturn "
+                     f"{forecast}{over}{rag}.")
     return lines
 
 
@@ -151,6 +157,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
     book = address_book(run, config)
 
     by_officer: dict[str, list] = {}
+    emailed: list[str] = []  # the officers whose message is in the plan
     for item in items:
         by_officer.setdefault(item.officer, []).append(item)
     for officer, todo in by_officer.items():
@@ -170,7 +177,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
         for n, item in enumerate(todo, 1):
             where = f"{item.file}, sheet {item.sheet}, cell {item.cell}" if item.cell and \
                 item.sheet else item.file
-            what = f"{item.action_id} \u201c{_short(item.action)}\u201d: " if \
+            what = f"{item.action_id} \u201c{short_title(item.action, 80)}\u201d: " if \
                 item.action_id else ""
             lines += [f"{n}. {what}{_KINDS.get(item.kind, item.kind)}", f"   Where: {where}",
                       f"   What to do: {item.todo}", ""]
@@ -182,6 +189,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
             "officer", "officer-" + safe_file_stem(officer, "officer"), (address,),
             f"{period.name} report: your tracker needs {len(todo)} change(s)",
             "\n".join(lines), attach, period.label))
+        emailed.append(officer)
 
     report = out_dir / f"board-report-{period.label}.docx"
     pdf = report.with_suffix(".pdf")
@@ -205,9 +213,8 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
                  f"{len(run.issues) - errors} warning(s) in the trackers.",
                  f"{len(by_officer)} officer(s) have something to fix or update"
                  + ("; the chase list is attached." if chase.is_file() else ".")]
-        sent_to = [o for o in by_officer if o not in plan.unaddressed]
-        if sent_to:
-            lines += ["", "Feedback emailed to: " + ", ".join(sent_to) + "."]
+        if emailed:
+            lines += ["", "Feedback emailed to: " + ", ".join(emailed) + "."]
         if plan.unaddressed:
             lines += ["", "No email address is known for these officers: please pass their "
                       "feedback on by hand, and add them to [email.officers] in "
@@ -222,12 +229,6 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path,
 
 _KINDS = {"error": "error (the row is left out of the report until it is fixed)",
           "warning": "warning", "update due": "update due"}
-
-
-def _short(text: str, limit: int = 80) -> str:
-    """The first line of ``text``, cut to ``limit`` characters with an ellipsis."""
-    line = (text.strip().splitlines() or [""])[0].strip()
-    return line if len(line) <= limit else line[:limit - 1].rstrip() + "\u2026"
 
 
 def _sign_off(config: Config) -> str:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.mail.compose import REMINDER_PREFIX, Outgoing, Plan, address_book, \
-    tracker_location, _name_key, _short, _sign_off
+    tracker_location, _name_key, _sign_off
 from reportgen.model import Period, Status
+from reportgen.render.coverage import short_title
 
 
 def reminder_window(period: Period, config: Config) -> tuple[date, date]:
@@ -65,7 +66,7 @@ def reminder_messages(actions, period: Period, config: Config, workbooks: Path,
                  f"{due:%d/%m/%Y}. These actions of yours are due an update (progress, "
                  "% complete, RAG and the Last Updated date):", ""]
         for a in sorted(open_actions, key=lambda a: a.action_id):
-            lines.append(f"- {a.action_id}: {_short(a.action)} (last updated "
+            lines.append(f"- {a.action_id}: {short_title(a.action, 80)} (last updated "
                          f"{a.last_updated:%d/%m/%Y})")
         lines += ["", "Your tracker" + ("s are" if len(files) > 1 else " is") + " at:"]
         lines += [f"   {tracker_location(f, workbooks, config)}" for f in files]

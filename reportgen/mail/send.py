@@ -61,7 +61,7 @@ class SendReport:
         return sum(len(d.delivered) for d in self.deliveries)
 
     def as_dict(self) -> dict:
-        return {"messages": [{"file": d.file, "message_id": d.message_id,
+        return {"deliveries": [{"file": d.file, "message_id": d.message_id,
                               "delivered": d.delivered, "already_delivered": d.already,
                               "not_delivered": d.failed} for d in self.deliveries]}
 
@@ -140,9 +140,12 @@ def send_outbox(out_dir: Path, config: Config, now: datetime, *,
                 context: ssl.SSLContext | None = None, delay: float = 2.0,
                 only: list[Path] | None = None) -> SendReport:
     """Send ``out_dir/outbox/*.eml`` (or ``only`` those) to every recipient not yet in the
-    sent log; retry failures; record deliveries at ``now``. Returns what happened."""
+    sent log; retry failures; record deliveries at ``now``. Returns what happened. Raises
+    UsageError when ``[email] host`` or ``sender`` is not set."""
     from reportgen.mail.compose import OUTBOX
 
+    if not config.email.host or not config.email.sender:
+        raise UsageError("set [email] host and sender in reportgen.toml to send")
     box = out_dir / OUTBOX
     files = sorted(only if only is not None else box.glob("*.eml"))
     sent = read_log(out_dir)

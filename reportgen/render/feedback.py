@@ -44,7 +44,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from reportgen.config import Config
 from reportgen.errors import OutputError
-from reportgen.issues import FIELD_LABELS, Issue
+from reportgen.issues import FIELD_LABELS, RECORD_CODES, Issue
 from reportgen.model import Action, RatedRun, Rag
 from reportgen.render.cells import (
     MAX_URL_CHARS, RAG_COLOURS, WORKBOOK_OPTIONS, Formats, cell_text, colour, safe_file_stem,
@@ -66,10 +66,13 @@ class TrackerFeedback:
 
 def collect(run: RatedRun) -> dict[str, TrackerFeedback]:
     """Tracker file → its Issues (sorted: errors first, then sheet, row, column) and its
-    actions due an update. Trackers with neither are left out."""
+    actions due an update. Trackers with neither are left out. Issues about the record
+    of earlier periods (reportgen.issues.RECORD_CODES) are about no tracker: left out."""
     out: dict[str, TrackerFeedback] = {}
     seen: set[tuple] = set()
     for issue in run.issues:
+        if issue.code in RECORD_CODES:
+            continue
         # The same problem at the same cell is listed once, however many stages saw it.
         key = (issue.file, issue.sheet, issue.cell, issue.code, issue.field)
         if key in seen:
@@ -352,7 +355,7 @@ def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[Cha
                 "update due"))
         for issue in fb.issues:
             a = _issue_action(issue, by_id, by_row)
-            action_id = getattr(issue, "action_id", None) or (a.action_id if a else "")
+            action_id = issue.action_id or (a.action_id if a else "")
             items.append(ChaseItem(
                 _issue_officer(issue, a), fb.file, action_id, a.action if a else "",
                 f"{issue.message} {issue.hint}", issue.sheet, issue.cell,
@@ -370,7 +373,7 @@ def _issue_action(issue: Issue, by_id: dict[str, Action],
                   by_row: dict[tuple, Action]) -> Action | None:
     """The action an Issue is about: by the Issue's action ID when it has one, else by
     its file, sheet and row; None for a file- or sheet-level Issue."""
-    action_id = getattr(issue, "action_id", None)
+    action_id = issue.action_id
     if action_id and action_id in by_id:
         return by_id[action_id]
     row = _cell_position(issue.cell)[0]
