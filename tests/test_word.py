@@ -250,6 +250,17 @@ def test_every_chart_is_kept_with_its_caption(report60):
         assert caption.find(f"{W}pPr/{W}keepNext") is not None
 
 
+def test_caption_numbers_count_up_through_the_document(report60):
+    """Tables and figures are numbered in the order a reader meets them: the parts are
+    built in the template's order, not in the order BLOCKS lists them."""
+    captions = [m.groups() for m in re.finditer(r"\b(Table|Figure) (\d+): ",
+                                                all_text(body(report60)))]
+    for kind in ("Table", "Figure"):
+        numbers = [int(n) for k, n in captions if k == kind]
+        assert numbers == list(range(1, len(numbers) + 1)), kind
+    assert any(k == "Table" for k, _ in captions)
+
+
 def imported_modules(path: Path) -> set[str]:
     """The reportgen modules ``path`` imports ("from reportgen.render import charts" is
     reportgen.render.charts)."""
