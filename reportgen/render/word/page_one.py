@@ -217,11 +217,23 @@ def recommendations(run, items: list[Rated]) -> list[list[tuple[str, bool]]]:
     return out
 
 
+def built_key_messages(c: Builder, items: list[Rated]) -> list[str]:
+    """:func:`key_messages` once per render: page 1 prints them, the page budget
+    measures them."""
+    return c.once("key_messages", items, lambda: key_messages(c.run, items))
+
+
+def built_recommendations(c: Builder, items: list[Rated]) -> list[list[tuple[str, bool]]]:
+    """:func:`recommendations` once per render: page 1 prints them, the page budget
+    measures them."""
+    return c.once("recommendations", items, lambda: recommendations(c.run, items))
+
+
 def key_messages_part(c: Builder, items: list[Rated]) -> str:
     """The key messages as a bulleted list under a bold lead-in; with a note when the
     configuration gives no meeting date (the cover then says "To be confirmed")."""
     out = [c.p(text_run("Key messages", BOLD), keep_next=True),
-           c.bullets(text_run(m) for m in key_messages(c.run, items))]
+           c.bullets(text_run(m) for m in built_key_messages(c, items))]
     if not clean(c.config.report.meeting_date).strip():
         out.append(c.note(meeting_date_warning()))
     return "".join(out)
@@ -230,7 +242,7 @@ def key_messages_part(c: Builder, items: list[Rated]) -> str:
 def recommendations_part(c: Builder, items: list[Rated]) -> str:
     """The recommendations as a bulleted list: decisions first, then notes."""
     return c.bullets("".join(text_run(t, BOLD if bold else "") for t, bold in rec)
-                     for rec in recommendations(c.run, items))
+                     for rec in built_recommendations(c, items))
 
 
 def meeting_date_warning() -> str:
@@ -238,6 +250,7 @@ def meeting_date_warning() -> str:
             f"reportgen.toml), so the cover says \u201c{TO_BE_CONFIRMED}\u201d.")
 
 
-__all__ = ["MAX_MESSAGES", "TO_BE_CONFIRMED", "decision_asked", "distinct",
+__all__ = ["MAX_MESSAGES", "TO_BE_CONFIRMED", "built_key_messages",
+           "built_recommendations", "decision_asked", "distinct",
            "key_messages", "key_messages_part", "meeting_date_warning",
            "recommendations", "recommendations_part"]
