@@ -105,6 +105,14 @@ RANK = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1, Rag.C
 """How bad a rating is, worst highest: the rating a repeated action is counted at."""
 
 
+def group_key(action_id: str, repeats: Mapping[str, tuple[str, ...]]) -> str:
+    """The one key of an action the plan repeats under several objectives (``repeats``:
+    RatedRun.repeats, an action ID -> the other IDs of the same action): its smallest ID
+    as plain text, the same for every occurrence; the action's own ID when it is not
+    repeated. For grouping only: lists a reader sees sort IDs in natural order."""
+    return min((action_id, *repeats[action_id])) if action_id in repeats else action_id
+
+
 def distinct_counts(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ...]]
                     ) -> Counter:
     """Actions by rating, an action repeated under several objectives (``repeats``:
@@ -112,7 +120,7 @@ def distinct_counts(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ..
     has: how the paper and the dashboard count the plan."""
     worst: dict[str, Rag] = {}
     for action_id, rag in rags.items():
-        key = min((action_id, *repeats.get(action_id, ())))
+        key = group_key(action_id, repeats)
         if key not in worst or RANK[rag] > RANK[worst[key]]:
             worst[key] = rag
     return Counter(worst.values())
@@ -135,5 +143,5 @@ def severity_name(issue: Issue) -> str:
 
 
 __all__ = ["CARRIED_KEY", "CARRIED_MARK", "RANK", "carried_reason", "carried_words",
-           "coverage_statement", "distinct_counts", "month_words", "severity_name",
+           "coverage_statement", "distinct_counts", "group_key", "month_words", "severity_name",
            "short_title", "updated_words"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from reportgen.model import Rag
-from reportgen.render.coverage import short_title
+from reportgen.render.coverage import group_key, short_title
 from reportgen.render.word.budget import APPENDIX, DECISION_LIMIT
 from reportgen.render.word.finance import red_part_sentence, thousands, variance_k
 from reportgen.render.formats import id_list, month_name, natural_key, plural, uk_date
@@ -82,9 +82,7 @@ def distinct(items: list[Rated], repeats: Mapping[str, tuple[str, ...]]) -> list
     first ID."""
     groups: dict[str, list[Rated]] = {}
     for item in items:
-        aid = item.action.action_id
-        key = min((aid, *repeats.get(aid, ())), key=natural_key)
-        groups.setdefault(key, []).append(item)
+        groups.setdefault(group_key(item.action.action_id, repeats), []).append(item)
     out = [Distinct(tuple(sorted(g, key=lambda i: natural_key(i.action.action_id))))
            for g in groups.values()]
     return sorted(out, key=lambda d: natural_key(d.ids[0]))
