@@ -536,6 +536,21 @@ def test_long_data_quality_lists_are_capped_with_a_pointer(config, tmp_path):
     assert "The first 100 of 150 updates overdue are shown" in text
 
 
+def test_body_and_appendix_d_count_the_same_tracker_issues(config, tmp_path):
+    """A note on the record of earlier periods (a missed month) is listed apart in the
+    body and counted as a tracker warning neither there nor in Appendix D."""
+    from reportgen.issues import make_issue
+    run = make_run(20)
+    missed = make_issue("period-missed", file="", value="August 2018")
+    run = dataclasses.replace(run, issues=(*run.issues, missed))
+    text = all_text(body(render_board_report(run, config, tmp_path / "q.docx")))
+    counts = r"(\d+) errors? \(rows or files left out of the ratings\) and (\d+) warnings?"
+    appendix_d = text[text.index("Appendix D: Data quality in detail"):]
+    in_body = re.search(counts + " from the checks", text).groups()
+    assert re.search(counts, appendix_d).groups() == in_body == ("2", "1")
+    assert "August 2018" in text and "Reporting period missed" not in appendix_d
+
+
 # --------------------------------------------------------------------------- LibreOffice
 
 
