@@ -18,6 +18,7 @@ from reportgen.model import Rag
 from reportgen.render.coverage import group_key, short_title
 from reportgen.render.word.budget import APPENDIX, DECISION_LIMIT
 from reportgen.render.word.finance import red_part_sentence, thousands, variance_k
+from reportgen.render.word.kpis import of_concern
 from reportgen.render.formats import id_list, month_name, natural_key, plural, uk_date
 from reportgen.render.word.rated import Rated, distinct_rag_counts, plan_words
 from reportgen.render.word.wordml import BOLD, Builder, text_run
@@ -150,19 +151,7 @@ def key_messages(run, items: list[Rated]) -> list[str]:
         out.append(f"{plural(len(challenged), 'action has', 'actions have')} a RAG "
                    "challenge (the lead officer's rating and the one computed from dates "
                    f"and progress are far apart): {_ids(challenged)}.")
-    concern = []
-    for kpi in run.kpis:
-        result = run.kpi_results.get(kpi.kpi_id)
-        if result is None:
-            continue
-        variation = getattr(result, "variation", None)
-        if variation is not None:
-            worrying = variation == "concern"
-        else:
-            worrying = bool(result.spc and any(s.kind == "concern"
-                                               for s in result.spc.signals))
-        if worrying:
-            concern.append(kpi)
+    concern = [k for k in run.kpis if of_concern(run.kpi_results.get(k.kpi_id))]
     if concern:
         named = "; ".join(f"{k.kpi_id} {short_title(k.indicator, 50)}" for k in concern[:3])
         more = f" and {len(concern) - 3:,} more" if len(concern) > 3 else ""
