@@ -4,7 +4,7 @@ workbook's Summary, the marker and words of an action carried forward, an action
 title for lists a board member reads, and an Issue's severity by name.
 
 Returns text only, unescaped; builds no XML and writes no cell. Imports no stage and no
-renderer, only the data modules.
+renderer, only the data modules and the shared formats (money).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Mapping
 
 from reportgen.issues import Issue
 from reportgen.model import ActionRating, Coverage, Period, Rag
+from reportgen.render.formats import money
 from reportgen.text import clean
 
 CARRIED_MARK = "‡"
@@ -65,11 +66,6 @@ def updated_words(rating: ActionRating | None) -> str:
             f"{month_words(rating.carried_from)}")
 
 
-def _pounds(value: float) -> str:
-    """£1,234,567 to the nearest pound, as the paper shows money."""
-    return f"£{int(abs(value) + 0.5):,}"
-
-
 def coverage_statement(coverage: Coverage | None,
                        repeats: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """The statement that opens the paper when this month's data are incomplete: how many
@@ -95,7 +91,7 @@ def coverage_statement(coverage: Coverage | None,
            f"tracker {'row' if one else 'rows'} ({distinct[0]:,} of its {distinct[1]:,} "
            f"distinct actions) {'was' if one else 'were'}")
         + f" not updated this month: {'; '.join(parts)}. "
-        f"{'It carries' if one else 'They carry'} {_pounds(coverage.carried_budget)} of "
+        f"{'It carries' if one else 'They carry'} {money(coverage.carried_budget)} of "
         f"budget. {'Its' if one else 'Their'} last "
         f"{'rating' if one else 'ratings'}, from {coverage.from_names}, "
         f"{'is' if one else 'are'} shown and marked {CARRIED_MARK}.")
