@@ -425,12 +425,13 @@ class Coverage:
         if not repeats:
             return None
 
+        # an action's group by its smallest ID, as render.coverage.group_key keys it
         def distinct_of(ids: set[str]) -> int:
-            groups = {frozenset((a, *repeats[a])) for a in ids if a in repeats}
+            groups = {min((a, *repeats[a])) for a in ids if a in repeats}
             return sum(1 for a in ids if a not in repeats) + len(groups)
 
         carried = {a for n in self.not_updated for a in n.action_ids}
-        all_groups = {frozenset((a, *others)) for a, others in repeats.items()}
+        all_groups = {min((a, *others)) for a, others in repeats.items()}
         plan = self.plan_actions - len(repeats) + len(all_groups)
         return distinct_of(carried), plan
 

@@ -77,3 +77,49 @@ def test_a_1000_action_plan_body_fits_the_budget(config, tmp_path):
     body = " ".join(page_texts(pdf)[:pages])
     assert "listed in Appendix B" in body           # the capped exceptions say where
     assert "Red and Amber actions in full" in " ".join(page_texts(pdf)[pages:])
+
+
+def test_a_render_works_out_page_one_and_the_budget_once(config, tmp_path, monkeypatch):
+    """The key messages, the recommendations and the body's other parts are worked out
+    once a render: page 1 prints what the page budget measured."""
+    from reportgen.render.word import budget, page_one, render_board_report
+    calls = {"key_messages": 0, "recommendations": 0, "other": 0}
+
+    def counting(name, fn):
+        def wrapped(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(page_one, "key_messages",
+                        counting("key_messages", page_one.key_messages))
+    monkeypatch.setattr(page_one, "recommendations",
+                        counting("recommendations", page_one.recommendations))
+    monkeypatch.setattr(budget, "_measure_other_cm",
+                        counting("other", budget._measure_other_cm))
+    render_board_report(make_run(60), config, tmp_path / "r.docx")
+    assert calls == {"key_messages": 1, "recommendations": 1, "other": 1}
+
+
+def test_a_render_orders_the_exceptions_once(config, tmp_path, monkeypatch):
+    """The body's exceptions and Appendix B share one merging and ordering of the Red and
+    Amber actions, and ask each once what it asks of the Board."""
+    from reportgen.render.word import exceptions, render_board_report
+    calls = {"merge": 0, "asked": 0}
+    merge, asked = exceptions.merge_repeats, exceptions.decision_asked
+
+    def counting_merge(*args):
+        calls["merge"] += 1
+        return merge(*args)
+
+    def counting_asked(item):
+        calls["asked"] += 1
+        return asked(item)
+
+    monkeypatch.setattr(exceptions, "merge_repeats", counting_merge)
+    monkeypatch.setattr(exceptions, "decision_asked", counting_asked)
+    run = make_run(60)
+    render_board_report(run, config, tmp_path / "r.docx")
+    red_amber = sum(1 for r in run.ratings.values() if r.reported.value in ("Red", "Amber"))
+    assert calls["merge"] == 1
+    assert 0 < calls["asked"] <= red_amber

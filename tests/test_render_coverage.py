@@ -302,3 +302,28 @@ def test_the_statement_counts_a_repeated_action_once_beside_the_rows():
     # without repeats, rows and actions are one count
     assert "3 of the plan's 6 actions were not updated" in coverage_statement(coverage)
     assert "3 of the plan's 6 actions were not updated" in coverage_statement(coverage, {})
+
+
+def test_one_group_key_for_a_repeated_action_everywhere():
+    """Every occurrence of a repeated action has one key (its smallest ID as text), the
+    key distinct_counts, the paper's merging and Coverage.distinct all group by."""
+    from reportgen.render.coverage import distinct_counts, group_key
+    from reportgen.render.formats import natural_key
+    from reportgen.render.word.page_one import distinct
+    from reportgen.render.word.rated import merge_repeats, rated_items
+
+    repeats = {"O1-10": ("O2-9", "O3-1"), "O2-9": ("O1-10", "O3-1"),
+               "O3-1": ("O1-10", "O2-9")}
+    assert {group_key(a, repeats) for a in repeats} == {"O1-10"}
+    assert group_key("O4-02", repeats) == "O4-02"
+    assert distinct_counts({"O1-10": Rag.GREEN, "O2-9": Rag.RED, "O3-1": Rag.AMBER,
+                            "O4-02": Rag.RED}, repeats) == {Rag.RED: 2}
+    run = make_run(6)
+    items = rated_items(run)
+    ids = [i.action.action_id for i in items]
+    twin = {ids[0]: (ids[3],), ids[3]: (ids[0],)}
+    assert len(merge_repeats(items, twin)) == len(items) - 1
+    groups = distinct(items, twin)
+    assert len(groups) == len(items) - 1
+    assert [d.ids for d in groups if len(d.ids) == 2] == [
+        tuple(sorted((ids[0], ids[3]), key=natural_key))]  # shown in natural order

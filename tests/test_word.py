@@ -250,6 +250,17 @@ def test_every_chart_is_kept_with_its_caption(report60):
         assert caption.find(f"{W}pPr/{W}keepNext") is not None
 
 
+def test_caption_numbers_count_up_through_the_document(report60):
+    """Tables and figures are numbered in the order a reader meets them: the parts are
+    built in the template's order, not in the order BLOCKS lists them."""
+    captions = [m.groups() for m in re.finditer(r"\b(Table|Figure) (\d+): ",
+                                                all_text(body(report60)))]
+    for kind in ("Table", "Figure"):
+        numbers = [int(n) for k, n in captions if k == kind]
+        assert numbers == list(range(1, len(numbers) + 1)), kind
+    assert any(k == "Table" for k, _ in captions)
+
+
 def imported_modules(path: Path) -> set[str]:
     """The reportgen modules ``path`` imports ("from reportgen.render import charts" is
     reportgen.render.charts)."""
@@ -523,6 +534,21 @@ def test_long_data_quality_lists_are_capped_with_a_pointer(config, tmp_path):
     text = all_text(body(render_board_report(run, config, tmp_path / "s.docx")))
     assert "150 actions last updated more than 45 days before 30/09/2018" in text
     assert "The first 100 of 150 updates overdue are shown" in text
+
+
+def test_body_and_appendix_d_count_the_same_tracker_issues(config, tmp_path):
+    """A note on the record of earlier periods (a missed month) is listed apart in the
+    body and counted as a tracker warning neither there nor in Appendix D."""
+    from reportgen.issues import make_issue
+    run = make_run(20)
+    missed = make_issue("period-missed", file="", value="August 2018")
+    run = dataclasses.replace(run, issues=(*run.issues, missed))
+    text = all_text(body(render_board_report(run, config, tmp_path / "q.docx")))
+    counts = r"(\d+) errors? \(rows or files left out of the ratings\) and (\d+) warnings?"
+    appendix_d = text[text.index("Appendix D: Data quality in detail"):]
+    in_body = re.search(counts + " from the checks", text).groups()
+    assert re.search(counts, appendix_d).groups() == in_body == ("2", "1")
+    assert "August 2018" in text and "Reporting period missed" not in appendix_d
 
 
 # --------------------------------------------------------------------------- LibreOffice

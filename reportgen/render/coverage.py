@@ -4,7 +4,7 @@ workbook's Summary, the marker and words of an action carried forward, an action
 title for lists a board member reads, and an Issue's severity by name.
 
 Returns text only, unescaped; builds no XML and writes no cell. Imports no stage and no
-renderer, only the data modules.
+renderer, only the data modules and the shared formats (money).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Mapping
 
 from reportgen.issues import Issue
 from reportgen.model import ActionRating, Coverage, Period, Rag
+from reportgen.render.formats import money
 from reportgen.text import clean
 
 CARRIED_MARK = "‡"
@@ -65,11 +66,6 @@ def updated_words(rating: ActionRating | None) -> str:
             f"{month_words(rating.carried_from)}")
 
 
-def _pounds(value: float) -> str:
-    """£1,234,567 to the nearest pound, as the paper shows money."""
-    return f"£{int(abs(value) + 0.5):,}"
-
-
 def coverage_statement(coverage: Coverage | None,
                        repeats: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """The statement that opens the paper when this month's data are incomplete: how many
@@ -95,7 +91,7 @@ def coverage_statement(coverage: Coverage | None,
            f"tracker {'row' if one else 'rows'} ({distinct[0]:,} of its {distinct[1]:,} "
            f"distinct actions) {'was' if one else 'were'}")
         + f" not updated this month: {'; '.join(parts)}. "
-        f"{'It carries' if one else 'They carry'} {_pounds(coverage.carried_budget)} of "
+        f"{'It carries' if one else 'They carry'} {money(coverage.carried_budget)} of "
         f"budget. {'Its' if one else 'Their'} last "
         f"{'rating' if one else 'ratings'}, from {coverage.from_names}, "
         f"{'is' if one else 'are'} shown and marked {CARRIED_MARK}.")
@@ -105,6 +101,14 @@ RANK = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1, Rag.C
 """How bad a rating is, worst highest: the rating a repeated action is counted at."""
 
 
+def group_key(action_id: str, repeats: Mapping[str, tuple[str, ...]]) -> str:
+    """The one key of an action the plan repeats under several objectives (``repeats``:
+    RatedRun.repeats, an action ID -> the other IDs of the same action): its smallest ID
+    as plain text, the same for every occurrence; the action's own ID when it is not
+    repeated. For grouping only: lists a reader sees sort IDs in natural order."""
+    return min((action_id, *repeats[action_id])) if action_id in repeats else action_id
+
+
 def distinct_counts(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ...]]
                     ) -> Counter:
     """Actions by rating, an action repeated under several objectives (``repeats``:
@@ -112,7 +116,7 @@ def distinct_counts(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ..
     has: how the paper and the dashboard count the plan."""
     worst: dict[str, Rag] = {}
     for action_id, rag in rags.items():
-        key = min((action_id, *repeats.get(action_id, ())))
+        key = group_key(action_id, repeats)
         if key not in worst or RANK[rag] > RANK[worst[key]]:
             worst[key] = rag
     return Counter(worst.values())
@@ -135,5 +139,5 @@ def severity_name(issue: Issue) -> str:
 
 
 __all__ = ["CARRIED_KEY", "CARRIED_MARK", "RANK", "carried_reason", "carried_words",
-           "coverage_statement", "distinct_counts", "month_words", "severity_name",
+           "coverage_statement", "distinct_counts", "group_key", "month_words", "severity_name",
            "short_title", "updated_words"]

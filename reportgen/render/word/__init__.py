@@ -186,9 +186,11 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
 
     builder = Builder(run=run, config=config, layout=layout, add_image=add_image)
     blocks: dict[str, list[bytes]] = {}
-    for name in BLOCKS:
-        if name in layout.widths:
-            builder.width = layout.widths[name]
+    # In the template's order (read_layout records the parts as it meets them), so that
+    # the numbered captions count up through the document.
+    for name, width in layout.widths.items():
+        if name in BUILDERS:
+            builder.width = width
             # As UTF-8 at once: half the memory of the text for parts with "£" or "–".
             built = BUILDERS[name](builder, items)
             blocks[name] = [built.encode("utf-8")] if isinstance(built, str) else \

@@ -89,12 +89,12 @@ def _finance_cm(c, items: list[Rated]) -> float:
 
 
 def _page_one_cm(c, items: list[Rated]) -> float:
-    from reportgen.render.word.page_one import key_messages, recommendations
+    from reportgen.render.word.page_one import built_key_messages, built_recommendations
     run = c.run
-    statement = coverage_statement(run.coverage, run.repeats) if run.coverage is not None else ""
+    statement = coverage_statement(run.coverage, run.repeats)
     cm = text_cm(statement) + 0.6 if statement else 0.0
-    cm += LINE_CM + sum(text_cm(m) for m in key_messages(run, items))
-    recs = recommendations(run, items)
+    cm += LINE_CM + sum(text_cm(m) for m in built_key_messages(c, items))
+    recs = built_recommendations(c, items)
     cm += sum(text_cm("".join(t for t, _ in r)) for r in recs[:DECISION_LIMIT + 4])
     return cm + 2 * LINE_CM               # the meeting-date note, spacing
 
@@ -112,6 +112,12 @@ def chart_row_cm(c) -> float:
 
 
 def _other_cm(c, items: list[Rated]) -> float:
+    """The body less its exceptions and run charts, in cm: worked out once a render
+    (the run charts and the exceptions both ask)."""
+    return c.once("other_cm", items, lambda: _measure_other_cm(c, items))
+
+
+def _measure_other_cm(c, items: list[Rated]) -> float:
     return (FIXED_CM + _page_one_cm(c, items) + _summary_cm(c, items) + _finance_cm(c, items)
             + kpi_table_cm(c)
             + 4 * LINE_CM                    # data quality: the counts

@@ -10,6 +10,8 @@ row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reportgen.model import Rag
 from reportgen.render.coverage import CARRIED_MARK
 from reportgen.render.word.budget import APPENDIX, exception_rows
@@ -27,11 +29,12 @@ WHY_BOARD = ("Board decision asked", "No corrective action", "Newly Red or worse
 class that applies to it."""
 
 
-def board_class(c: Builder, item: Rated) -> int:
-    """Which of :data:`WHY_BOARD` ``item`` (a Red or Amber action) falls in first."""
+def board_class(c: Builder, item: Rated, asked: str | None) -> int:
+    """Which of :data:`WHY_BOARD` ``item`` (a Red or Amber action) falls in first;
+    ``asked`` is its :func:`decision_asked`."""
     ch = c.run.changes
     aid = item.action.action_id
-    if decision_asked(item) is not None:
+    if asked is not None:
         return 0
     if not clean(item.action.corrective_action).strip():
         return 1
@@ -45,9 +48,37 @@ def board_class(c: Builder, item: Rated) -> int:
 def board_order(c: Builder, chosen: list[Rated]) -> list[Rated]:
     """``chosen`` in the order the Board needs them: by :func:`board_class`, Red before
     Amber within a class, then by objective and ID."""
-    return sorted(chosen, key=lambda i: (board_class(c, i), -i.rag.severity,
+    classes = {id(i): board_class(c, i, decision_asked(i)) for i in chosen}
+    return _ordered(chosen, classes)
+
+
+def _ordered(chosen: list[Rated], classes: dict[int, int]) -> list[Rated]:
+    return sorted(chosen, key=lambda i: (classes[id(i)], -i.rag.severity,
                                          i.action.objective,
                                          natural_key(i.action.action_id)))
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """The Red and Amber actions as the body and Appendix B show them, worked out once a
+    render: each action once (:func:`merge_repeats`) in :func:`board_order`, with its
+    other occurrences, what it asks of the Board and its class, by ``id()`` of the item."""
+
+    chosen: list[Rated]
+    others_of: dict[int, list[Rated]]
+    asked: dict[int, str | None]
+    classes: dict[int, int]
+
+
+def exceptions_of(c: Builder, items: list[Rated]) -> Exceptions:
+    def compute() -> Exceptions:
+        merged = merge_repeats(items, c.run.repeats)
+        red_amber = [i for i, _ in merged if i.rag in (Rag.RED, Rag.AMBER)]
+        asked = {id(i): decision_asked(i) for i in red_amber}
+        classes = {id(i): board_class(c, i, asked[id(i)]) for i in red_amber}
+        return Exceptions(_ordered(red_amber, classes),
+                          {id(i): others for i, others in merged}, asked, classes)
+    return c.once("exceptions", items, compute)
 
 
 def _short_also(item: Rated, others: list[Rated]) -> str:
@@ -65,15 +96,14 @@ def exceptions_part(c: Builder, items: list[Rated]) -> list[str | bytes] | str:
     in :func:`board_order`, as many as the page budget allows, then how many more
     Appendix B lists."""
     run = c.run
-    merged = merge_repeats(items, run.repeats)
-    others_of = {id(i): others for i, others in merged}
-    chosen = board_order(c, [i for i, _ in merged if i.rag in (Rag.RED, Rag.AMBER)])
+    ex = exceptions_of(c, items)
+    chosen, others_of = ex.chosen, ex.others_of
     if not chosen:
         return c.text("No actions are rated Red or Amber this period.")
     shown = chosen[:exception_rows(c, items)]
     rest = chosen[len(shown):]
     n_red = sum(1 for i in chosen if i.rag is Rag.RED)
-    classes = [board_class(c, i) for i in chosen]
+    classes = [ex.classes[id(i)] for i in chosen]
     intro = (f"{plural(n_red, 'action')} Red and {plural(len(chosen) - n_red, 'action')} "
              "Amber (an action the plan repeats under several objectives counted once), "
              "in the order they need the Board: a decision asked of the Board, no "
@@ -96,7 +126,7 @@ def exceptions_part(c: Builder, items: list[Rated]) -> list[str | bytes] | str:
         was = (f"was {prev.value}" if prev is not None
                else ("new" if had_history else ""))
         reason = ""
-        asked_for = decision_asked(item)
+        asked_for = ex.asked[id(item)]
         if asked_for is not None:
             reason = text_run("Board decision: ", BOLD) + text_run(
                 brief_title(asked_for, 60) if asked_for else "marked in the tracker")
@@ -140,9 +170,8 @@ def exceptions_full_part(c: Builder, items: list[Rated]) -> str | list[str | byt
     run = c.run
     model = run.slippage_model
     newly = set(run.changes.newly_red)
-    merged = merge_repeats(items, run.repeats)
-    others_of = {id(i): others for i, others in merged}
-    chosen = board_order(c, [i for i, _ in merged if i.rag in (Rag.RED, Rag.AMBER)])
+    ex = exceptions_of(c, items)
+    chosen, others_of = ex.chosen, ex.others_of
     if not chosen:
         return c.text("No actions are rated Red or Amber this period.")
     n_red = sum(1 for i in chosen if i.rag is Rag.RED)

@@ -9,7 +9,7 @@ from reportgen.model import Kpi, Rag
 from reportgen.render.coverage import short_title
 from reportgen.render.word.budget import APPENDIX, KPI_TABLE_LIMIT, body_charts
 from reportgen.render.formats import kpi_value, month_name
-from reportgen.render.word.kpis import kpi_chart_cell
+from reportgen.render.word.kpis import kpi_chart_cell, of_concern
 from reportgen.render.word.rated import Rated
 from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, text_run
 from reportgen.text import clean
@@ -20,11 +20,8 @@ def _concern(c: Builder, kpi: Kpi) -> tuple:
     res = c.run.kpi_results.get(kpi.kpi_id)
     if res is None:
         return (3, 0)
-    variation = getattr(res, "variation", None)
-    worrying = variation == "concern" if variation is not None else bool(
-        res.spc and any(s.kind == "concern" for s in res.spc.signals))
     rank = {Rag.RED: 1, Rag.AMBER: 2}.get(res.rag, 3)
-    return (0 if worrying else rank, 0)
+    return (0 if of_concern(res) else rank, 0)
 
 
 def ordered(c: Builder) -> list[Kpi]:

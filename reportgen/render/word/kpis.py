@@ -10,6 +10,12 @@ from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, row_start
 from reportgen.text import clean
 
 
+def of_concern(res: KpiResult | None) -> bool:
+    """The indicator's run chart shows a change for the worse that is not down to chance
+    (Making Data Count's "concern")."""
+    return res is not None and res.variation == "concern"
+
+
 def kpis_part(c: Builder) -> str:
     """The KPI table, then the run charts two to a row (one on a narrow page)."""
     run = c.run

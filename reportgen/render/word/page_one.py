@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from reportgen.model import Rag
-from reportgen.render.coverage import short_title
+from reportgen.render.coverage import group_key, short_title
 from reportgen.render.word.budget import APPENDIX, DECISION_LIMIT
 from reportgen.render.word.finance import red_part_sentence, thousands, variance_k
+from reportgen.render.word.kpis import of_concern
 from reportgen.render.formats import id_list, month_name, natural_key, plural, uk_date
 from reportgen.render.word.rated import Rated, distinct_rag_counts, plan_words
 from reportgen.render.word.wordml import BOLD, Builder, text_run
@@ -82,9 +83,7 @@ def distinct(items: list[Rated], repeats: Mapping[str, tuple[str, ...]]) -> list
     first ID."""
     groups: dict[str, list[Rated]] = {}
     for item in items:
-        aid = item.action.action_id
-        key = min((aid, *repeats.get(aid, ())), key=natural_key)
-        groups.setdefault(key, []).append(item)
+        groups.setdefault(group_key(item.action.action_id, repeats), []).append(item)
     out = [Distinct(tuple(sorted(g, key=lambda i: natural_key(i.action.action_id))))
            for g in groups.values()]
     return sorted(out, key=lambda d: natural_key(d.ids[0]))
@@ -152,19 +151,7 @@ def key_messages(run, items: list[Rated]) -> list[str]:
         out.append(f"{plural(len(challenged), 'action has', 'actions have')} a RAG "
                    "challenge (the lead officer's rating and the one computed from dates "
                    f"and progress are far apart): {_ids(challenged)}.")
-    concern = []
-    for kpi in run.kpis:
-        result = run.kpi_results.get(kpi.kpi_id)
-        if result is None:
-            continue
-        variation = getattr(result, "variation", None)
-        if variation is not None:
-            worrying = variation == "concern"
-        else:
-            worrying = bool(result.spc and any(s.kind == "concern"
-                                               for s in result.spc.signals))
-        if worrying:
-            concern.append(kpi)
+    concern = [k for k in run.kpis if of_concern(run.kpi_results.get(k.kpi_id))]
     if concern:
         named = "; ".join(f"{k.kpi_id} {short_title(k.indicator, 50)}" for k in concern[:3])
         more = f" and {len(concern) - 3:,} more" if len(concern) > 3 else ""
@@ -217,11 +204,23 @@ def recommendations(run, items: list[Rated]) -> list[list[tuple[str, bool]]]:
     return out
 
 
+def built_key_messages(c: Builder, items: list[Rated]) -> list[str]:
+    """:func:`key_messages` once per render: page 1 prints them, the page budget
+    measures them."""
+    return c.once("key_messages", items, lambda: key_messages(c.run, items))
+
+
+def built_recommendations(c: Builder, items: list[Rated]) -> list[list[tuple[str, bool]]]:
+    """:func:`recommendations` once per render: page 1 prints them, the page budget
+    measures them."""
+    return c.once("recommendations", items, lambda: recommendations(c.run, items))
+
+
 def key_messages_part(c: Builder, items: list[Rated]) -> str:
     """The key messages as a bulleted list under a bold lead-in; with a note when the
     configuration gives no meeting date (the cover then says "To be confirmed")."""
     out = [c.p(text_run("Key messages", BOLD), keep_next=True),
-           c.bullets(text_run(m) for m in key_messages(c.run, items))]
+           c.bullets(text_run(m) for m in built_key_messages(c, items))]
     if not clean(c.config.report.meeting_date).strip():
         out.append(c.note(meeting_date_warning()))
     return "".join(out)
@@ -230,7 +229,7 @@ def key_messages_part(c: Builder, items: list[Rated]) -> str:
 def recommendations_part(c: Builder, items: list[Rated]) -> str:
     """The recommendations as a bulleted list: decisions first, then notes."""
     return c.bullets("".join(text_run(t, BOLD if bold else "") for t, bold in rec)
-                     for rec in recommendations(c.run, items))
+                     for rec in built_recommendations(c, items))
 
 
 def meeting_date_warning() -> str:
@@ -238,6 +237,7 @@ def meeting_date_warning() -> str:
             f"reportgen.toml), so the cover says \u201c{TO_BE_CONFIRMED}\u201d.")
 
 
-__all__ = ["MAX_MESSAGES", "TO_BE_CONFIRMED", "decision_asked", "distinct",
+__all__ = ["MAX_MESSAGES", "TO_BE_CONFIRMED", "built_key_messages",
+           "built_recommendations", "decision_asked", "distinct",
            "key_messages", "key_messages_part", "meeting_date_warning",
            "recommendations", "recommendations_part"]

@@ -9,7 +9,9 @@ from typing import Iterable, Mapping
 
 from reportgen.config import Config
 from reportgen.model import Action, ActionRating, Rag, RatedRun
-from reportgen.render.coverage import CARRIED_MARK, RANK, carried_words, distinct_counts
+from reportgen.render.coverage import (
+    CARRIED_MARK, RANK, carried_words, distinct_counts, group_key,
+)
 from reportgen.render.formats import natural_key, pct, plural
 from reportgen.render.word.wordml import BOLD, text_run
 from reportgen.text import clean
@@ -134,13 +136,6 @@ def why_runs(r: ActionRating | None, model: str) -> list[str]:
 # The plan repeats some actions under several objectives (RatedRun.repeats): each
 # objective's table keeps its own row, but the paper names and counts such an action once.
 
-_RANK = RANK
-
-
-def _group_key(action_id: str, repeats: Mapping[str, tuple[str, ...]]) -> tuple:
-    return min(natural_key(i) for i in (action_id, *repeats.get(action_id, ())))
-
-
 def distinct_rag_counts(items: Iterable[Rated], repeats: Mapping[str, tuple[str, ...]]
                         ) -> Counter:
     """:func:`rag_counts` with each repeated action counted once (:func:`distinct_counts`)."""
@@ -154,7 +149,7 @@ def plan_words(plan: int, items: Iterable[Rated],
     distinct actions (64 tracker rows: 19 actions appear under more than one objective,
     each counted once)"."""
     ids = {i.action.action_id for i in items}
-    groups = {_group_key(a, repeats) for a in ids if a in repeats}
+    groups = {group_key(a, repeats) for a in ids if a in repeats}
     rows = sum(1 for a in ids if a in repeats)
     if not groups:
         return plural(plan, "action")
@@ -171,13 +166,13 @@ def merge_repeats(items: Iterable[Rated], repeats: Mapping[str, tuple[str, ...]]
     shown by its worst-rated occurrence (then the first by objective and ID), the others
     listed after it by objective and ID. Keeps the order of ``items``' representatives."""
     items = list(items)
-    groups: dict[tuple, list[Rated]] = {}
+    groups: dict[str, list[Rated]] = {}
     for item in items:
-        groups.setdefault(_group_key(item.action.action_id, repeats), []).append(item)
+        groups.setdefault(group_key(item.action.action_id, repeats), []).append(item)
     out = []
     for item in items:
-        group = groups[_group_key(item.action.action_id, repeats)]
-        lead = min(group, key=lambda i: (-_RANK.get(i.rag, -3), i.action.objective,
+        group = groups[group_key(item.action.action_id, repeats)]
+        lead = min(group, key=lambda i: (-RANK.get(i.rag, -3), i.action.objective,
                                          natural_key(i.action.action_id)))
         if lead is item:
             others = sorted((i for i in group if i is not item),

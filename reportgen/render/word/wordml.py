@@ -121,6 +121,17 @@ class Builder:
     # run charts already drawn: KPI ID -> (PNG, width cm, height cm); the body's charts
     # appear again in the appendix, and drawing is the slow part
     charts: dict = field(default_factory=dict)
+    # what several parts of one render read and is worked out once (the page budget, the
+    # key messages and recommendations, the exceptions in order): name -> (items, value)
+    _once: dict = field(default_factory=dict)
+
+    def once(self, name: str, items: object, compute: Callable[[], object]) -> object:
+        """``compute()`` the first time ``name`` is asked for about ``items`` (the same
+        list object) in this render; the value kept since then after that."""
+        hit = self._once.get(name)
+        if hit is None or hit[0] is not items:
+            hit = self._once[name] = (items, compute())
+        return hit[1]
 
     # ----------------------------------------------------------- paragraphs
     def _ppr(self, role: str | None, extra: str = "") -> str:
