@@ -229,6 +229,23 @@ def test_summary_counts_by_rag_and_objective(config, tmp_path):
     assert len(charts) == 2
 
 
+def test_summary_counts_only_files_not_read_as_files_not_read(config, tmp_path):
+    """Review mend: every info-level issue was counted as a file not read."""
+    from reportgen.issues import make_issue
+    run = make_run(12)
+    info = make_issue("kpi-series-merged", file="kpis.xlsx", detail="x")
+    assert info.severity.name.lower() == "info"
+    run = replace(run, issues=(info,))
+    ws = openpyxl.load_workbook(write(run, config, tmp_path)[0])["Summary"]
+    assert not [r for r in ws.iter_rows(values_only=True)
+                if r[0] and str(r[0]).startswith("Files not read")]
+    nread = make_issue("file-not-read", file="notes.docx", kind="a Word document")
+    run = replace(run, issues=(info, nread))
+    ws = openpyxl.load_workbook(write(run, config, tmp_path / "b")[0])["Summary"]
+    assert [r[1] for r in ws.iter_rows(values_only=True)
+            if r[0] == "Files not read (not a tracker format)"] == [1]
+
+
 def test_empty_run_still_writes_a_workbook(config, tmp_path):
     run = make_run(actions=[], n_kpis=0)
     run = replace(run, issues=(), sources=())
