@@ -121,7 +121,6 @@ _ACTION_COLUMNS = (
     "source_cell", "budget", "forecast", "expected_percent", "dates_only", "record",
     "finance", "carried_from", "not_updated")
 _REGISTER_VERSION = [name for name, _ in MIGRATIONS].index("0004_plan_register") + 1
-_RECORDS_VERSION = [name for name, _ in MIGRATIONS].index("0005_records") + 1
 _KPI_COLUMNS = ("period", "kpi_id", "latest_period", "latest", "rag", "direction")
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
@@ -375,7 +374,7 @@ class History:
         """Periods recorded as missed (and not produced since), oldest first; only those
         before ``before`` and after the label ``after`` when given."""
         with self._snapshot():
-            if self._user_version() < _RECORDS_VERSION:
+            if self._user_version() < len(MIGRATIONS):
                 return []
             rows = [r[0] for r in self._rows(
                 "SELECT period FROM missed_periods ORDER BY period")]
@@ -385,7 +384,7 @@ class History:
     def runs(self) -> list[dict]:
         """The run ledger, oldest first: one dict per run."""
         with self._snapshot():
-            new = self._user_version() >= _RECORDS_VERSION
+            new = self._user_version() >= len(MIGRATIONS)
             rows = self._rows(
                 "SELECT id, period, started, finished, ok, errors, warnings, detail"
                 + (", kind, reason, inputs" if new else "") + " FROM runs ORDER BY id")
@@ -562,9 +561,8 @@ def check_file(path: Path) -> str | None:
         return None  # cannot be opened at all: the run's own open names the fault
     try:
         result = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
-        if result != ["ok"]:  # often one row of many lines: name the first three
-            lines = [line for r in result for line in str(r).splitlines() if line.strip()]
-            return "the integrity check failed: " + "; ".join(lines[:3])
+        if result != ["ok"]:
+            return "the integrity check failed: " + "; ".join(str(r) for r in result[:3])
     except sqlite3.Error as exc:
         code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
         if code in _DAMAGED or type(exc) is sqlite3.DatabaseError:
