@@ -306,7 +306,9 @@ class _Checker:
     def typed(self, key: str, value: Any, kind: type) -> Any:
         names = {str: "text in quotes", int: "a whole number", float: "a number",
                  bool: "true or false", list: "a list [ … ]",
-                 dict: "a table of KPI ID = \"YYYY-MM\""}
+                 dict: "a table of name = value lines"}
+        if kind is dict and key == "spc.recalculate":
+            names[dict] = "a table of KPI ID = \"YYYY-MM\""
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if isinstance(value, bool) and kind is not bool:

@@ -220,18 +220,28 @@ def xmr(series: list[tuple[str, float]], polarity: Polarity, spc: Spc, unit: str
                      recalculated_from=labels[cut] if cut else None)
 
 
-def variation(spc: SpcResult, latest_period: str) -> tuple[str, str | None]:
+def variation(spc: SpcResult, latest_period: str,
+              labels: list[str] | None = None) -> tuple[str, str | None]:
     """The Making Data Count reading of the latest point: "improvement" or "concern" when
     it is part of a signal (a concern outranks an improvement), with the month the
-    unbroken stretch of signal points it ends began; else ("common cause", None)."""
+    unbroken stretch of signal points it ends began; else ("common cause", None).
+    ``labels`` are the series' own periods, sorted: the stretch is walked back over them
+    (a quarterly KPI's previous point is three months back); without them, a month at a
+    time."""
     for wanted in ("concern", "improvement"):
         mine = [s for s in spc.signals if s.kind == wanted and latest_period in s.periods]
         if not mine:
             continue
         flagged = sorted({p for s in mine for p in s.periods})
         since = latest_period
-        while True:  # walk back over consecutive flagged months
-            before = Period.parse(since).shift(-1).label
+        while True:  # walk back over consecutive flagged points
+            if labels is not None:
+                prior = [p for p in labels if p < since]
+                if not prior:
+                    break
+                before = prior[-1]
+            else:
+                before = Period.parse(since).shift(-1).label
             earlier = [p for p in flagged if p < since]
             if not earlier or earlier[-1] != before:
                 break
@@ -282,7 +292,8 @@ def _target_text(target: float, unit: str) -> str:
 
 def reading(spc: SpcResult | None, polarity: Polarity, target: float | None, unit: str,
             latest_period: str, period: Period, min_points: int,
-            points: int) -> tuple[str | None, str | None, str]:
+            points: int, labels: list[str] | None = None
+            ) -> tuple[str | None, str | None, str]:
     """(variation, assurance, one plain sentence for board members) in Making Data Count
     terms: "Improving since January 2018, not by chance; the 72% target is not yet
     reliably met"."""
@@ -292,7 +303,7 @@ def reading(spc: SpcResult | None, polarity: Polarity, target: float | None, uni
         parts.append(f"too few values to judge variation ({points} of the {min_points} "
                       "needed)")
     else:
-        kind, since = variation(spc, latest_period)
+        kind, since = variation(spc, latest_period, labels)
         if kind == "common cause":
             parts.append("no significant change" + (
                 f" since the limits were recalculated from "
@@ -337,7 +348,8 @@ def rate_kpi(kpi: Kpi, period: Period, spc: Spc) -> KpiResult:
         reasons.append(f"latest value is for {Period.parse(latest_period).name}")
     result = xmr(series, kpi.polarity, spc, kpi.unit, spc.recalculate_from(kpi.kpi_id))
     kind, sure, sentence = reading(result, kpi.polarity, kpi.target, unit, latest_period,
-                                   period, spc.min_points, len(series))
+                                   period, spc.min_points, len(series),
+                                   [p for p, _ in series])
 
     step = reporting_step([p for p, _ in series])
     back = 12 if kpi.comparator is Comparator.LAST_YEAR else step

@@ -266,21 +266,28 @@ class ActionRating:
 class Allocation:
     """One action's share of its money in one funding stream, in whole pennies (the
     leftover pennies to the first stream named): the share the tracker states, or an
-    equal split. ``basis`` is "stated", "assumed" (equal split across several streams)
-    or "single" (one stream has all of it)."""
+    equal split. ``share`` is the share alone ("1 of 2", "60%"); ``basis`` is "stated",
+    "assumed" (equal split across several streams) or "single" (one stream has all of
+    it)."""
 
     action_id: str
     objective: int
     stream: str
-    share: str  # "1 of 2"
+    share: str  # "1 of 2", "60%"
     budget: float | None
     spend: float | None
     forecast: float | None
     basis: str = "assumed"
 
     @property
-    def stated(self) -> bool:
-        return self.basis != "assumed"
+    def described(self) -> str:
+        """The share with its basis in words: "60% stated", "1 of 2 (equal split,
+        assumed)", "1 of 1"."""
+        if self.basis == "stated":
+            return f"{self.share} stated"
+        if self.basis == "assumed":
+            return f"{self.share} (equal split, assumed)"
+        return self.share
 
     @property
     def variance(self) -> float | None:

@@ -8,27 +8,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 
-def split_shares(amount: float | None, n: int) -> list[float | None]:
-    """Split ``amount`` across ``n`` funding streams equally, in whole pennies; the pennies
-    left over go to the first stream, so the shares always add back to the amount.
-
-    >>> split_shares(100.0, 3)
-    [33.34, 33.33, 33.33]
-    """
-    if n <= 0:
-        return []
-    if amount is None:
-        return [None] * n
-    if n == 1 and round(amount, 2) == amount and amount:
-        # already whole pennies (most amounts): the share is the amount itself
-        return [float(amount)]
-    pennies = int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    base, left = divmod(pennies, n)
-    shares = [base] * n
-    shares[0] += left
-    return [p / 100 for p in shares]
-
-
 # --------------------------------------------------------------------------- actions
 
 import re  # noqa: E402
@@ -269,12 +248,11 @@ def allocate(actions: Iterable[Action]) -> tuple[Allocation, ...]:
         stated = len(a.funding_shares) == n and n > 1
         if stated:
             weights = list(a.funding_shares)
-            labels = [f"{w} stated" for w in share_words(weights)]
+            labels = share_words(weights)
             basis = "stated"
         else:
             weights = [1.0] * n
-            labels = [f"{i + 1} of {n}" + (" (equal split, assumed)" if n > 1 else "")
-                      for i in range(n)]
+            labels = [f"{i + 1} of {n}" for i in range(n)]
             basis = "assumed" if n > 1 else "single"
         for name, label, b, s, f in zip(names, labels, split_by(_amount(a.budget), weights),
                                         split_by(_amount(a.spend_to_date), weights),

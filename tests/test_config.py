@@ -57,6 +57,9 @@ name = "ICF"
     ("[spc]\nrun_length = true", "'spc.run_length'", "a whole number"),
     ("[run]\nrequire_complete = 'yes'", "'run.require_complete'", "true or false"),
     ("[run]\nrequire = true", "'run.require'", "allowed keys in [run]"),
+    # review mend: the wording for a table is the KPI one only for spc.recalculate
+    ("[spc]\nrecalculate = 3", "'spc.recalculate'", 'a table of KPI ID = "YYYY-MM"'),
+    ("[email]\nofficers = 'x'", "'email.officers'", "a table of name = value lines"),
 ])
 def test_wrong_key_or_value_names_file_key_and_what_is_allowed(tmp_path, extra, key, allowed):
     path = tmp_path / "reportgen.toml"

@@ -38,6 +38,15 @@ def test_percentages_in_the_funding_cell_are_used(tmp_path, read):
     assert _shares(read(path)) == {(ICF, 6000.0, "stated"), (CORE, 4000.0, "stated")}
 
 
+def test_a_zero_percentage_is_a_percentage(tmp_path, read):
+    """Review mend: 'ICF 0% / Core 100%' was read as pounds (a -0.0 sign test): a false
+    mismatch warning and an equal split."""
+    result = read(write_tracker(tmp_path / "t.xlsx",
+                                [good_row(1, Funding="ICF 0% / Core 100%")]))
+    assert not [i for i in result.issues if i.code == "funding-shares-mismatch"]
+    assert _shares(result) == {(ICF, 0.0, "stated"), (CORE, 10000.0, "stated")}
+
+
 def test_shares_not_adding_to_the_budget_warn_at_the_cell(tmp_path, read):
     path = write_tracker(tmp_path / "t.xlsx", [good_row(
         1, Funding="ICF £6,000; Core £3,000")])  # budget £10,000

@@ -303,6 +303,21 @@ def test_percentage_limits_within_0_to_100_and_counts_never_below_0():
     assert not [s for s in high.signals if s.rule == "beyond-limit"]  # 100% is not beyond
 
 
+def test_a_quarterly_kpi_improving_since_its_first_signal_quarter():
+    """Review mend: the stretch of signal points was walked back a calendar month at a time,
+    so a quarterly KPI read "improving since" its latest quarter."""
+    values = [60, 61] * 4 + [66, 67, 66, 67, 68, 67, 68, 69, 68, 69]
+    quarters, p = [], Period(2014, 6)
+    for v in values:
+        quarters.append((p.label, float(v)))
+        p = p.shift(3)
+    latest = Period.parse(quarters[-1][0])
+    r = rate_kpi(make_kpi(1, series=tuple(quarters), target=72, tolerance=5), latest, SPC)
+    assert r.variation == "improvement"
+    first = Period.parse(quarters[8][0]).name  # the first of the ten higher quarters
+    assert r.sentence.startswith(f"Improving since {first}, not by chance")
+
+
 @pytest.mark.parametrize("values, polarity, target, assurance, words", [
     ([80, 82] * 9, Polarity.HIGHER, 70, "met", "the 70% target is reliably met"),
     ([60, 62] * 9, Polarity.HIGHER, 75, "not met", "the 75% target is not reliably met"),

@@ -263,3 +263,15 @@ def test_kpi_same_month_two_values_is_an_error_naming_both_cells(tmp_path, read)
         issue.message
     k = {k.kpi_id: k for k in result.kpis}["KPI-01"]
     assert "2017-09" not in dict(k.series) and len(k.series) == 11
+
+
+@pytest.mark.parametrize("written", ["Budget (£k)", "Budget (£000)", "Budget 2018/19",
+                                     "Revenue Budget"])
+def test_a_lone_budget_header_with_a_unit_or_year_is_the_budget(tmp_path, read, written):
+    """Review mend: such a header was read as a budget column for a stream called 'k',
+    '000', '2018/19' or 'Revenue', and every budget was silently blank."""
+    headers = [written if h == "Budget (£)" else h for h in HEADERS]
+    row = good_row(1)
+    row[written] = row.pop("Budget (£)")
+    result = read(write_tracker(tmp_path / "t.xlsx", [row], headers=headers))
+    assert result.actions[0].budget == 10000

@@ -16,7 +16,7 @@ from reportgen.model import Rag, Status
 from reportgen.rate import (
     allocate, cross_cutting, repeat_money_issues,
     expected_percent, finance_by_objective, finance_by_stream, rate_action, rate_actions,
-    rate_finance, rating_issues, split_shares,
+    rate_finance, rating_issues, split_by,
 )
 
 AS_OF = date(2018, 9, 30)
@@ -271,29 +271,29 @@ def test_finance_limits_from_configuration_and_missing_values():
     assert "£5,000" in rate_finance(100_000, 0, 105_000, POINTS).reasons[0]
 
 
-def test_split_shares_add_back_to_the_penny():
-    assert split_shares(100.0, 3) == [33.34, 33.33, 33.33]
-    assert split_shares(None, 2) == [None, None]
-    assert split_shares(5.0, 0) == []
+def test_equal_split_by_add_back_to_the_penny():
+    assert split_by(100.0, [1.0] * 3) == [33.34, 33.33, 33.33]
+    assert split_by(None, [1.0] * 2) == [None, None]
+    assert split_by(5.0, [1.0] * 0) == []
     # one stream: the amount rounded to whole pennies, always a float
-    assert split_shares(100.005, 1) == [100.01] and split_shares(2.675, 1) == [2.68]
-    assert split_shares(0.29, 1) == [0.29]
-    assert [type(s) for s in split_shares(100, 1) + split_shares(-0.0, 1)] == [float, float]
-    assert str(split_shares(-0.0, 1)[0]) == "0.0"
+    assert split_by(100.005, [1.0] * 1) == [100.01] and split_by(2.675, [1.0] * 1) == [2.68]
+    assert split_by(0.29, [1.0] * 1) == [0.29]
+    assert [type(s) for s in split_by(100, [1.0]) + split_by(-0.0, [1.0])] == [float, float]
+    assert str(split_by(-0.0, [1.0] * 1)[0]) == "0.0"
 
 
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
-def test_split_shares_one_stream_is_the_amount_in_whole_pennies(amount):
+def test_equal_split_by_one_stream_is_the_amount_in_whole_pennies(amount):
     from decimal import ROUND_HALF_UP, Decimal
 
     pennies = int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    [share] = split_shares(amount, 1)
+    [share] = split_by(amount, [1.0] * 1)
     assert share == pennies / 100 and str(share) == str(pennies / 100)
 
 
 @given(st.integers(min_value=0, max_value=10**11), st.integers(min_value=1, max_value=7))
-def test_split_shares_property(pennies, n):
-    shares = split_shares(pennies / 100, n)
+def test_equal_split_by_property(pennies, n):
+    shares = split_by(pennies / 100, [1.0] * n)
     assert sum(round(s * 100) for s in shares) == pennies
     assert max(shares) - min(shares) <= 0.01 * n
 

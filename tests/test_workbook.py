@@ -17,7 +17,7 @@ import pytest
 
 from factories import STREAMS, make_action, make_run
 from reportgen.model import Status
-from reportgen.rate import split_shares
+from reportgen.rate import split_by
 from reportgen.outputs import Staging
 from reportgen.render.cells import (
     EXCEL_MAX_CHARS, TRUNCATED, final_folder, fit_text, tracker_link,
@@ -95,9 +95,35 @@ def test_sheets_tables_and_formats(config, tmp_path):
 
     a = wb["Allocations"]
     assert set(a.tables) == {"Allocations"}
-    assert [c.value for c in a[1]] == ["ID", "Objective", "Stream", "Share", "Budget", "Spend",
-                                       "Forecast"]
+    assert [c.value for c in a[1]] == ["ID", "Objective", "Stream", "Share", "Basis",
+                                       "Budget", "Spend", "Forecast"]  # Basis: review mend
     assert wb["Issues"].tables and wb["Sources"].tables
+
+
+def test_allocations_sheet_names_each_share_and_its_basis(config, tmp_path):
+    """Review mend: the Finance sheet's "Finance by action and funding stream" block is
+    gone; the same facts (share, basis, money by action and stream) are asserted here on
+    the Allocations sheet, which now has a Basis column."""
+    from reportgen.rate import allocate
+    two = tuple(STREAMS)[:2]
+    actions = [make_action(1, funding=two, budget=100.0, spend_to_date=10.0, forecast=90.0,
+                           funding_shares=(0.6, 0.4)),
+               make_action(2, funding=two, budget=100.01, spend_to_date=None, forecast=50.0),
+               make_action(3, funding=two[:1], budget=20.0)]
+    run = replace(make_run(actions=actions), allocations=allocate(actions))
+    assert [al.share for al in run.allocations] == ["60%", "40%", "1 of 2", "2 of 2", "1 of 1"]
+    ws = openpyxl.load_workbook(write(run, config, tmp_path)[0])["Allocations"]
+    rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r[2:] for r in rows] == [
+        [two[0], "60% stated", "Stated in the tracker", 60.0, 6.0, 54.0],
+        [two[1], "40% stated", "Stated in the tracker", 40.0, 4.0, 36.0],
+        [two[0], "1 of 2 (equal split, assumed)", "Equal split (assumed)", 50.01, None, 25.0],
+        [two[1], "2 of 2 (equal split, assumed)", "Equal split (assumed)", 50.0, None, 25.0],
+        [two[0], "1 of 1", "One stream", 20.0, rows[4][6], rows[4][7]]]
+    finance = [c for r in openpyxl.load_workbook(write(run, config, tmp_path / "b")[0])[
+        "Finance"].iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert "Finance by action and funding stream" not in finance
+    assert any("on the Allocations sheet" in c for c in finance)
 
 
 def test_actions_rows_hold_the_ratings_and_source(config, tmp_path):
@@ -229,6 +255,23 @@ def test_summary_counts_by_rag_and_objective(config, tmp_path):
     assert len(charts) == 2
 
 
+def test_summary_counts_only_files_not_read_as_files_not_read(config, tmp_path):
+    """Review mend: every info-level issue was counted as a file not read."""
+    from reportgen.issues import make_issue
+    run = make_run(12)
+    info = make_issue("kpi-series-merged", file="kpis.xlsx", detail="x")
+    assert info.severity.name.lower() == "info"
+    run = replace(run, issues=(info,))
+    ws = openpyxl.load_workbook(write(run, config, tmp_path)[0])["Summary"]
+    assert not [r for r in ws.iter_rows(values_only=True)
+                if r[0] and str(r[0]).startswith("Files not read")]
+    nread = make_issue("file-not-read", file="notes.docx", kind="a Word document")
+    run = replace(run, issues=(info, nread))
+    ws = openpyxl.load_workbook(write(run, config, tmp_path / "b")[0])["Summary"]
+    assert [r[1] for r in ws.iter_rows(values_only=True)
+            if r[0] == "Files not read (not a tracker format)"] == [1]
+
+
 def test_empty_run_still_writes_a_workbook(config, tmp_path):
     run = make_run(actions=[], n_kpis=0)
     run = replace(run, issues=(), sources=())
@@ -306,7 +349,7 @@ def expected_finance(run):
         n = len(a.funding)
         for measure, amount in (("Budget", a.budget), ("Spend", a.spend_to_date),
                                 ("Forecast", a.forecast)):
-            for stream, share in zip(a.funding, split_shares(amount, n)):
+            for stream, share in zip(a.funding, split_by(amount, [1.0] * n)):
                 out[(measure, stream, a.objective)] += round((share or 0) * 100)
     result = {k: v / 100 for k, v in out.items()}
     for (measure, stream, obj), v in list(result.items()):

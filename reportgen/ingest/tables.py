@@ -220,6 +220,16 @@ def header_candidates(text: str, aliases: dict[str, str], fields,
     return out
 
 
+_UNIT_LIKE = re.compile(r"[£$€]?\s*(?:k|m|000s?|'000s?|thousands?|millions?|gbp|fy\s*[\d/\-–]*|"
+                        r"[\d/\-–\s]+|revenue|capital|cost|costs|spend|money)", re.I)
+
+
+def _unit_like(name: str) -> bool:
+    """A budget header's bracketed or leading word that is a unit, year or kind of budget
+    ('£k', '000', '2018/19', 'Revenue'), not a funding stream."""
+    return bool(_UNIT_LIKE.fullmatch(name.strip(" :-–()")))
+
+
 _BANNER_OBJECTIVE = re.compile(r"^\s*(?:local\s+)?objective\s*(\d+)\b", re.I)
 
 
@@ -251,11 +261,15 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
         if name:  # a second column for a field already mapped
             table.duplicate_headers.append((text, ref, a1(h, columns[name])))
             continue
-        stream = stream_budget_header(text) if kind == "actions" else None
+        choices = header_candidates(text, aliases, fields, set(columns))
+        stream = stream_budget_header(text) if kind == "actions" and not choices else None
+        if stream and _unit_like(stream):  # 'Budget (£k)', 'Budget 2018/19', 'Revenue Budget'
+            stream = None
+            if "budget" not in columns:
+                choices = ["budget"]
         if stream:  # a per-stream budget column, read as "$budget:<stream>"
             table.stream_columns.append((c, stream))
             continue
-        choices = header_candidates(text, aliases, fields, set(columns))
         if len(choices) == 1:
             columns[choices[0]] = c
             table.taken_headers.append((text, ref, _label(choices[0], fields)))

@@ -155,16 +155,14 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
         first = 4
     errors = sum(1 for i in run.issues if i.is_error)
     warnings = sum(1 for i in run.issues if severity_name(i) == "warning")
-    carried = sum(1 for a in run.actions
-                  if a.action_id in run.ratings and not run.ratings[a.action_id].updated)
     facts = [
         ("Period", f"{run.period.name} ({run.period.label})"),
         ("As of", run.as_of),
-        ("Actions in the plan", max(len(run.actions),
-                                    run.coverage.plan_actions if run.coverage else 0)),
+        ("Actions in the plan", run.coverage.plan_actions if run.coverage
+         else len(run.actions)),
     ]
     if run.coverage is not None:
-        facts.append(("Not updated this month", carried))
+        facts.append(("Not updated this month", run.coverage.carried))
     facts += [
         ("KPIs", len(run.kpis)),
         ("Files read", sum(1 for s in run.sources if not s.refused)),
@@ -172,9 +170,9 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
         ("Validation errors", errors),
         ("Warnings", warnings),
     ]
-    infos = len(run.issues) - errors - warnings
-    if infos:
-        facts.append(("Files not read (not a tracker format)", infos))
+    not_read = sum(1 for i in run.issues if i.code == "file-not-read")
+    if not_read:
+        facts.append(("Files not read (not a tracker format)", not_read))
     for i, (label, value) in enumerate(facts):
         r = first + i
         ws.write_string(r, 0, label, fmt.label)

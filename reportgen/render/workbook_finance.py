@@ -185,7 +185,9 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
             ws.set_row(row + 7 + k, 15 * (1 + len(text) // 110))
 
     end = _write_exceptions(ws, run, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt)
-    _write_by_action(ws, allocs, end + 1, fmt)
+    ws.write_string(end + 1, 0, "Each action's share of its money in each funding stream "
+                    "(stated in the tracker, or an equal split assumed) is on the "
+                    "Allocations sheet.", fmt.note)
 
     ws.set_column(0, 0, max([len(s) for s in streams] + [30]) + 2)
     ws.set_column(1, total_col, 17)
@@ -257,29 +259,3 @@ def _block_head(ws, row: int, note: str, columns, fmt: WorkbookFormats) -> int:
     for c, h in enumerate(columns):
         ws.write_string(row + 1, c, h, fmt.header)
     return row + 1
-
-
-BY_ACTION_COLUMNS = ("Action", "Objective", "Funding stream", "Share", "Basis", "Budget",
-                     "Spend", "Forecast")
-BASIS_WORDS = {"stated": "Stated in the tracker", "assumed": "Equal split (assumed)",
-               "single": "One stream"}
-
-
-def _write_by_action(ws, allocs: list[Allocation], top: int, fmt: WorkbookFormats) -> int:
-    """Every action's budget, spend and forecast by funding stream from row ``top``, with
-    its share and whether the tracker states it or the equal split is assumed."""
-    ws.write_string(top, 0, "Finance by action and funding stream", fmt.subtitle)
-    r = _block_head(ws, top + 1, "Each action's share of its money in each funding stream: "
-                    "stated in the tracker, or an equal split assumed where none is "
-                    "stated.", BY_ACTION_COLUMNS, fmt)
-    for al in allocs:
-        r += 1
-        ws.write_string(r, 0, cell_text(al.action_id), fmt.text)
-        ws.write_number(r, 1, al.objective, fmt.text)
-        ws.write_string(r, 2, cell_text(al.stream), fmt.text)
-        ws.write_string(r, 3, cell_text(al.share), fmt.text)
-        ws.write_string(r, 4, BASIS_WORDS.get(al.basis, al.basis), fmt.text)
-        for c, value in ((5, al.budget), (6, al.spend), (7, al.forecast)):
-            if value is not None:
-                ws.write_number(r, c, value, fmt.money)
-    return r + 1

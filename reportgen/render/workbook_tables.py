@@ -73,7 +73,10 @@ ACTION_COLUMNS: tuple[tuple[str, str, float], ...] = (  # header, kind, width ca
 )
 _ACOL = {h: i for i, (h, _, _) in enumerate(ACTION_COLUMNS)}
 
-ALLOCATION_COLUMNS = ("ID", "Objective", "Stream", "Share", "Budget", "Spend", "Forecast")
+ALLOCATION_COLUMNS = ("ID", "Objective", "Stream", "Share", "Basis", "Budget", "Spend",
+                      "Forecast")
+BASIS_WORDS = {"stated": "Stated in the tracker", "assumed": "Equal split (assumed)",
+               "single": "One stream"}
 
 
 # --------------------------------------------------------------------------- Actions
@@ -164,13 +167,14 @@ def write_allocations(ws, allocs: list[Allocation], fmt: WorkbookFormats) -> Non
     money, plain = fmt.money, fmt.plain
     longest = [len(h) + 3 for h in ALLOCATION_COLUMNS]
     for row, al in enumerate(allocs, start=1):
-        for col, value in ((0, al.action_id), (2, al.stream), (3, al.share)):
+        for col, value in ((0, al.action_id), (2, al.stream), (3, al.described),
+                           (4, BASIS_WORDS.get(al.basis, al.basis))):
             s = cell_text(value)  # a cut ID is reported once, from the Actions sheet
             ws.write_string(row, col, s, plain)
             if len(s) > longest[col]:
                 longest[col] = len(s)
         ws.write_number(row, 1, al.objective, plain)
-        for col, value in ((4, al.budget), (5, al.spend), (6, al.forecast)):
+        for col, value in ((5, al.budget), (6, al.spend), (7, al.forecast)):
             if value is not None:  # None is left empty
                 ws.write_number(row, col, value, money)
     last = max(len(allocs), 1)
@@ -179,7 +183,7 @@ def write_allocations(ws, allocs: list[Allocation], fmt: WorkbookFormats) -> Non
         "columns": [{"header": h, "header_format": fmt.header} for h in ALLOCATION_COLUMNS]})
     ws.freeze_panes(1, 0)
     for col, n in enumerate(longest):
-        ws.set_column(col, col, 15 if col >= 4 else min(40, n * 1.1 + 1))
+        ws.set_column(col, col, 15 if col >= 5 else min(40, n * 1.1 + 1))
     ws.set_paper(9)
     ws.repeat_rows(0)
 

@@ -47,17 +47,18 @@ def _stated(text: str) -> list[tuple[str, str, float]] | None:
     return out if not text[start:].strip(_SEPARATORS) else None
 
 
-def funding_streams(row, vocab) -> tuple[tuple[str, ...] | None, list[float]]:
-    """The configured streams named, and their amounts when the cell states them ("ICF
-    £50,000; Council £30,000" or "NHS 60% / SBC 40%"; [] when not stated). The streams
+def funding_streams(row, vocab) -> tuple[tuple[str, ...] | None, list[float], str]:
+    """The configured streams named, their amounts when the cell states them ("ICF
+    £50,000; Council £30,000" or "NHS 60% / SBC 40%"; [] when not stated), and the kind
+    of those amounts: "£", "%" or "" when none is stated. The streams
     are None when any part is not a configured stream (a warning: the action is still
     rated, and its money is counted under "No funding stream" so that no total shrinks)."""
     text = row.required_text("funding")
     if not text:
-        return (), []
+        return (), [], ""
     whole = vocab.streams.get(word_key(text))
     if whole:
-        return (whole,), []
+        return (whole,), [], ""
     stated = _stated(text)
     parts = [p[0] for p in stated] if stated else split_funding(text)
     out: list[str] = []
@@ -69,7 +70,7 @@ def funding_streams(row, vocab) -> tuple[tuple[str, ...] | None, list[float]]:
             row.issue("unknown-funding-stream", "funding", value=part,
                       detail=f"did you mean '{close[0]}'?" if close else
                       "the streams are " + ", ".join(vocab.stream_names))
-            return None, []
+            return None, [], ""
         if name not in out:
             out.append(name)
         if stated:
@@ -77,14 +78,14 @@ def funding_streams(row, vocab) -> tuple[tuple[str, ...] | None, list[float]]:
     if stated and len({kind for _, kind, _ in stated}) > 1:
         row.issue("funding-shares-mismatch", "funding", value="a mix of £ and %",
                   detail="one or the other; the money is split equally instead")
-        return tuple(out), []
+        return tuple(out), [], ""
     if stated and stated[0][1] == "%":
         total = sum(amounts.values())
         if abs(total - 100) > 0.5:
             row.issue("funding-shares-mismatch", "funding", value=f"{total:g}%",
                       detail="100%")
-        return tuple(out), [-amounts[n] for n in out]  # negative: percentages
-    return tuple(out), [amounts[n] for n in out] if stated else []
+        return tuple(out), [amounts[n] for n in out], "%"
+    return (tuple(out), [amounts[n] for n in out], "£") if stated else (tuple(out), [], "")
 
 
 def column_amounts(row, vocab, money: Callable) -> dict[str, float]:
@@ -103,16 +104,16 @@ def column_amounts(row, vocab, money: Callable) -> dict[str, float]:
     return out
 
 
-def stream_shares(row, funding: tuple[str, ...], stated: list[float],
+def stream_shares(row, funding: tuple[str, ...], stated: list[float], kind: str,
             columns: dict[str, float], budget: float | None
             ) -> tuple[tuple[str, ...], tuple[float, ...], float | None]:
     """(funding, each stream's share as a fraction, budget): the shares the funding cell
-    states, else those of the per-stream budget columns (streams they fund are added to
+    states (``kind`` "%" or "£"), else those of the per-stream budget columns (streams they fund are added to
     the funding; a blank budget becomes their sum); () when none is stated. Shares whose
     sum is not the budget are a warning at the cell that states them."""
     if stated:
-        if stated[0] < 0:  # percentages
-            weights = [-w for w in stated]
+        if kind == "%":
+            weights = list(stated)
         else:
             weights = stated
             total = sum(weights)

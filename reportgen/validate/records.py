@@ -213,7 +213,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     objective = _objective(row, vocab)
     action_text = row.required_text("action")
     lead = row.required_text("lead_officer")
-    funding, stated = funding_streams(row, vocab)
+    funding, stated, stated_kind = funding_streams(row, vocab)
 
     start = end = None
     has_dates = "start" in table.columns or "end" in table.columns
@@ -282,7 +282,8 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
         funding = ()
     else:
         columns = column_amounts(row, vocab, _money)
-        funding, shares, budget = stream_shares(row, funding, stated, columns, budget)
+        funding, shares, budget = stream_shares(row, funding, stated, stated_kind, columns,
+                                                 budget)
     if budget is not None and spend is not None and spend > budget:
         row.issue("spend-over-budget", "spend_to_date", value=f"£{spend:,.2f}",
                   detail=f"£{budget:,.2f}")

@@ -4,8 +4,6 @@ configuration, in the order a board member reads."""
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections import Counter
 
 from reportgen.config import Config
@@ -17,7 +15,9 @@ from reportgen.render.coverage import (
     severity_name,
 )
 from reportgen.render.dashboard import svg
-from reportgen.render.formats import money, uk_date, variance_text
+from reportgen.render.formats import (
+    kpi_value, money, month_name, natural_key, signed, uk_date, variance_text,
+)
 from reportgen.text import clean
 
 # A shape for each rating, shown beside its word (never colour alone).
@@ -28,42 +28,12 @@ WORDS = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green", Rag.BLUE: "Blue
 RATED = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY)
 
 
-def number(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "–"
-    text = f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
-    unit = clean(unit).strip()
-    if unit == "%":
-        return text + "%"
-    return text if not unit or unit.lower() in ("number", "count", "n") else f"{text} ({unit})"
-
-
-def short_month(label: str | None) -> str:
-    try:
-        p = Period.parse(label or "")
-    except ValueError:
-        return label or "–"
-    return f"{calendar.month_abbr[p.month]} {p.year}"
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t.lower())
-                 for t in _DIGITS.split(text) if t)
-
-
 def rag(value: Rag | None, mark: str = "") -> dict | None:
     """A rating as the template shows it: word, shape, CSS class and sort rank."""
     if value is None:
         return None
     return {"word": WORDS[value], "shape": SHAPES[value], "css": value.name.lower(),
             "rank": 10 - value.severity if value.severity >= 0 else 20, "mark": mark}
-
-
-def _signed(n: int) -> str:
-    return "0" if n == 0 else (f"+{n:,}" if n > 0 else f"−{-n:,}")
 
 
 def counts_part(run: RatedRun) -> dict:
@@ -74,7 +44,7 @@ def counts_part(run: RatedRun) -> dict:
     had = bool(run.previous_rags)
     rows = [{"rag": rag(r), "now": now.get(r, 0),
              "before": before.get(r, 0) if had else None,
-             "change": _signed(now.get(r, 0) - before.get(r, 0)) if had else "–"}
+             "change": signed(now.get(r, 0) - before.get(r, 0)) if had else "–"}
             for r in RAG_ORDER]
     total = sum(now.get(r, 0) for r in RATED)
     desc = "; ".join(f"{WORDS[r]} {now.get(r, 0)}" for r in RATED)
@@ -172,19 +142,20 @@ def kpis_part(run: RatedRun, config: Config) -> list[dict]:
         chart = None
         if len(values) >= 2:
             desc = (f"{len(values)} monthly values from {month_words(labels[0])} to "
-                    f"{month_words(labels[-1])}, latest {number(values[-1], unit)}.")
+                    f"{month_words(labels[-1])}, latest {kpi_value(values[-1], unit)}.")
             if spc:
-                desc += (f" Mean {number(spc.centre)}, control limits {number(spc.lower)} "
-                         f"to {number(spc.upper)}; {spc.summary}.")
+                desc += (f" Mean {kpi_value(spc.centre, '')}, control limits "
+                         f"{kpi_value(spc.lower, '')} to {kpi_value(spc.upper, '')}; "
+                         f"{spc.summary}.")
             if kpi.target is not None:
-                desc += f" Target {number(kpi.target, unit)}."
+                desc += f" Target {kpi_value(kpi.target, unit)}."
             chart = svg.run_chart(f"kpi{i}", f"Run chart: {title}", desc,
-                                  [short_month(p) for p in labels], values,
+                                  [month_name(p, short=True) for p in labels], values,
                                   centre=spc.centre if spc else None,
                                   lower=spc.lower if spc else None,
                                   upper=spc.upper if spc else None,
                                   target=kpi.target,
-                                  marked=frozenset(short_month(p) for p in marked),
+                                  marked=frozenset(month_name(p, short=True) for p in marked),
                                   phases=tuple((labels.index(ph.start), ph.centre,
                                                 ph.lower, ph.upper)
                                                for ph in spc.phases
@@ -193,16 +164,16 @@ def kpis_part(run: RatedRun, config: Config) -> list[dict]:
             "id": clean(kpi.kpi_id), "indicator": clean(kpi.indicator),
             "polarity": "Higher is better" if kpi.polarity is Polarity.HIGHER
             else "Lower is better",
-            "target": number(kpi.target, unit) if kpi.target is not None else "No target",
-            "latest": number(res.latest, unit) if res else "–",
-            "latest_month": short_month(res.latest_period) if res else "",
+            "target": kpi_value(kpi.target, unit) if kpi.target is not None else "No target",
+            "latest": kpi_value(res.latest, unit) if res else "–",
+            "latest_month": month_name(res.latest_period, short=True) if res else "",
             "rag": rag(res.rag) if res else None, "direction": direction,
             "reading": clean(reading), "chart": chart, "title": title,
-            "points": [{"month": short_month(p), "value": number(v, unit),
+            "points": [{"month": month_name(p, short=True), "value": kpi_value(v, unit),
                         "signal": "Yes" if p in marked else ""}
                        for p, v in kpi.series],
-            "limits": ({"centre": number(spc.centre), "lower": number(spc.lower),
-                        "upper": number(spc.upper)} if spc else None)})
+            "limits": ({"centre": kpi_value(spc.centre, ""), "lower": kpi_value(spc.lower, ""),
+                        "upper": kpi_value(spc.upper, "")} if spc else None)})
     return out
 
 

@@ -308,10 +308,10 @@ def finance_actions_part(c: Builder, items: list[Rated]) -> list[str | bytes]:
 
 def _share(al: Allocation) -> str:
     if al.basis == "stated":
-        return al.share.replace(" stated", "") + ", stated"
+        return f"{al.share}, stated"
     if al.basis == "single":
         return "all"
-    return al.share.replace(" (equal split, assumed)", "") + ", equal, assumed"
+    return f"{al.share}, equal, assumed"
 
 
 __all__ = ["NOT_STATED", "finance_actions_part", "finance_exceptions_of",
