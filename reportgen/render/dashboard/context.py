@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reportgen.config import Config
-from reportgen.model import Action, ActionRating, Period, Polarity, Rag, RatedRun, Status
+from reportgen.model import Action, ActionRating, Polarity, Rag, RatedRun, Status
 from reportgen.render.cells import RAG_ORDER
 from reportgen.render.coverage import (
     CARRIED_KEY, CARRIED_MARK, carried_words, coverage_statement, distinct_counts,

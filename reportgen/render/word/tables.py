@@ -145,6 +145,14 @@ def data_quality_part(c: Builder, items: list[Rated]) -> str:
                            rows))
         out.append(capped_note(c, len(infos), "files not read"))
 
+    records = [i for i in run.issues if i.code in RECORD_CODES]
+    if records:  # not about a tracker: listed apart from the trackers' problems
+        out.append(c.heading("The record of earlier periods"))
+        rows = [ROW + c.cell(text_run(CATALOGUE[i.code].title if i.code in CATALOGUE
+                                      else i.code))
+                + c.cell(text_run(i.message)) + c.cell(text_run(i.hint)) + "</w:tr>"
+                for i in records[:LIST_LIMIT]]
+        out.append(c.table([("Note", -2), ("What happened", -4), ("What to do", -3)], rows))
     out.append(c.heading("Validation"))
     refused_files = {s.path for s in refused}
     issues = tracker_issues(run)
