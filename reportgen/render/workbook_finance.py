@@ -234,8 +234,10 @@ def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
                     "and the lead officer's commentary below it.", EXCEPTION_COLUMNS, fmt)
     for a, f, rating in found:
         r += 1
-        ws.write_string(r, 0, cell_text(f"{a.action_id}: {short_title(a.action)}"),
-                        fmt.wrap)
+        title = cell_text(f"{a.action_id}: {short_title(a.action)}")
+        ws.write_string(r, 0, title, fmt.wrap)
+        # the title wraps in column A: give the row its lines, or it runs into the next
+        ws.set_row(r, 15 * min(text_lines(title, 30), 4))
         ws.write_string(r, 1, cell_text(a.lead_officer), fmt.text)
         for c, value in ((2, f.budget), (3, f.forecast), (4, f.variance)):
             if value is not None:
