@@ -6,8 +6,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-import pytest
-
 from conftest import ROOT
 
 _spec = importlib.util.spec_from_file_location("import_graph", ROOT / "scripts" / "import_graph.py")
@@ -30,8 +28,6 @@ def test_the_graph_sees_function_level_imports(tmp_path):
     assert import_graph.cycles(edges) == [["reportgen.a", "reportgen.b"]]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 25: render/word/budget <-> page_one, "
-                                      "pipeline <-> recovery, cli <-> cli_*")
 def test_reportgen_has_no_import_cycle():
     edges = import_graph.graph()
     found = import_graph.cycles(edges)

@@ -85,12 +85,13 @@ def _note_in_manifest(out_dir: Path, outcome: Outcome, occasion: str) -> None:
     _write_json(path, manifest)
 
 
-def deliver_run(run, config: Config, out_dir: Path, workbooks: Path, *, now: datetime,
+def deliver_run(view, config: Config, out_dir: Path, *, now: datetime,
                 context: ssl.SSLContext | None = None, delay: float = 2.0,
                 send: bool | None = None) -> Outcome:
-    """After a run: compose the officers', team's and board's messages into the outbox
-    and, with ``[email] send = true`` (or ``send``), send what has not been sent."""
-    plan = after_run_messages(run, config, out_dir, workbooks)
+    """After a run: compose the officers', team's and board's messages of the view of
+    the period (reportgen.view.PeriodView) into the outbox and, with ``[email] send =
+    true`` (or ``send``), send what has not been sent."""
+    plan = after_run_messages(view, config, out_dir)
     files = write_outbox(plan, config, out_dir, now)
     return _finish(plan, config, out_dir, now, files, context, delay, send, "run")
 
