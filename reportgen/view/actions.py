@@ -296,7 +296,6 @@ class ObjectiveCounts:
     title: str  # the configured wording, or "(not in the configuration)"
     configured: bool
     counts: Mapping[Rag, int]
-    rows: int  # tracker rows under the objective
 
     @property
     def total(self) -> int:
@@ -369,8 +368,7 @@ def count_by_rag(actions: Iterable[PlanAction], run: RatedRun,
         under = [a for a in actions if number in a.objectives]
         counts = Counter(a.rag for a in under if a.rag is not None)
         by_objective.append(ObjectiveCounts(
-            number, title, configured, {r: counts.get(r, 0) for r in Rag.worst_first()},
-            sum(1 for a in under for r in a.rows if r.action.objective == number)))
+            number, title, configured, {r: counts.get(r, 0) for r in Rag.worst_first()}))
     full = {r: now.get(r, 0) for r in Rag.worst_first()}
     return RagCounts(
         now=full, before={r: before.get(r, 0) for r in Rag.worst_first()} if before
@@ -395,10 +393,6 @@ class Departed:
     @property
     def id(self) -> str:
         return self.ids[0]
-
-    def name(self, limit: int = 50) -> str:
-        return (f"{self.id} {brief_title(self.title, limit)}".rstrip()
-                + (f" ({self.officer})" if self.officer.strip() else ""))
 
 
 def _same(text: str) -> str:
