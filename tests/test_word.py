@@ -705,3 +705,11 @@ def test_body_pages_is_read_from_the_configuration(tmp_path):
     path.write_text(text.replace("body_pages = 8", "body_pages = 1"), encoding="utf-8")
     with pytest.raises(ConfigError, match="body_pages"):
         load_config(path)
+
+
+def test_word_xml_is_written_only_by_the_builder():
+    """The part modules build their parts with wordml's Builder and run helpers: no
+    ``<w:`` fragment of their own (one place to keep WordML valid)."""
+    for path in sorted((ROOT / "reportgen" / "render" / "word").glob("*.py")):
+        if path.name != "wordml.py":
+            assert "<w:" not in path.read_text(encoding="utf-8"), path.name

@@ -214,7 +214,7 @@ def period_note() -> str:
             f"e.g. \"2018/19\" or \"whole life\"), so the paper says \"{NOT_STATED}\".")
 
 
-def count_words(n: int) -> str:
+def actions_in_words(n: int) -> str:
     """"No action", "One action" … "Five actions", then "12 actions": a count that opens
     a sentence."""
     names = ("No action", "One action", "Two actions", "Three actions", "Four actions",
@@ -223,4 +223,4 @@ def count_words(n: int) -> str:
 
 
 __all__ = ["Finance", "FinanceException", "FinanceLine", "NOT_STATED", "Printed",
-           "build_finance", "count_words", "period_note"]
+           "build_finance", "actions_in_words", "period_note"]

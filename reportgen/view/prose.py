@@ -19,7 +19,7 @@ from typing import Sequence
 from reportgen.model import Coverage, Rag
 from reportgen.text import clean
 from reportgen.view.actions import PlanAction, RagCounts
-from reportgen.view.finance import Finance, count_words
+from reportgen.view.finance import Finance, actions_in_words
 from reportgen.view.formats import (
     k_text, money, month_name, plural, uk_date, variance_k,
 )
@@ -269,7 +269,7 @@ def implications(period_name: str, exceptions: Sequence[PlanAction], finance: Fi
             named = ", ".join(f"{e.action.id} ({short_title(e.action.action.action, 40)}, "
                               f"{variance_k(e.variance_k)})" for e in found[:5])
             more = f" and {plural(len(found) - 5, 'other')}" if len(found) > 5 else ""
-            words.append(f" {count_words(len(found))} "
+            words.append(f" {actions_in_words(len(found))} "
                          f"forecast{'s' if len(found) == 1 else ''} an overspend totalling "
                          f"{k_text(finance.exceptions_k)}: {named}{more}.")
         else:

@@ -24,7 +24,7 @@ from docxtpl import DocxTemplate
 from reportgen.config import Config
 from reportgen.errors import OutputError, TemplateError
 from reportgen.render.word.wordml import (
-    MARKER, PORTRAIT_TWIPS, STYLES, TABLE_STYLE, Layout, marker_paragraph,
+    MARKER, PORTRAIT_TWIPS, STYLES, TABLE_STYLE, Layout, ends_inside_text, marker_paragraph,
 )
 from reportgen.text import clean
 from reportgen.view import PeriodView
@@ -147,9 +147,6 @@ def fill(tpl: DocxTemplate, context: dict[str, object], path: Path) -> None:
             from exc
 
 
-_IN_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>[^<]*\Z")
-
-
 def splice(document_xml: bytes, blocks: dict[str, list[bytes]],
            template: Path) -> list[bytes]:
     """``document_xml`` in pieces, with each generated part (UTF-8 XML) in place of its
@@ -163,7 +160,7 @@ def splice(document_xml: bytes, blocks: dict[str, list[bytes]],
         start = document_xml.find(marker)
         first = True
         while start != -1:
-            if _IN_TEXT.search(document_xml[max(0, start - 4000):start]):
+            if ends_inside_text(document_xml[max(0, start - 4000):start]):
                 raise TemplateError(
                     f"Word template {template}: {{{{ {name} }}}} must be written "
                     f"{{{{p {name} }}}}, alone in a paragraph of its own")

@@ -17,6 +17,7 @@ This is the only module that writes WordML: the part modules build their parts w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -69,6 +70,15 @@ def esc(text: object) -> str:
     if "\t" in s:
         s = s.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
     return s
+
+
+_IN_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>[^<]*\Z")
+
+
+def ends_inside_text(xml: bytes) -> bool:
+    """Whether ``xml`` (a piece of a document) ends inside a ``<w:t>`` text element: a
+    marker found there was put where a paragraph cannot go."""
+    return bool(_IN_TEXT.search(xml))
 
 
 def marker_paragraph(name: str) -> str:
