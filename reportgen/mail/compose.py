@@ -39,7 +39,7 @@ from reportgen.config import Config
 from reportgen.model import RatedRun
 from reportgen.view import PeriodView
 from reportgen.view.feedback import CHASE_LIST, UNKNOWN_OFFICER, safe_file_stem
-from reportgen.view.formats import id_list, month_name, pounds_text
+from reportgen.view.formats import id_list, month_name, pounds_text, variance_text
 from reportgen.view.links import Links
 from reportgen.view.words import short_title
 
@@ -128,8 +128,7 @@ def board_summary(view: PeriodView) -> list[str]:
     else:
         p = f.total.pounds
         over = "" if p.variance is None else (
-            f", {pounds_text(abs(p.variance))} {'over' if p.variance > 0 else 'under'} "
-            "budget" if p.variance else ", on budget")
+            f", {variance_text(p.variance)}" + (" budget" if p.variance else ""))
         rag = f" ({f.total.rating.rag.value})" if f.total.rating.rag is not None else ""
         forecast = "not known" if p.forecast is None else pounds_text(p.forecast)
         lines.append(f"Finance: budget {pounds_text(p.budget)}, forecast outturn "

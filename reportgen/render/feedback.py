@@ -38,10 +38,11 @@ from xlsxwriter.exceptions import XlsxWriterException
 from reportgen.config import Config
 from reportgen.errors import OutputError
 from reportgen.issues import FIELD_LABELS
-from reportgen.model import Action, Rag
+from reportgen.model import Rag
 from reportgen.render.cells import WORKBOOK_OPTIONS, Formats, cell_text, colour, text_lines, \
     write_link
 from reportgen.view import PeriodView
+from reportgen.view.actions import Row
 from reportgen.view.feedback import (
     CHASE_LIST, ChaseItem, TrackerFeedback, days_since, update_cell,
 )
@@ -209,12 +210,10 @@ def _write_tracker(path: Path, fb: TrackerFeedback, view: PeriodView,
     book.close()
 
 
-def _stale_rows(book: _Book, ws, head: int, actions: list[Action],
-                view: PeriodView) -> None:
-    ratings = {row.id: row.rating for row in view.rows}
-    for k, a in enumerate(actions, start=1):
+def _stale_rows(book: _Book, ws, head: int, rows: list[Row], view: PeriodView) -> None:
+    for k, row in enumerate(rows, start=1):
         r = head + k
-        rating = ratings[a.action_id]
+        a, rating = row.action, row.rating
         book.strings(ws, r, ((0, a.action_id, None), (1, a.action, book.wrap),
                              (2, a.lead_officer, None), (5, a.status.value, None),
                              (6, rating.reported.value, None)))

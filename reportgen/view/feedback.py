@@ -19,6 +19,7 @@ from datetime import date
 
 from reportgen.issues import RECORD_CODES, Issue
 from reportgen.model import Action, RatedRun
+from reportgen.view.actions import Row
 from reportgen.view.words import severity_name
 
 CHASE_LIST = "chase-list.xlsx"
@@ -42,7 +43,7 @@ def safe_file_stem(text: str, fallback: str = "file") -> str:
 class TrackerFeedback:
     file: str
     issues: list[Issue] = field(default_factory=list)
-    stale: list[Action] = field(default_factory=list)
+    stale: list[Row] = field(default_factory=list)  # tracker rows due an update
 
     @property
     def errors(self) -> int:
@@ -89,7 +90,8 @@ def collect(run: RatedRun) -> dict[str, TrackerFeedback]:
     for a in run.actions:
         r = run.ratings.get(a.action_id)
         if r is not None and r.stale:
-            out.setdefault(a.source.file, TrackerFeedback(a.source.file)).stale.append(a)
+            out.setdefault(a.source.file, TrackerFeedback(a.source.file)).stale.append(
+                Row(a, r))
     for fb in out.values():
         fb.issues.sort(key=_issue_order)
     return dict(sorted(out.items()))
@@ -141,7 +143,7 @@ def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[Cha
     by_id = {a.action_id: a for a in run.actions}
     items = []
     for fb in trackers.values():
-        for a in fb.stale:
+        for a in (row.action for row in fb.stale):
             items.append(ChaseItem(
                 a.lead_officer, fb.file, a.action_id, a.action,
                 f"Update the progress and the Last Updated date (last updated "

@@ -56,8 +56,7 @@ def money(value: float | None) -> str:
     """£1,234,567, to the nearest pound (halves up): no output shows pence."""
     if value is None:
         return "–"
-    pounds = round_half_up(abs(value))
-    return f"{'−' if value < 0 and pounds else ''}£{pounds:,}"
+    return pounds_text(round_half_up(value))
 
 
 def pounds_text(pounds: int | None) -> str:

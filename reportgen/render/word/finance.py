@@ -13,7 +13,7 @@ from __future__ import annotations
 from reportgen.model import Allocation, Status
 from reportgen.render.word.wordml import BOLD, ITALIC, Builder, line_run, row_start, \
     text_run
-from reportgen.view.finance import FinanceLine, Printed
+from reportgen.view.finance import FinanceLine
 from reportgen.view.formats import (
     id_list, k_text, money, plural, pounds_text, variance_k, variance_text,
 )
@@ -21,13 +21,6 @@ from reportgen.view.prose import APPENDIX
 from reportgen.view.words import short_title
 
 BODY_EXCEPTIONS = 3  # finance exceptions in the body; the rest are in the appendix
-
-
-def _pounds_variance(p: Printed) -> str:
-    v = p.variance
-    if v is None:
-        return "–"
-    return "£0 (on budget)" if v == 0 else f"{pounds_text(abs(v))} {'over' if v > 0 else 'under'}"
 
 
 def finance_rows(c: Builder, lines: list[FinanceLine], total: FinanceLine | None,
@@ -40,7 +33,7 @@ def finance_rows(c: Builder, lines: list[FinanceLine], total: FinanceLine | None
         rpr = BOLD if bold else ""
         p = line.k if thousands else line.pounds
         fmt = k_text if thousands else pounds_text
-        var = variance_k(p.variance) if thousands else _pounds_variance(p)
+        var = variance_k(p.variance) if thousands else variance_text(p.variance)
         note = "underspend" if line.rating.underspend else ""
         return c.row(c.cell(text_run(line.name, rpr)),
                      c.cell(text_run(f"{line.actions:,}", rpr), jc="right"),
