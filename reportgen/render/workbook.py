@@ -194,15 +194,16 @@ def _write_summary(ws, wb, view: PeriodView, config: Config, layout: FinanceLayo
         ws.write_string(r, tot_col + 1, wording, fmt.wrap)
         ws.set_row(r, 15 * text_lines(wording, 60))
     plan_row = head + 1 + len(objectives)
-    for r, label, counts, bold in (
-            (plan_row, "The plan (each action once)", view.counts.now, True),
-            (plan_row + 1, "Tracker rows by RAG", view.counts.rows, False)):
+    for r, label, counts, total, bold in (
+            (plan_row, "The plan (each action once)", view.counts.now, view.counts.actions,
+             True),
+            (plan_row + 1, "Tracker rows by RAG", view.counts.rows, view.counts.tracker_rows,
+             False)):
         ws.write_string(r, 0, label, fmt.total_label if bold else fmt.text)
         for j, rag in enumerate(order):
             ws.write_number(r, 1 + j, counts.get(rag, 0),
                             fmt.integer_bold if bold else fmt.integer)
-        ws.write_number(r, tot_col, sum(counts.values()),
-                        fmt.integer_bold if bold else fmt.integer)
+        ws.write_number(r, tot_col, total, fmt.integer_bold if bold else fmt.integer)
     total_row = plan_row + 1
 
     chart = wb.add_chart({"type": "column", "subtype": "stacked"})

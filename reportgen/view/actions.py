@@ -301,6 +301,11 @@ class ObjectiveCounts:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def rated(self) -> int:
+        """The objective's actions rated (not cancelled)."""
+        return sum(self.counts.get(r, 0) for r in Rag.counted())
+
 
 @dataclass(frozen=True)
 class RagCounts:
@@ -329,6 +334,11 @@ class RagCounts:
     @property
     def rows_differ(self) -> bool:
         return self.tracker_rows != self.actions
+
+    @property
+    def rated_rows(self) -> int:
+        """Tracker rows rated (not cancelled)."""
+        return sum(self.rows.get(r, 0) for r in Rag.counted())
 
 
 def distinct_rags(rags: Mapping[str, Rag], repeats: Mapping[str, tuple[str, ...]]

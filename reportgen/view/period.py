@@ -104,6 +104,28 @@ class PeriodView:
         """The action a tracker row states."""
         return self.by_row[action_id]
 
+    def exceptions_from(self, start: int) -> tuple[int, int]:
+        """(Red, Amber) among the exceptions from position ``start`` on: those a capped
+        list leaves to the appendix."""
+        rest = self.exceptions[start:]
+        red = sum(1 for a in rest if a.rag is Rag.RED)
+        return red, len(rest) - red
+
+    @property
+    def exceptions_asking(self) -> int:
+        """Exceptions whose tracker asks a decision of the Board."""
+        return sum(1 for a in self.exceptions if a.board_class == 0)
+
+    @property
+    def exceptions_repeated(self) -> int:
+        """Exceptions the plan repeats under several objectives."""
+        return sum(1 for a in self.exceptions if a.repeated)
+
+    @property
+    def exceptions_carried(self) -> int:
+        """Exceptions not updated this month (their last rating shown)."""
+        return sum(1 for a in self.exceptions if a.carried)
+
     def change(self, kind: str) -> Change:
         return next(c for c in self.changes if c.kind == kind)
 

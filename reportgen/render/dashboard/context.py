@@ -42,7 +42,7 @@ def counts_part(view: PeriodView) -> dict:
                              [(view.period.name, {r: c.now[r] for r in rated})], rated)
     ch = {x.kind: len(x.actions) for x in view.changes}
     return {"rows": rows, "total": c.rated, "had_previous": had,
-            "tracker_rows": sum(c.rows[r] for r in rated) if c.rows_differ else None,
+            "tracker_rows": c.rated_rows if c.rows_differ else None,
             "cancelled": c.cancelled,
             "previous": month_words(view.previous_period) if had else "",
             "chart": chart, "newly_red": ch["newly_red"], "improved": ch["improved"],
@@ -53,7 +53,7 @@ def objectives_part(view: PeriodView) -> dict:
     rated = Rag.counted()
     rows = [{"number": o.number, "title": o.title,
              "counts": [o.counts[r] for r in rated],
-             "total": sum(o.counts[r] for r in rated), "raw": o.counts}
+             "total": o.rated, "raw": o.counts}
             for o in view.counts.by_objective]
     desc = " ".join(f"Objective {r['number']}: " + ", ".join(
         f"{g.word} {n}" for g, n in zip(rated, r["counts"])) + "." for r in rows)

@@ -40,7 +40,7 @@ def exceptions_part(c: Builder) -> list[str | bytes] | str:
              "worse, a RAG challenge, then other Red and Amber. Appendix "
              f"{APPENDIX['exceptions_full']} gives each in full, with the lead officer's "
              "commentary.")
-    asked = sum(1 for a in chosen if a.board_class == 0)
+    asked = view.exceptions_asking
     if asked:
         intro += (f" {plural(asked, 'action asks', 'actions ask')} a decision of the "
                   "Board (see the recommendations).")
@@ -78,8 +78,8 @@ def exceptions_part(c: Builder) -> list[str | bytes] | str:
                               ("RAG now (last period)", 2.2), ("Reason", -1),
                               ("Corrective action", -1.2)], rows))
     if rest:
-        red = sum(1 for a in rest if a.rag is Rag.RED)
-        out.append(c.text(f"A further {red:,} Red and {len(rest) - red:,} Amber "
+        red, amber = view.exceptions_from(len(shown))
+        out.append(c.text(f"A further {red:,} Red and {amber:,} Amber "
                           f"action{'' if len(rest) == 1 else 's'} "
                           f"{'is' if len(rest) == 1 else 'are'} listed in Appendix "
                           f"{APPENDIX['exceptions_full']}."))
@@ -134,12 +134,12 @@ def exceptions_full_part(c: Builder) -> str | list[str | bytes]:
              f"{plural(view.counts.now[Rag.AMBER], 'action')} Amber, in the order of the "
              "exceptions in the body of the paper. Under each action: the lead officer's "
              "commentary and corrective action, as written in the tracker.")
-    repeated = sum(1 for a in chosen if a.repeated)
+    repeated = view.exceptions_repeated
     if repeated:
         intro += (f" {plural(repeated, 'action')} the plan repeats under more than one "
                   f"objective {'is' if repeated == 1 else 'are'} shown once, with "
                   f"{'its' if repeated == 1 else 'their'} other objectives.")
-    carried = sum(1 for a in chosen if a.carried)
+    carried = view.exceptions_carried
     if carried:
         intro += (f" {plural(carried, 'action')} marked {CARRIED_MARK} "
                   f"{'was' if carried == 1 else 'were'} not updated this month: "
