@@ -165,7 +165,20 @@ class PlanAction:
 
     @property
     def stale(self) -> bool:
-        return any(r.rating is not None and r.rating.stale for r in self.rows)
+        return bool(self.stale_ids)
+
+    @property
+    def stale_ids(self) -> tuple[str, ...]:
+        """The IDs of its rows whose update is overdue."""
+        return tuple(r.id for r in self.rows if r.rating is not None and r.rating.stale)
+
+    def stale_words(self, days: int) -> str:
+        """"Update overdue (over 45 days)", naming the rows when the one shown is not
+        among them: "Update overdue on O3-24 (over 45 days)"; "" when none is."""
+        if not self.stale_ids:
+            return ""
+        where = "" if self.lead.id in self.stale_ids else f" on {', '.join(self.stale_ids)}"
+        return f"Update overdue{where} (over {days} days)"
 
     @property
     def corrective(self) -> str:

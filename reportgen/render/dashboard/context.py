@@ -62,17 +62,17 @@ def objectives_part(view: PeriodView) -> dict:
     return {"rows": rows, "chart": chart, "headers": [rag(r) for r in rated]}
 
 
-def _reasons(a: PlanAction) -> list[str]:
+def _reasons(a: PlanAction, stale_days: int) -> list[str]:
     r = a.rating
     if r is None:
         return []
     out = [clean(x) for x in r.reasons]
     if a.stale:
-        out.append("Update overdue")
+        out.append(a.stale_words(stale_days))
     return out
 
 
-def exceptions_part(view: PeriodView) -> list[dict]:
+def exceptions_part(view: PeriodView, config: Config) -> list[dict]:
     out = []
     for a in view.exceptions:
         act = a.action
@@ -83,7 +83,7 @@ def exceptions_part(view: PeriodView) -> list[dict]:
             "end": uk_date(act.end), "updated": uk_date(act.last_updated),
             "rag": rag(a.rag, a.mark), "previous": rag(a.previous),
             "newly_red": a.change == "newly_red", "carried": a.lead.not_updated,
-            "reasons": _reasons(a), "commentary": clean(act.commentary).strip(),
+            "reasons": _reasons(a, config.thresholds.stale_days), "commentary": clean(act.commentary).strip(),
             "corrective": a.corrective})
     return out
 
@@ -201,7 +201,7 @@ def page_context(view: PeriodView, config: Config) -> dict:
         "carried_mark": CARRIED_MARK, "carried_key": CARRIED_KEY,
         "next_update": view.next_update,
         "counts": counts_part(view), "objectives": objectives_part(view),
-        "exceptions": exceptions_part(view), "kpis": kpis_part(view, config),
+        "exceptions": exceptions_part(view, config), "kpis": kpis_part(view, config),
         "finance": finance_part(view), "quality": quality_part(view),
         "actions": [_action_row(view, r) for r in rows],
         "key": [rag(r) for r in Rag.worst_first()],

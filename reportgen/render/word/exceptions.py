@@ -103,7 +103,7 @@ def exceptions_full_part(c: Builder) -> str | list[str | bytes]:
                + line_run(f"End {uk_date(act.end)}")
                + line_run(f"Updated {uk_date(act.last_updated)}"))
         if a.stale:
-            who += line_run(f"Update overdue (over {stale_days} days)", BOLD)
+            who += line_run(a.stale_words(stale_days), BOLD)
         why = why_runs(r, view.slippage_model)
         also = a.also_under()
         if a.carried:
