@@ -182,9 +182,10 @@ def data_quality_part(c: Builder) -> str:
                           "officer's rating, or the tracker is out of date."))
         rows = []
         for a in q.challenges[:LIST_LIMIT]:
-            r = next(row.rating for row in (a.lead, *a.others)
-                     if row.rating is not None and row.rating.challenge)
-            rows.append(c.row(c.cell(text_run(a.id, BOLD)),
+            row = next(row for row in (a.lead, *a.others)
+                       if row.rating is not None and row.rating.challenge)
+            r = row.rating
+            rows.append(c.row(c.cell(text_run(row.id, BOLD)),
                               c.cell(text_run(a.action.lead_officer)),
                               c.rag_cell(r.officer, empty="none"), c.rag_cell(r.computed),
                               c.cell(text_run("; ".join(r.reasons)))))
