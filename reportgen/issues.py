@@ -209,7 +209,7 @@ _CODES = [
          "row"),
     Code("unknown-objective", E, "Unknown objective",
          "Objective '{value}' is not one of the objectives configured in reportgen.toml "
-         "({detail}), so the row cannot be rated.",
+         "({detail}).",
          "Use the number of one of those objectives ({numbers}) or its exact wording; if "
          "the plan has a new objective, add it to reportgen.toml as another [[objectives]] "
          "table with its number and text, then run again.", "row"),

@@ -106,6 +106,8 @@ def test_the_later_last_updated_wins_whatever_the_file_times(tmp_path, read, cop
     assert result.errors == 0
     assert {a.action_id: (a.source.file, a.percent_complete) for a in result.actions} == {
         f"T-{i:03d}": ("plan.xlsx", 60 if i < 5 else 50) for i in range(1, 6)}
+    assert {s.path: s.actions for s in result.sources} == {"plan.xlsx": 5,
+                                                          "plan (1).xlsx": 0}
     (issue,) = only(result, "file-copy-newer-wins")
     assert issue.file == "plan (1).xlsx" and not issue.is_error
     assert ("plan.xlsx's rows for 4 actions, by their later Last updated dates (T-001 "
@@ -475,7 +477,7 @@ def test_on_a_first_run_every_row_left_out_is_listed_with_its_money(tmp_path, co
     assert unknown.message == (
         "Objective '4' is not one of the objectives configured in reportgen.toml (1: We "
         "will improve the health of…; 2: We will improve patient flow within…; 3: We will "
-        "improve the capacity within…), so the row cannot be rated.")
+        "improve the capacity within…).")
     assert "add it to reportgen.toml as another [[objectives]] table" in unknown.hint
     assert "Use the number of one of those objectives (1, 2 or 3)" in unknown.hint
 
@@ -516,6 +518,14 @@ def test_a_merged_commentary_stays_with_its_top_row(tmp_path, read, engine):
         f"Commentary is blank here: the cell is merged with {col('Progress Update')}{FIRST} "
         "above, which belongs to action T-001, and one action's commentary is never given "
         "to another.")
+
+
+def test_a_merged_target_impact_is_shared_by_the_actions_it_groups(tmp_path, read):
+    """As the samples lay the plan out: one target impact for a group of actions."""
+    rows = [good_row(i, **{"Target Impact/Benefits": "Fewer admissions."}) for i in (1, 2, 3)]
+    result = read(write_tracker(tmp_path / "t.xlsx", rows, merge=("Target Impact/Benefits",)))
+    assert [a.target_impact for a in result.actions] == ["Fewer admissions."] * 3
+    none_of(result, "merged-cell-not-shared")
 
 
 def test_merged_money_over_two_actions_is_counted_once(tmp_path, read):
@@ -630,13 +640,21 @@ def test_every_months_ratings_equal_the_clean_trackers(three_months, label):
                  "action-renumbered": 1}),
 ])
 def test_each_slip_is_named_once(three_months, label, named):
+    """Every Issue of the slipped month is one of the clean month's, at the same cell, but
+    for one note per slip: nothing from the rows of the copy or the old sheet that were
+    not used, and no clashes."""
     clean, slipped = three_months["clean", label], three_months["slipped", label]
-    before = {i.code for i in clean.issues}
-    new = {}
-    for i in slipped.issues:
-        if i.code not in before or i.code in named:
-            new[i.code] = new.get(i.code, 0) + 1
-    assert new == named
+
+    def where(run):
+        return sorted((i.code, i.file, i.sheet or "", i.cell or "") for i in run.issues)
+
+    extra = list(where(slipped))
+    for item in where(clean):
+        extra.remove(item)
+    counted: dict[str, int] = {}
+    for code, *_ in extra:
+        counted[code] = counted.get(code, 0) + 1
+    assert counted == named
     for i in slipped.issues:
         if i.code == "file-copy-newer-wins":
             assert i.file == "Objective3_Community_AKerr (1).xlsx"
@@ -645,6 +663,8 @@ def test_each_slip_is_named_once(three_months, label, named):
             assert (i.file, i.sheet) == ("Objective1_Prevention_MElliot.xlsx", "Aug 2018")
         if i.code == "action-renumbered":
             assert (i.action_id, "O2-03" in i.message) == ("O2-11", True)
+    kept = {s.path: s for s in slipped.sources}["Objective1_Prevention_MElliot.xlsx"]
+    assert (kept.sheets, kept.actions) == (("Action Plan",), 19)  # the old sheet: not read
 
 
 def test_the_renumbered_action_keeps_its_trend(three_months):

@@ -2,8 +2,8 @@
 
 The header row is the row (within the first :data:`HEADER_SCAN_ROWS`) whose cells match
 the most field aliases; title rows, logos and notes above it are ignored. Merged cells in
-the data area are filled from their top-left cell (an objective or a desired outcome
-merged over the actions it groups), except an action's own words and money
+the data area are filled from their top-left cell (an objective, a desired outcome or a
+target impact merged over the actions it groups), except an action's own words and money
 (:data:`OWN_FIELDS`): merged over rows of different actions, those stay with the top row,
 and the cells below are left blank and noted (``RawRow.merged_from``) rather than given
 another action's text or money. Blank rows, repeated header rows (a
@@ -145,9 +145,11 @@ def find_header(sheet: RawSheet) -> tuple[str, int, dict[str, int]] | None:
 
 
 OWN_FIELDS = frozenset({"action", "commentary", "corrective_action", "decision",
-                        "target_impact", "budget", "spend_to_date", "forecast"})
+                        "budget", "spend_to_date", "forecast"})
 """Fields that belong to one action: a merged cell over rows of different actions is
-never copied into these (its money would be counted twice, its words misattributed)."""
+never copied into these (its money would be counted twice, its words misattributed).
+The plan's grouping fields (objective, desired outcome, target impact, lead officer,
+funding, dates) are shared by the actions a merged cell spans, as the plan lays them out."""
 
 
 def _fill_merged(sheet: RawSheet, header_row: int, own: frozenset[int] = frozenset(),

@@ -34,7 +34,8 @@ __all__ = ["Earlier", "IngestResult", "check_duplicate_kpis", "read_trackers",
 @dataclass
 class IngestResult:
     """Every tracker read and validated: the records, every Issue (sorted), a SourceFile
-    per file looked at, and the paths given that do not exist.
+    per file looked at (its ``actions``: those used from it, so a copy set aside counts
+    none), and the paths given that do not exist.
 
     ``rejected`` maps each action ID that was found this month but not made into an Action
     (its row had an error, its sheet's header could not be used, its copies disagree, or it
@@ -111,6 +112,19 @@ def validate_file(read: FileRead, config: Config, today: date,
     return actions, kpis, issues, source
 
 
+def _without(source: SourceFile, sheets: set[tuple[str, str]], reads: list[FileRead]
+             ) -> SourceFile:
+    """``source`` without the sheets that are earlier copies of another (not read)."""
+    gone = {sheet for file, sheet in sheets if file == source.path}
+    if not gone:
+        return source
+    tables = [t for r in reads if r.source.path == source.path for t in r.tables
+              if t.sheet in gone]
+    return dataclasses.replace(
+        source, sheets=tuple(s for s in source.sheets if s not in gone),
+        rows_read=source.rows_read - sum(len(t.rows) for t in tables))
+
+
 def _file_left_out(source: SourceFile, issues: list[Issue]) -> LeftOut | None:
     """A file looked at but not read, as left out (its money cannot be known)."""
     if not source.refused:
@@ -149,6 +163,14 @@ def read_trackers(paths: list[Path], config: Config, today: date, as_of: date | 
         issues += file_issues
         sources.append(source)
     truth = resolve(actions, rejected, sources, earlier)
+    issues = [i for i in issues if truth.read(i)]
+    if truth.earlier_sheets:
+        sources = [_without(s, truth.earlier_sheets, reads) for s in sources]
+    used: dict[str, int] = {}
+    for a in truth.actions:
+        used[a.source.file] = used.get(a.source.file, 0) + 1
+    sources = [s if s.refused else dataclasses.replace(s, actions=used.get(s.path, 0))
+               for s in sources]  # a copy set aside counts none
     kpis, kpi_issues = check_duplicate_kpis(kpis)
     left_out = [LeftOut(file=r.file, reason=r.reason, sheet=r.sheet, row=r.row,
                         action_id=r.action_id or None, budget=r.budget, code=r.code)

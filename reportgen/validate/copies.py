@@ -382,6 +382,21 @@ class Resolution:
     rejected: list[RejectedRow]
     issues: list[Issue]
     reasons: dict[str, str] = field(default_factory=dict)  # ID as typed → why not rated
+    earlier_sheets: set[Table] = field(default_factory=set)  # not read: earlier copies
+    unused: set[tuple[str, str, int]] = field(default_factory=set)  # (file, sheet, row)
+
+    def read(self, issue: Issue) -> bool:
+        """Whether ``issue`` is about something read this month: not on a sheet that is
+        an earlier copy (but the note that says so), nor on a row another copy's row
+        was taken over."""
+        if issue.sheet is None:
+            return True
+        if (issue.file, issue.sheet) in self.earlier_sheets:
+            return issue.code == "sheet-earlier-copy"
+        digits = "".join(ch for ch in (issue.cell or "") if ch.isdigit())
+        if not digits or ":" in (issue.cell or ""):
+            return True
+        return (issue.file, issue.sheet, int(digits)) not in self.unused
 
 
 def resolve(actions: list[Action], rejected: list[RejectedRow], sources: Iterable[SourceFile],
@@ -425,7 +440,11 @@ def resolve(actions: list[Action], rejected: list[RejectedRow], sources: Iterabl
                 for b in d.beaten:
                     b.by = d.winner
 
-    result = Resolution(actions=[], rejected=out_rejected, issues=issues)
+    result = Resolution(actions=[], rejected=out_rejected, issues=issues,
+                        earlier_sheets=dropped)
+    for clusters in decisions:
+        for d in clusters:
+            result.unused.update(_row_of(b.row) for b in d.beaten)
     for clusters in decisions:
         if len(clusters) > 1:
             _clash(clusters, result)
@@ -438,6 +457,10 @@ def resolve(actions: list[Action], rejected: list[RejectedRow], sources: Iterabl
     order = {id(a): i for i, a in enumerate(actions)}
     result.actions.sort(key=lambda a: order[id(a)])
     return result
+
+
+def _row_of(r: _Row) -> tuple[str, str, int]:
+    return (*r.table, r.action.source.row if r.action else r.rejected.row)
 
 
 def _clusters(group: list[_Row], state: _Copies) -> list[list[_Row]]:
