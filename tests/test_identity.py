@@ -324,6 +324,21 @@ def test_sheets_each_with_newer_rows_are_decided_action_by_action(tmp_path, read
     none_of(result, "duplicate-action-id", "sheet-earlier-copy")
 
 
+def test_two_sheets_nothing_tells_apart_are_an_error_for_the_rows_that_differ(tmp_path,
+                                                                             read):
+    path = write_tracker(tmp_path / "plan.xlsx", [good_row(i) for i in range(1, 4)])
+    wb = openpyxl.load_workbook(path)
+    wb.copy_worksheet(wb["Actions"]).title = "Team"
+    wb.save(path)
+    edit(path, path, {"T-002": {"Progress Update": "Other words."}}, sheet="Team")
+    result = read(path)
+    assert sorted(a.action_id for a in result.actions) == ["T-001", "T-003"]
+    errors = only(result, "copy-undecided")
+    assert {i.sheet for i in errors} == {"Actions", "Team"}
+    assert "the sheets are in one workbook" in errors[0].message
+    none_of(result, "duplicate-action-id", "sheet-earlier-copy")
+
+
 def test_the_new_id_hint_only_where_two_different_actions_share_an_id(tmp_path, read):
     write_tracker(tmp_path / "wb" / "a.xlsx", [good_row(1), good_row(2)])
     write_tracker(tmp_path / "wb" / "b.xlsx", [good_row(7, ID="T-002"), good_row(8)])

@@ -47,7 +47,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from reportgen.ingest.values import word_key
 from reportgen.issues import Issue, make_issue
@@ -237,9 +237,9 @@ class _Copies:
 
     # ------------------------------------------------------------------ one action
     def decide(self, key: str, rows: list[_Row]) -> _Decision:
+        """One action's rows (copies of it) → which is this month's, and why."""
         prior = self.earlier.actions.get(key) if self.earlier else None
         fresh = rows
-        beaten: list[_Beaten] = []
         if prior is not None:
             fresh = [r for r in rows if self.when(r) >= prior.last_updated]
             if not fresh:
@@ -248,50 +248,35 @@ class _Copies:
                                  [_Beaten(r, newest, "too-old") for r in rows if r is not newest])
         best = max(self.when(r) for r in fresh)
         top = [r for r in fresh if self.when(r) == best]
-        if prior is not None:
-            beaten += [_Beaten(r, None, "older", stale=True) for r in rows if r not in fresh]
-        older = [r for r in fresh if r not in top]
-        if len(top) == 1:
-            winner = top[0]
-            beaten += [_Beaten(r, winner, "older") for r in older]
+        beaten = [_Beaten(r, None, "older", stale=True) for r in rows if r not in fresh]
+        beaten += [_Beaten(r, None, "older") for r in fresh if r not in top]
+
+        def won(winner: _Row, rule: str, how: Callable[[_Row], str]) -> _Decision:
+            beaten.extend(_Beaten(r, None, how(r)) for r in top if r is not winner)
             for b in beaten:
                 b.by = winner
-            rule = "single" if len(rows) == 1 else ("unreadable" if winner.rejected else "date")
             return _Decision(key, rows, winner, rule, beaten)
+
+        if len(top) == 1:
+            rule = "single" if len(rows) == 1 else ("unreadable" if top[0].rejected else "date")
+            return won(top[0], rule, str)
         unreadable = [r for r in top if r.rejected]
         if unreadable:  # never filled from another copy: the unreadable row stands
-            winner = unreadable[0]
-            beaten += [_Beaten(r, winner, "older") for r in older]
-            beaten += [_Beaten(r, winner, "unreadable") for r in top if r is not winner]
-            for b in beaten:
-                b.by = winner
-            return _Decision(key, rows, winner, "unreadable", beaten)
-        if len({content(r.action) for r in top}) == 1:
-            return _Decision(key, rows, None, "identical",
-                             beaten + [_Beaten(r, None, "older") for r in older], tied=top)
+            return won(unreadable[0], "unreadable", lambda r: "unreadable")
+        if len({content(r.action) for r in top}) == 1:  # the winner is chosen later
+            return _Decision(key, rows, None, "identical", beaten, tied=top)
         if prior is not None:
             agree = [r for r in top if content(r.action) == content(prior)]
             if agree and len(agree) < len(top):
-                winner = self.prefer(agree)
-                beaten += [_Beaten(r, winner, "older") for r in older]
-                beaten += [_Beaten(r, winner, "identical" if r in agree else "history")
-                           for r in top if r is not winner]
-                for b in beaten:
-                    b.by = winner
-                return _Decision(key, rows, winner, "history", beaten)
+                return won(self.prefer(agree), "history",
+                           lambda r: "identical" if r in agree else "history")
         times = [self.modified.get(r.table[0]) for r in top]
         latest = max((t for t in times if t), default=None)
         if latest and all(times) and times.count(latest) == 1:
             winner = top[times.index(latest)]
-            same = [r for r in top if content(r.action) == content(winner.action)]
-            beaten += [_Beaten(r, winner, "older") for r in older]
-            beaten += [_Beaten(r, winner, "identical" if r in same else "file-time")
-                       for r in top if r is not winner]
-            for b in beaten:
-                b.by = winner
-            return _Decision(key, rows, winner, "file-time", beaten)
-        return _Decision(key, rows, None, "undecided",
-                         beaten + [_Beaten(r, None, "older") for r in older], tied=top)
+            return won(winner, "file-time", lambda r: "identical" if content(r.action) ==
+                       content(winner.action) else "file-time")
+        return _Decision(key, rows, None, "undecided", beaten, tied=top)
 
     def prefer(self, rows: list[_Row], wins: Mapping[Table, int] | None = None) -> _Row:
         """Of rows that say the same thing, the one to read: from the table that won
@@ -417,6 +402,7 @@ def resolve(actions: list[Action], rejected: list[RejectedRow], sources: Iterabl
     dropped, issues = _earlier_sheets(state)
     if dropped:
         state = _Copies([r for r in rows if r.table not in dropped], sources, earlier)
+        out_rejected = [r for r in out_rejected if (r.file, r.sheet) not in dropped]
     groups: dict[str, list[_Row]] = {}
     for r in state.rows:
         groups.setdefault(r.key, []).append(r)
@@ -523,8 +509,12 @@ def _settle(d: _Decision, state: _Copies, result: Resolution) -> None:
     else:
         history = f"the action was not read for {state.earlier.name}"
     times = {state.modified.get(r.table[0]) for r in top}
-    when = ("the files were modified at the same time" if len(times) == 1 and None not in times
-            else "the files' modification times are not known")
+    if len({r.table[0] for r in top}) == 1:
+        when = "the sheets are in one workbook, whose file time cannot tell them apart"
+    elif len(times) == 1 and None not in times:
+        when = "the files were modified at the same time"
+    else:
+        when = "the files' modification times are not known"
     why = f"both are dated {day}, {history}, and {when}"
     for r in top:
         others = _and([o.where for o in top if o is not r])
