@@ -296,7 +296,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     kind = "refresh" if refresh else ("kept" if kept else "live")
     read_on = reading_date(manifest, today) if kept else today  # as the first run did
     stored = _stored(history_path, period) if refresh else {}
-    earlier = _earlier(history_path, period) if history is not HistoryUse.NONE else None
+    earlier = last_reading(history_path, period) if history is not HistoryUse.NONE else None
     say("Reading and validating trackers")
     with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
         source = materialise(kept, Path(scratch)) if kept else workbooks
@@ -353,7 +353,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     return result
 
 
-def _earlier(history_path: Path, period: Period) -> Earlier | None:
+def last_reading(history_path: Path, period: Period) -> Earlier | None:
     """What the history read for the last stored period before ``period`` (None when
     there is no history or no earlier period), as plain data for validate."""
     from reportgen.history import History
