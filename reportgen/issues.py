@@ -326,7 +326,7 @@ _CODES = [
          "Correct the wrong value, or delete the month from one of the files.", "row"),
     Code("kpi-series-merged", I, "KPI series read from two files",
          "KPI '{value}' is defined the same way in {detail}, so their months are read as "
-         "one series.",
+         "one series{given}.",
          "Nothing to do, unless one file should no longer be in the trackers folder.", "row"),
     Code("invalid-polarity", E, "Polarity not understood",
          "Polarity '{value}' is neither 'higher is better' nor 'lower is better'.",

@@ -592,7 +592,11 @@ def test_a_kpi_definition_left_blank_in_one_file_agrees_with_the_other(tmp_path,
     assert len(kpis) == 2 and all(len(k.series) == 12 for k in kpis.values())
     assert kpis["KPI-01"].outcomes == (2, 3, 9) and kpis["KPI-01"].tolerance == 5
     assert kpis["KPI-02"].comparator.value == "last-year"
-    assert len(only(result, "kpi-series-merged")) == 2
+    merged = {i.message.split("'")[1]: i.message for i in only(result, "kpi-series-merged")}
+    assert merged["KPI-01"].endswith("so their months are read as one series; the tolerance "
+                                     "and outcomes are given in one file only, and used.")
+    assert merged["KPI-02"].endswith("; the comparison (previous month or last year) is given "
+                                     "in one file only, and used.")
     none_of(result, "duplicate-kpi-id")
 
 

@@ -48,6 +48,18 @@ def _agree(a: Kpi, b: Kpi, name: str) -> bool:
     return getattr(a, name) == getattr(b, name)
 
 
+_WORDS = {"comparator": "comparison (previous month or last year)"}
+
+
+def _given(first: Kpi, k: Kpi) -> str:
+    """'; the outcomes and the tolerance are given in one file only, and used' (or "")."""
+    names = [_WORDS.get(n, n) for n in _KPI_DEFINITION if _filled(first, n) != _filled(k, n)]
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"; the {listed} {'is' if len(names) == 1 else 'are'} given in one file only, and used"
+
+
 def _definition(first: Kpi, k: Kpi) -> dict:
     """The definition fields of ``first``, each blank one filled from ``k``."""
     return {name: getattr(first if _filled(first, name) else k, name)
@@ -95,7 +107,8 @@ def check_duplicate_kpis(kpis: list[Kpi]) -> tuple[list[Kpi], list[Issue]]:
         issues.append(make_issue("kpi-series-merged", file=k.source.file,
                                  sheet=k.source.sheet, cell=k.source.cell("kpi_id"),
                                  field="kpi_id", value=k.kpi_id,
-                                 detail=f"{first.source.file} and {k.source.file}"))
+                                 detail=f"{first.source.file} and {k.source.file}",
+                                 given=_given(first, k)))
         for name in _KPI_DEFINITION:
             if not _filled(first, name) and k.source.cell(name):
                 cells.setdefault(name, k.source.cell(name))
