@@ -436,11 +436,17 @@ def left_out_statement(run: RatedRun) -> str | None:
             text += (f" ({len(unknown)} of them under an objective that is not in "
                      "reportgen.toml" + (f", with {money(spent)}" if spent else "") + ")")
         parts.append(text)
-    if files:
-        m = len(files)
+    refused = [x for x in files if x.code != "file-not-read"]
+    if refused:
+        m = len(refused)
         parts.append(f"{m} file{'s' if m != 1 else ''} that could not be read, whose "
                      "contents and money are not known")
-    return ("Left out of every count and total: " + " and ".join(parts)
+    other = len(files) - len(refused)
+    if other:
+        parts.append(f"{other} file{'s' if other != 1 else ''} in a format reportgen does "
+                     "not read")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ("Left out of every count and total: " + listed
             + "; each is listed with the reason in the data-quality appendix.")
 
 

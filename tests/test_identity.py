@@ -460,13 +460,14 @@ def test_on_a_first_run_every_row_left_out_is_listed_with_its_money(tmp_path, co
         good_row(i, ID=f"O4-0{i}", Objective=4, **{"Budget (£)": 120000})
         for i in (1, 2)])
     (wb / "broken.xlsx").write_bytes(b"PK\x03\x04 half a file")
+    (wb / "plan.csv").write_text("ID,Action\nT-009,An action\n")
     ingest = read_trackers([wb], config, today=TODAY, as_of=AS_OF)
     run = rate_run(ingest, config, Period(2018, 9), AS_OF)
     assert len(run.actions) == 2  # T-001 and T-004
     left = {(x.file, x.action_id): x for x in run.left_out}
     assert set(left) == {("plan.xlsx", "T-002"), ("plan.xlsx", "T-003"),
                          ("objective 4.xlsx", "O4-01"), ("objective 4.xlsx", "O4-02"),
-                         ("broken.xlsx", None)}
+                         ("broken.xlsx", None), ("plan.csv", None)}
     assert left[("plan.xlsx", "T-002")].budget == 45000
     assert left[("plan.xlsx", "T-002")].row == FIRST + 1
     assert left[("plan.xlsx", "T-002")].code == "unknown-status"
@@ -475,9 +476,9 @@ def test_on_a_first_run_every_row_left_out_is_listed_with_its_money(tmp_path, co
     assert left_out_statement(run) == (
         "Left out of every count and total: 4 tracker rows that could not be rated, "
         "carrying £295,000 of budget (2 of them under an objective that is not in "
-        "reportgen.toml, with £240,000) and 1 file that could not be read, whose contents "
-        "and money are not known; each is listed with the reason in the data-quality "
-        "appendix.")
+        "reportgen.toml, with £240,000), 1 file that could not be read, whose contents "
+        "and money are not known and 1 file in a format reportgen does not read; each is "
+        "listed with the reason in the data-quality appendix.")
     lines = left_out_lines(run)
     assert any(line.startswith("plan.xlsx › Actions row 6 (T-002): the row could not be "
                                "rated: status 'Sort of' is not one of") and
@@ -486,7 +487,7 @@ def test_on_a_first_run_every_row_left_out_is_listed_with_its_money(tmp_path, co
                                                           "broken.xlsx"}
     # every row left out has its error Issue, for the data-quality appendix
     errors = {(i.file, i.action_id) for i in run.issues if i.is_error}
-    assert set(left) <= errors | {("broken.xlsx", None)}
+    assert set(left) <= errors | {("broken.xlsx", None), ("plan.csv", None)}
     assert any(i.file == "broken.xlsx" and i.is_error for i in run.issues)
     unknown = next(i for i in run.issues if i.code == "unknown-objective")
     assert unknown.message == (
