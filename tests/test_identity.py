@@ -154,6 +154,16 @@ def test_a_row_the_newer_file_rejects_is_never_filled_from_the_older_copy(tmp_pa
     assert not run.left_out  # carried: in the totals with August's figures
 
 
+def test_a_row_the_older_copy_rejects_does_not_stop_the_newer_one(tmp_path, read):
+    real, copy = _july_and_september(tmp_path / "wb")
+    edit(copy, copy, {"T-002": {"Last Updated": "07/25/2018"}})
+    set_modified(real, EARLY)
+    set_modified(copy, LATE)
+    result = read(tmp_path / "wb")
+    assert by_id(result)["T-002"].source.file == "plan.xlsx" and not result.rejected
+    none_of(result, "invalid-date")  # a row of the copy set aside: not this month's news
+
+
 def test_with_the_same_date_the_row_that_agrees_with_last_month_wins(tmp_path, read):
     """Two copies dated the same, one edited without a new Last Updated date: the row that
     agrees with what was read last month wins, even from the older file, and the
