@@ -604,10 +604,10 @@ def test_a_kpi_definition_left_blank_in_one_file_agrees_with_the_other(tmp_path,
     assert kpis["KPI-01"].outcomes == (2, 3, 9) and kpis["KPI-01"].tolerance == 5
     assert kpis["KPI-02"].comparator.value == "last-year"
     merged = {i.message.split("'")[1]: i.message for i in only(result, "kpi-series-merged")}
-    assert merged["KPI-01"].endswith("so their months are read as one series; the tolerance "
-                                     "and outcomes are given in one file only, and used.")
-    assert merged["KPI-02"].endswith("; the comparison (previous month or last year) is given "
-                                     "in one file only, and used.")
+    assert merged["KPI-01"].endswith("so their months are read as one series; only one file "
+                                     "gives the tolerance and outcomes, and it is used.")
+    assert merged["KPI-02"].endswith("; only one file gives the comparison (previous month or "
+                                     "last year), and it is used.")
     none_of(result, "duplicate-kpi-id")
 
 

@@ -52,12 +52,12 @@ _WORDS = {"comparator": "comparison (previous month or last year)"}
 
 
 def _given(first: Kpi, k: Kpi) -> str:
-    """'; the outcomes and the tolerance are given in one file only, and used' (or "")."""
+    """'; only one file gives the tolerance and outcomes, and it is used' (or "")."""
     names = [_WORDS.get(n, n) for n in _KPI_DEFINITION if _filled(first, n) != _filled(k, n)]
     if not names:
         return ""
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"; the {listed} {'is' if len(names) == 1 else 'are'} given in one file only, and used"
+    return f"; only one file gives the {listed}, and it is used"
 
 
 def _definition(first: Kpi, k: Kpi) -> dict:
