@@ -47,7 +47,7 @@ Exit codes:
   5  an output file could not be written
   6  --require-complete: some of the plan's actions were not updated this
      month; nothing was written
-  7  email: some messages were not delivered (each is listed)
+  7  email: someone meant to receive a message did not (each is listed)
   10 internal error in reportgen (run again with --debug and report it)"""
 
 

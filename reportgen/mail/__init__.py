@@ -142,7 +142,7 @@ def deliver_run(run, config: Config, out_dir: Path, workbooks: Path, *, now: dat
     then composed from what became of them (it names as emailed only the officers whose
     message was delivered), added to the outbox and sent."""
     plan = after_run_messages(run, config, out_dir, workbooks)
-    if not (config.email.send if send is None else send):
+    if not plan.messages or not (config.email.send if send is None else send):
         files = write_outbox(plan, config, out_dir, now)
         outcome = _outcome(plan, out_dir, files, None)
         record(out_dir, outcome, "run")

@@ -11,7 +11,10 @@ After a run (:func:`after_run_messages`):
   statement when the month is incomplete).
 
 An officer's address comes from ``[email.officers]`` (the name as written in trackers),
-else from an "Email" column of their tracker.
+else from the "Email" cells of their rows when all that are filled in agree
+(:func:`address_book`). Every address was parsed strictly where it came in
+(:mod:`reportgen.address`); an officer whose address is not one valid address, or whose
+trackers give two, gets no message, and the plan says why (``Plan.not_emailed``).
 
 Every message has a key: a hash of its kind, period, recipients, subject and text (a
 reminder's of its kind, period and recipients only, so that an officer updating an action

@@ -110,12 +110,6 @@ def read_log(out_dir: Path) -> dict[str, dict]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_json(path: Path, data: dict) -> None:
-    """Kept for the callers that write JSON beside the outbox (delivery.json, the
-    manifest's email record): :func:`reportgen.mail.files.write_json`."""
-    write_json(path, data)
-
-
 class _SendLock:
     """The period's send lock: one message at a time, across processes. Waits for a
     sender that holds it (saying so in the log), at most ``wait`` seconds."""
