@@ -47,7 +47,7 @@ Exit codes:
   5  an output file could not be written
   6  --require-complete: some of the plan's actions were not updated this
      month; nothing was written
-  7  email: some messages were not delivered (each is listed)
+  7  email: someone meant to receive a message did not (each is listed)
   10 internal error in reportgen (run again with --debug and report it)"""
 
 
@@ -250,10 +250,13 @@ def _folders(config, workbooks_dir, output_dir):
 
 
 def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=None,
-               history=None, require_complete=None, refresh=False, reason=None):
+               history=None, require_complete=None, refresh=False, reason=None,
+               then=None):
     """Shared by run, report, workbook, export and schedule: one cycle under the run
     lock (:func:`reportgen.pipeline.run_cycle`, by default every artefact, saving to the
-    history); returns the CycleResult. The clock is read here, once."""
+    history); returns the CycleResult. ``then(result)``, when given, runs after the
+    cycle before the lock is let go (the email step: nothing sends while another run or
+    `send` may). The clock is read here, once."""
     from reportgen.lock import RunLock
     from reportgen.pipeline import ALL_ARTEFACTS, HistoryUse, run_cycle
 
@@ -278,6 +281,8 @@ def _run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=No
                                history=HistoryUse.SAVE if history is None else history,
                                require_complete=require_complete or None,
                                refresh=refresh, reason=reason or "")
+            if then is not None:
+                then(result)
     except LockedError as exc:
         log.warning("%s not run: %s", p.label, exc)
         raise
@@ -376,13 +381,19 @@ def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete,
       reportgen run
       reportgen run --period 2018-09
     """
+    from reportgen.cli_mail import deliver_after_run, show_delivery
+
     config = _load_config(config_path)
+    email = []  # the outbox, sent when configured, under the run lock
+
+    def deliver(result):
+        email.append(deliver_after_run(config, result, workbooks_dir))
+
     result = _run_cycle(config, period, as_of, workbooks_dir, output_dir,
-                        require_complete=require_complete, **records)
+                        require_complete=require_complete, then=deliver, **records)
     _summary(result)
-    from reportgen.cli_mail import deliver_after_run  # the outbox, sent when configured
-    sys.exit(deliver_after_run(config, result, workbooks_dir,
-                               ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK))
+    sys.exit(show_delivery(config, result, email[0],
+                           ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK))
 
 
 def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts,

@@ -67,18 +67,23 @@ def schedule(dry_run, now_text, config_path):
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
-    from reportgen.cli_mail import deliver_after_run, remind_now
+    from reportgen.cli_mail import deliver_after_run, remind_now, show_delivery
 
     def cycle(period) -> bool:
+        email = []  # the outbox, sent when configured, under the run lock
+
+        def deliver(result):
+            email.append(deliver_after_run(config, result, None))
+
         try:
-            result = _run_cycle(config, period.label, None, None, None)
+            result = _run_cycle(config, period.label, None, None, None, then=deliver)
         except ReportgenError as exc:
             click.secho(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: failed: {exc}",
                         fg="red", err=True)
             return False
         click.echo(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: done, outputs in "
                    f"{result.out_dir} ({result.errors} tracker error(s))")
-        deliver_after_run(config, result, None, 0)  # the outbox, sent when configured
+        show_delivery(config, result, email[0], 0)
         return True
 
     click.echo("reportgen schedule: running; press Ctrl+C to stop.")

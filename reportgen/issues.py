@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import Enum
 
+from reportgen.text import visible
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -137,6 +139,14 @@ _CODES = [
          "If it holds a tracker or KPIs, open it and use File › Save As › Excel Workbook "
          "(.xlsx), then remove the original from the trackers folder; otherwise move it "
          "out of the folder.", "file"),
+    Code("file-link-outside", E, "Link to a place outside the trackers folder",
+         "The file is a link to {detail}, outside the trackers folder, so it was not read.",
+         "Put the tracker itself in the trackers folder. If the folder the link leads to "
+         "should be read, name it in [paths] link_targets in reportgen.toml.", "file"),
+    Code("file-name-hidden-characters", E, "File name with hidden characters",
+         "The file name holds hidden characters ({detail}) that can make it look like "
+         "another name, so it was not read.",
+         "Rename the file with ordinary letters, digits and punctuation.", "file"),
     Code("file-copy-identical", W, "Copy of another tracker",
          "The file holds the same actions as {detail}, so it is taken to be a copy and its "
          "actions are read once.",
@@ -304,6 +314,10 @@ _CODES = [
     Code("control-characters", W, "Hidden characters removed",
          "{label} contained {detail} hidden control character(s), which were removed.",
          "Retype the text if it looks wrong in the report.", "row"),
+    Code("invalid-email", W, "Email address not valid",
+         "{label} '{value}' is not one email address: {detail}. No email is sent to it.",
+         "Type one address, such as name@example.org, and nothing else in the cell (or "
+         "give the officer's address in [email.officers] in reportgen.toml).", "row"),
     Code("text-truncated", W, "Text too long",
          "{label} is {value} characters long; it was cut to {limit} characters.",
          "Shorten the text in the tracker.", "row"),
@@ -372,6 +386,7 @@ FIELD_LABELS = {
     "commentary": "Commentary",
     "corrective_action": "Corrective action",
     "decision": "Board decision needed",
+    "email": "Email",
     "budget": "Budget",
     "spend_to_date": "Spend to date",
     "forecast": "Forecast",
@@ -403,7 +418,8 @@ def make_issue(code: str, *, file: str, sheet: str | None = None, cell: str | No
     error and raise ``KeyError``.
     """
     entry = CATALOGUE[code]
-    values = _Blank({k: ("" if v is None else str(v)) for k, v in params.items()})
+    # hidden characters in a value (a header, a sheet or file name) are shown, not acted on
+    values = _Blank({k: ("" if v is None else visible(v)) for k, v in params.items()})
     values.setdefault("label", FIELD_LABELS.get(field or "", field or "The value"))
     values.setdefault("field", FIELD_LABELS.get(field or "", field or ""))
     values.setdefault("name", file.rsplit("/", 1)[-1])

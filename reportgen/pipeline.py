@@ -301,7 +301,8 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
         source = materialise(kept, Path(scratch)) if kept else workbooks
         ingest = read(config, source, today=read_on, as_of=as_of, earlier=earlier)
-        kept_map = (keep(output, source, [s.path for s in ingest.sources])
+        # a refused file is never kept: it may be a link to a file outside the trackers
+        kept_map = (keep(output, source, [s.path for s in ingest.sources if not s.refused])
                     if whole_set and history is HistoryUse.SAVE else {})
     t = _lap(timings, "read_validate", started)
     say("Rating actions and KPIs")

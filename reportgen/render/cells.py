@@ -66,18 +66,19 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def fit_text(text: object) -> tuple[str, int | None]:
+def fit_text(text: object, limit: int = EXCEL_MAX_CHARS) -> tuple[str, int | None]:
     """``(cell text, original length or None)``: the text cleaned by
-    :func:`reportgen.text.clean_text`, and cut to Excel's limit with :data:`TRUNCATED` at
-    the end when it is longer. The second item is the original length in UTF-16 units
-    when the text was cut, else None. Reports nothing: :class:`TextGuard` does."""
+    :func:`reportgen.text.clean_text`, and cut to ``limit`` (Excel's, or what is left
+    of it beside other text in the cell) with :data:`TRUNCATED` at the end when it is
+    longer. The second item is the original length in UTF-16 units when the text was
+    cut, else None. Reports nothing: :class:`TextGuard` does."""
     s = clean_text(text)[0]
-    if len(s) <= EXCEL_MAX_CHARS // 2:  # cannot exceed the limit even if all astral
+    if len(s) <= limit // 2:  # cannot exceed the limit even if all astral
         return s, None
     units = _utf16_len(s)
-    if units <= EXCEL_MAX_CHARS:
+    if units <= limit:
         return s, None
-    keep = (EXCEL_MAX_CHARS - _utf16_len(TRUNCATED)) * 2
+    keep = (limit - _utf16_len(TRUNCATED)) * 2
     # errors="ignore" drops half a surrogate pair left at the cut
     head = s.encode("utf-16-le")[:keep].decode("utf-16-le", errors="ignore")
     return head + TRUNCATED, units
@@ -99,8 +100,8 @@ class TextGuard:
 
     def __call__(self, text: object, *, file: str, sheet: str | None = None,
                  cell: str | None = None, field_name: str | None = None,
-                 label: str | None = None) -> str:
-        s, original = fit_text(text)
+                 label: str | None = None, limit: int = EXCEL_MAX_CHARS) -> str:
+        s, original = fit_text(text, limit)
         if original is not None:
             key = (file, sheet, cell, field_name)
             if key not in self._seen:
@@ -108,7 +109,7 @@ class TextGuard:
                 params = {"label": label} if label else {}
                 self.issues.append(make_issue(
                     "text-truncated", file=file, sheet=sheet, cell=cell, field=field_name,
-                    value=original, limit=EXCEL_MAX_CHARS, **params))
+                    value=original, limit=limit, **params))
         return s
 
 

@@ -102,7 +102,7 @@ def write_consolidated(run: RatedRun, config: Config, path: Path,
 
     write_actions(actions_ws, run, fmt, guard)
     write_allocations(alloc_ws, allocs, fmt)
-    layout = write_finance(finance_ws, run, config, allocs, objectives, streams, fmt)
+    layout = write_finance(finance_ws, run, config, allocs, objectives, streams, fmt, guard)
     write_kpis(kpis_ws, run, config, fmt, guard)
     write_sources(sources_ws, run, fmt, guard)
     _write_summary(summary, wb, run, config, objectives, allocs, layout, fmt)

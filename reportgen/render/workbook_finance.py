@@ -18,7 +18,7 @@ from reportgen.config import Config
 from reportgen.model import (
     Action, ActionRating, Allocation, FinanceRating, Rag, RatedRun, Status,
 )
-from reportgen.render.cells import cell_text, number, text_lines
+from reportgen.render.cells import EXCEL_MAX_CHARS, TextGuard, cell_text, number, text_lines
 from reportgen.render.coverage import carried_words, short_title
 from reportgen.render.workbook_tables import WorkbookFormats
 from reportgen.text import clean
@@ -64,7 +64,8 @@ class FinanceLayout:
 
 
 def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
-                   objectives: list[int], streams: list[str], fmt: WorkbookFormats) -> FinanceLayout:
+                   objectives: list[int], streams: list[str], fmt: WorkbookFormats,
+                   guard: TextGuard | None = None) -> FinanceLayout:
     th = config.thresholds
     ws.write_string(0, 0, f"Finance by funding stream and objective: {run.period.name}",
                     fmt.title)
@@ -184,7 +185,8 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
             ws.write_string(row + 7 + k, 0, text, fmt.note_wrap)
             ws.set_row(row + 7 + k, 15 * (1 + len(text) // 110))
 
-    end = _write_exceptions(ws, run, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt)
+    end = _write_exceptions(ws, run, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt,
+                            guard or TextGuard())
     ws.write_string(end + 1, 0, "Each action's share of its money in each funding stream "
                     "(stated in the tracker, or an equal split assumed) is on the "
                     "Allocations sheet.", fmt.note)
@@ -219,7 +221,7 @@ def finance_exceptions(run: RatedRun) -> list[tuple[Action, FinanceRating, Actio
 
 
 def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
-                      fmt: WorkbookFormats) -> int:
+                      fmt: WorkbookFormats, guard: TextGuard) -> int:
     """The finance exceptions by action from row ``top``: a row per action (ID and short
     title, lead officer, budget, forecast, variance, finance RAG) and under it the lead
     officer's commentary across the block. Returns the row after the block."""
@@ -245,8 +247,13 @@ def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
         ws.write_string(r, 5, f.rag.value, fmt.rag[f.rag])
         r += 1
         words = carried_words(rating)
-        text = cell_text("Commentary: " + (clean(a.commentary).strip() or "none given")
-                         + (f" ({words}.)" if words else ""))
+        head, tail = "Commentary: ", (f" ({words}.)" if words else "")
+        # the commentary is cut to the room beside its label, and the cut reported
+        commentary = guard(clean(a.commentary).strip() or "none given", file=a.source.file,
+                           sheet=a.source.sheet, cell=a.source.cells.get("commentary"),
+                           field_name="commentary",
+                           limit=EXCEL_MAX_CHARS - len(head) - len(tail))
+        text = head + commentary + tail
         # merge_range() writes with write(); the text goes in with write_string()
         ws.merge_range(r, 0, r, last_col, "", fmt.note_wrap)
         ws.write_string(r, 0, text, fmt.note_wrap)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from reportgen.address import AddressError, parse_address, shown
 from reportgen.config import Config
 from reportgen.ingest.reader import a1
 from reportgen.ingest.schema import ACTION_FIELDS, KPI_FIELDS
@@ -122,6 +123,27 @@ class _Row:
         if not text:
             self.issue("missing-value", name)
         return text
+
+
+def _email(row: _Row) -> str:
+    """The lead officer's address from the Email cell, parsed strictly
+    (:func:`reportgen.address.parse_address`) from the cell as typed, before any
+    cleaning: anything but exactly one valid address (a list, a line break, a space, a
+    hidden character…) is one ``invalid-email`` warning naming the cell and the value,
+    and gives no address, so no email goes to it. Blank: no address, no warning."""
+    c = row.cell("email")
+    if c is None or c.value is None:
+        if c is not None and c.uncalculated:
+            row.issue("formula-not-calculated", "email")
+        return ""
+    text = c.value if isinstance(c.value, str) else _shown(c.value)
+    if not text.strip():
+        return ""
+    try:
+        return parse_address(text)
+    except AddressError as exc:
+        row.issue("invalid-email", "email", value=shown(text.strip()), detail=str(exc))
+        return ""
 
 
 def _shown(value: object) -> str:
@@ -353,9 +375,7 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     commentary = row.text("commentary")
     corrective = row.text("corrective_action")
     decision = row.text("decision")
-    email = row.text("email").strip()
-    if email and ("@" not in email or " " in email):
-        email = ""  # not an address: the officer is listed for the team instead
+    email = _email(row)
 
     if row.failed or None in (objective, start, end, status, last_updated):
         return None, row.issues
