@@ -25,7 +25,7 @@ from reportgen import __version__
 from reportgen.config import Config
 from reportgen.errors import UsageError
 from reportgen.issues import RECORD_CODES
-from reportgen.validate import IngestResult, read_trackers, sort_issues
+from reportgen.validate import Earlier, IngestResult, read_trackers, sort_issues
 from reportgen.model import Changes, Period, Rag, RatedRun
 
 ProgressFn = Callable[[str], None]
@@ -75,9 +75,11 @@ class CycleResult:
 
 
 def read(config: Config, workbooks: Path, *, today: date, as_of: date,
-) -> IngestResult:
-    """Read and validate every tracker in ``workbooks``: the one call into ingest."""
-    ingest = read_trackers([workbooks], config, today=today, as_of=as_of)
+         earlier: Earlier | None = None) -> IngestResult:
+    """Read and validate every tracker in ``workbooks``: the one call into ingest.
+    ``earlier`` is what the history read for the last stored period (copies of a tracker
+    are told apart by it)."""
+    ingest = read_trackers([workbooks], config, today=today, as_of=as_of, earlier=earlier)
     if not ingest.sources:
         raise UsageError(f"no tracker files found in {workbooks} (looked for .xlsx, "
                          ".xlsm, .xls, .xlsb and .ods); nothing was written")
@@ -120,6 +122,7 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
         sources=tuple(ingest.sources), slippage_model=th.slippage_model,
         allocations=allocations, finance_total=finance_total(by_stream, th),
         next_update=next_update(period, config), repeats=repeats,
+        left_out=tuple(ingest.left_out),
     )
 
 
@@ -136,7 +139,7 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
     from reportgen.history import History
     from reportgen.issues import make_issue
     from reportgen.rate import cross_cutting
-    from reportgen.register import carry_forward
+    from reportgen.register import carry_forward, history_names
     from reportgen.register import require_complete as check_complete
 
     if use is HistoryUse.NONE or (use is HistoryUse.READ and not path.exists()):
@@ -151,10 +154,11 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
                 run = replace(run, repeats=cross_cutting(run.actions))
         if require_complete:
             check_complete(run)
-        changes = history.changes(run.period, run.ratings)
+        names = history_names(run)  # matched by normalised ID, and across renumbering
+        changes = history.changes(run.period, run.ratings, names)
         known = {item.action.action_id: (item.action.action, item.action.lead_officer)
                  for item in stored if item.action.action_id in changes.removed}
-        run = replace(run, previous_rags=history.previous_rags(run.period),
+        run = replace(run, previous_rags=history.previous_rags(run.period, names),
                       changes=replace(changes, removed_names=known))
         missed = [make_issue("period-missed", file=path.name, value=Period.parse(m).name)
                   for m in history.missed(before=run.period, after=previous)]
@@ -162,7 +166,7 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
             run = replace(run, issues=tuple(sort_issues([*run.issues, *missed])))
         if use is HistoryUse.SAVE:
             history.save_period(run)
-        return replace(run, trend=history.trend(run.period, 6))
+        return replace(run, trend=history.trend(run.period, 6, names))
 
 
 def next_update(period: Period, config: Config) -> str:
@@ -292,10 +296,11 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     kind = "refresh" if refresh else ("kept" if kept else "live")
     read_on = reading_date(manifest, today) if kept else today  # as the first run did
     stored = _stored(history_path, period) if refresh else {}
+    earlier = last_reading(history_path, period) if history is not HistoryUse.NONE else None
     say("Reading and validating trackers")
     with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
         source = materialise(kept, Path(scratch)) if kept else workbooks
-        ingest = read(config, source, today=read_on, as_of=as_of)
+        ingest = read(config, source, today=read_on, as_of=as_of, earlier=earlier)
         # a refused file is never kept: it may be a link to a file outside the trackers
         kept_map = (keep(output, source, [s.path for s in ingest.sources if not s.refused])
                     if whole_set and history is HistoryUse.SAVE else {})
@@ -347,6 +352,20 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
                                   "manifest")
                       if key in placed}
     return result
+
+
+def last_reading(history_path: Path, period: Period) -> Earlier | None:
+    """What the history read for the last stored period before ``period`` (None when
+    there is no history or no earlier period), as plain data for validate."""
+    from reportgen.history import History
+
+    if not history_path.exists():
+        return None
+    with History(history_path, clock=lambda: datetime.min, read_only=True) as history:
+        previous, stored = history.plan(period)
+    if previous is None:
+        return None
+    return Earlier.of(previous, (item.action for item in stored))
 
 
 def _stored(history_path: Path, period: Period) -> dict[str, Rag]:
