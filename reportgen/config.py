@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from reportgen.address import AddressError, AddressProblem, parse_address
 from reportgen.errors import ConfigError
 
 DEFAULT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -44,6 +45,9 @@ class Paths:
     output: Path
     template: Path
     history: Path
+    # folders outside the workbooks folder that a link in it may lead to; a link that
+    # leads anywhere else is refused, never read ([paths] link_targets)
+    link_targets: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,9 @@ class Email:
     officers: tuple[tuple[str, str], ...] = ()  # (name as in trackers, address)
     timeout_s: float = 30.0
     retries: int = 2
+    # addresses in the file that are not exactly one valid address: not used (that person
+    # gets no message), and said by the email step (console, team, delivery.json)
+    address_problems: tuple[AddressProblem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,7 +232,8 @@ def _hhmm(v: str) -> str | None:
 
 
 _SECTIONS: dict[str, dict[str, tuple[type, Any]]] = {
-    "paths": {k: (str, None) for k in ("workbooks", "output", "template", "history")},
+    "paths": {**{k: (str, None) for k in ("workbooks", "output", "template", "history")},
+              "link_targets": (list, None)},
     "thresholds": {
         "slippage_model": (str, _one_of("points", "ratio")),
         "points_amber": (float, _between(0, 100)),
@@ -428,6 +436,8 @@ def config_from_dict(raw: dict[str, Any], path: Path) -> Config:
         output=base / p.get("output", "output"),
         template=base / p.get("template", "templates/board_report.docx"),
         history=base / p.get("history", "output/history.sqlite"),
+        link_targets=tuple(base / _text(c, "paths.link_targets", t)
+                           for t in p.get("link_targets", [])),
     )
 
     th = Thresholds(**c.section("thresholds", raw.get("thresholds", {})))
@@ -485,28 +495,61 @@ def _spc(c: _Checker, data: Any) -> Spc:
     return Spc(**spc, recalculate=tuple(months))
 
 
-_ADDRESS = re.compile(r"[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+")
+def _sender(c: _Checker, value: Any) -> str:
+    """The sender: one ASCII address, or the configuration is wrong (every message would
+    fail)."""
+    value = c.typed("email.sender", value, str)
+    try:
+        address = parse_address(value)
+    except AddressError as exc:
+        raise c.fail("email.sender", f'one e-mail address such as "name@example.org" ({exc})',
+                     value) from None
+    if not address.isascii():
+        raise c.fail("email.sender", "an address in ASCII letters", value)
+    return address
 
 
-def _address(c: _Checker, key: str, value: Any) -> str:
-    value = c.typed(key, value, str).strip()
-    if not _ADDRESS.fullmatch(value):
-        raise c.fail(key, 'an e-mail address such as "name@example.org"', value)
-    return value
+def _addresses(c: _Checker, key: str, values: list, who: str,
+               problems: list[AddressProblem]) -> tuple[str, ...]:
+    """The valid addresses of a list (each once); each other entry is a problem."""
+    out: list[str] = []
+    for i, value in enumerate(values, 1):
+        name = f"{key}[{i}]"
+        if not isinstance(value, str):
+            raise c.fail(name, "text in quotes", value)
+        try:
+            address = parse_address(value)
+        except AddressError as exc:
+            problems.append(AddressProblem(name, value, str(exc), who))
+            continue
+        if address not in out:
+            out.append(address)
+    return tuple(out)
 
 
 def _email(c: _Checker, data: Any) -> Email:
+    """[email]. An address that is not exactly one valid address is not an error that
+    stops the run: it is left out, noted in ``address_problems``, and that person gets
+    no message. The sender is the exception (without it nothing can be sent)."""
     mail = c.section("email", data)
-    for key in ("board", "team"):
-        mail[key] = tuple(_address(c, f"email.{key}", v) for v in mail.get(key, []))
-    if mail.get("sender"):
-        mail["sender"] = _address(c, "email.sender", mail["sender"])
+    problems: list[AddressProblem] = []
+    mail["board"] = _addresses(c, "email.board", mail.get("board", []), "the board list",
+                               problems)
+    mail["team"] = _addresses(c, "email.team", mail.get("team", []), "the team list",
+                              problems)
+    sender = mail.get("sender", "")
+    mail["sender"] = _sender(c, sender) if sender.strip() else ""
     officers = []
     for name, address in mail.pop("officers", {}).items():
-        officers.append((_text(c, "email.officers", name),
-                         _address(c, f"email.officers.{name}", address)))
+        name = _text(c, "email.officers", name)
+        key = f"email.officers.{name}"
+        address = c.typed(key, address, str)
+        try:
+            officers.append((name, parse_address(address)))
+        except AddressError as exc:
+            problems.append(AddressProblem(key, address, str(exc), name))
     mail["host"] = mail.get("host", "").strip()
-    email = Email(**mail, officers=tuple(officers))
+    email = Email(**mail, officers=tuple(officers), address_problems=tuple(problems))
     if email.send and not (email.host and email.sender):
         raise c.fail("email.host", "set, with email.sender, when email.send is true")
     return email

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from reportgen.errors import OutputError
-from reportgen.model import ActionRating, Changes, Period, Rag, RatedRun
+from reportgen.model import ActionRating, Changes, Period, Rag, RatedRun, action_key
 from reportgen.register import (
     Stored, action_from_json, action_to_json, finance_from_json, finance_to_json,
 )
@@ -435,8 +435,8 @@ class History:
         return self._rows("SELECT max(period) FROM periods WHERE period < ?",
                           (period.label,))[0][0]
 
-    def _reported(self, label: str) -> dict[str, Rag]:
-        return {a: Rag(r) for a, r in self._rows(
+    def _reported(self, label: str, names: Mapping[str, str] | None = None) -> dict[str, Rag]:
+        return {_named(a, names): Rag(r) for a, r in self._rows(
             "SELECT action_id, reported FROM action_ratings WHERE period = ?", (label,))}
 
     def plan(self, period: Period) -> tuple[str | None, list[Stored]]:
@@ -487,24 +487,34 @@ class History:
         with self._snapshot():
             return self._reported(period.label)
 
-    def previous_rags(self, period: Period) -> dict[str, Rag]:
+    def previous_rags(self, period: Period,
+                      names: Mapping[str, str] | None = None) -> dict[str, Rag]:
         """Reported RAG per action in the latest stored period before ``period`` (which
-        need not be the month before: a missed month is skipped); {} when there is none."""
+        need not be the month before: a missed month is skipped); {} when there is none.
+        With ``names`` (:func:`reportgen.register.history_names`) each stored ID is
+        given as the ID the run shows its action under."""
         with self._snapshot():
             label = self._previous_label(period)
-            return self._reported(label) if label else {}
+            return self._reported(label, names) if label else {}
 
-    def changes(self, period: Period, ratings: Mapping[str, ActionRating]) -> Changes:
+    def changes(self, period: Period, ratings: Mapping[str, ActionRating],
+                names: Mapping[str, str] | None = None) -> Changes:
         """``ratings`` compared with the latest stored period before ``period``; every
         tuple of action IDs sorted.
 
         newly_red and newly_complete include actions new this period. improved/worsened
         compare Rag.severity and leave out Grey and Cancelled on either side. With no
         earlier period stored the result is empty with ``previous_period`` None: a first
-        run does not call every action new."""
+        run does not call every action new.
+
+        Stored IDs are matched to ``ratings`` by :func:`~reportgen.model.action_key`
+        ('O2-3' is 'O2-03'), and through ``names`` (stored ID key → this run's ID:
+        :func:`reportgen.register.history_names`) for an action renumbered since; a
+        stored action matched so is neither new nor removed."""
+        names = {**{action_key(k): k for k in ratings}, **(names or {})}
         with self._snapshot():
             label = self._previous_label(period)
-            before = self._reported(label) if label else {}
+            before = self._reported(label, names) if label else {}
         if label is None:
             return Changes()
         now = {action_id: r.reported for action_id, r in ratings.items()}
@@ -530,10 +540,13 @@ class History:
             new=tuple(sorted(set(now) - set(before))),
             removed=tuple(sorted(set(before) - set(now))))
 
-    def trend(self, period: Period, n: int = 6) -> dict[str, tuple[tuple[str, Rag], ...]]:
+    def trend(self, period: Period, n: int = 6, names: Mapping[str, str] | None = None
+              ) -> dict[str, tuple[tuple[str, Rag], ...]]:
         """Each action's reported RAG over the last ``n`` stored periods up to and
         including ``period``, oldest first: {action_id: (("2018-08", Rag.RED), …)}.
-        Periods in which an action was not stored are left out of its tuple, not filled."""
+        Periods in which an action was not stored are left out of its tuple, not filled.
+        With ``names`` (stored ID key → this run's ID) the months an action was stored
+        under another spelling or an earlier ID are its own."""
         if n < 1:
             return {}
         with self._snapshot():
@@ -545,10 +558,17 @@ class History:
             rows = self._rows(
                 "SELECT action_id, period, reported FROM action_ratings WHERE period BETWEEN "
                 "? AND ? ORDER BY action_id, period", (labels[-1], labels[0]))
-        out: dict[str, list[tuple[str, Rag]]] = {}
+        out: dict[str, dict[str, Rag]] = {}
         for action_id, label, rag in rows:
-            out.setdefault(action_id, []).append((label, Rag(rag)))
-        return {k: tuple(v) for k, v in out.items()}
+            out.setdefault(_named(action_id, names), {}).setdefault(label, Rag(rag))
+        return {k: tuple(sorted(v.items())) for k, v in out.items()}
+
+
+def _named(action_id: str, names: Mapping[str, str] | None) -> str:
+    """A stored action ID as the current run names its action (itself when unknown)."""
+    if not names:
+        return action_id
+    return names.get(action_key(action_id), action_id)
 
 
 def check_file(path: Path) -> str | None:

@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import Enum
 
+from reportgen.text import visible
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -137,17 +139,32 @@ _CODES = [
          "If it holds a tracker or KPIs, open it and use File › Save As › Excel Workbook "
          "(.xlsx), then remove the original from the trackers folder; otherwise move it "
          "out of the folder.", "file"),
+    Code("file-link-outside", E, "Link to a place outside the trackers folder",
+         "The file is a link to {detail}, outside the trackers folder, so it was not read.",
+         "Put the tracker itself in the trackers folder. If the folder the link leads to "
+         "should be read, name it in [paths] link_targets in reportgen.toml.", "file"),
+    Code("file-name-hidden-characters", E, "File name with hidden characters",
+         "The file name holds hidden characters ({detail}) that can make it look like "
+         "another name, so it was not read.",
+         "Rename the file with ordinary letters, digits and punctuation.", "file"),
     Code("file-copy-identical", W, "Copy of another tracker",
          "The file holds the same actions as {detail}, so it is taken to be a copy and its "
          "actions are read once.",
          "Delete or move the copy you no longer use, so that only one tracker remains.",
          "file"),
     Code("file-copy-newer-wins", W, "Two copies of a tracker",
-         "The file shares {value} action IDs with {detail}, so the two are taken to be copies "
-         "of one tracker; for every shared ID the copy modified most recently ({newer}) is "
-         "used.",
+         "This {thing} and {detail} hold {value} of the same actions, so they are taken to be "
+         "copies of one tracker; for each action the row with the later evidence is used "
+         "(its Last updated date, then what was read last month; the file times, which "
+         "sync tools rewrite, only when nothing else tells the rows apart): {newer}.",
          "Keep one copy: move the other out of the trackers folder, after copying across any "
          "updates made only in it.", "file"),
+    Code("sheet-earlier-copy", I, "Earlier copy of the action table",
+         "The sheet holds {value} of the same actions as the sheet '{detail}', {why}, so it "
+         "is taken to be an earlier copy of that table and is not read.",
+         "Nothing to do if it is kept as a record of an earlier month; to have it read "
+         "instead, bring it up to date and move the other sheet out of the workbook.",
+         "sheet"),
     # --- sheet level ----------------------------------------------------------------
     Code("sheet-no-header", E, "No header row",
          "No header row was found in the first {limit} rows of the sheet.",
@@ -180,12 +197,32 @@ _CODES = [
          "{label} is blank; every action needs one.",
          "Fill in {label} for this action.", "row"),
     Code("duplicate-action-id", E, "Action ID used twice",
-         "Action ID '{value}' is also used at {detail}; IDs must be unique across all "
-         "trackers, so neither row can be rated.",
+         "Action ID '{value}' is also used at {detail} for a different action; IDs must be "
+         "unique across all trackers, so neither row can be rated.",
          "Give one of the two actions a new ID.", "row"),
+    Code("copy-undecided", E, "Copies of an action disagree",
+         "Action {value} differs from its copy at {detail}, and nothing shows which row is "
+         "later ({why}), so neither row is rated.",
+         "Update the Last Updated date of the row that is current, or move the copy you no "
+         "longer use out of the trackers folder.", "row"),
+    Code("row-older-than-last-reading", E, "Row older than last month's",
+         "Last updated {value} is older than the update read for this action for {period} "
+         "({detail}), so this row looks like an older version and is not rated this month.",
+         "If the tracker was restored from an older copy, bring the row up to date; if "
+         "last month's date was a mistake, correct this row's Last Updated date to the "
+         "date of its latest update.", "row"),
+    Code("action-renumbered", W, "Action renumbered",
+         "Action {value} has the same action text and lead officer as {detail}, which is no "
+         "longer in the trackers, so it is taken to be {detail} under a new ID and keeps "
+         "its history.",
+         "Nothing to do if the new ID is right; otherwise change it back to {detail}.",
+         "row"),
     Code("unknown-objective", E, "Unknown objective",
-         "Objective '{value}' is not one of the configured objectives ({detail}).",
-         "Use the objective's number, e.g. 1, or its exact wording.", "row"),
+         "Objective '{value}' is not one of the objectives configured in reportgen.toml "
+         "({detail}).",
+         "Use the number of one of those objectives ({numbers}) or its exact wording; if "
+         "the plan has a new objective, add it to reportgen.toml as another [[objectives]] "
+         "table with its number and text, then run again.", "row"),
     Code("invalid-date", E, "Date not understood",
          "{label} '{value}' is not a date reportgen understands.",
          "Type the date as dd/mm/yyyy, e.g. 31/03/2019 (day first).", "row"),
@@ -209,7 +246,7 @@ _CODES = [
          "Use one of the funding streams in reportgen.toml, in brackets if there are "
          "several, e.g. (Integrated Care Fund) (Transformation Programme).", "row"),
     Code("invalid-percent", E, "Percentage not understood",
-         "% complete '{value}' is not a number from 0 to 100.",
+         "% complete '{value}'{detail} is not a number from 0 to 100.",
          "Type a whole number such as 35, or 35%.", "row"),
     Code("update-in-future", E, "Update date in the future",
          "Last updated {value} is after today ({detail}).",
@@ -257,6 +294,16 @@ _CODES = [
          "Hold the action's money on one occurrence only and leave the other objectives' "
          "rows blank; if each objective really funds its own part, say so in the "
          "commentary.", "row"),
+    Code("percent-typed-in-percent-cell", W, "Percent typed into a percentage cell",
+         "% complete holds {value} in a cell formatted as a percentage, so Excel shows "
+         "{detail}; it is read as {value}%.",
+         "Type {value}% (with the % sign) so that Excel shows {value}%, or format the cell "
+         "as a plain number.", "row"),
+    Code("merged-cell-not-shared", W, "Merged cell over two actions",
+         "{label} is blank here: the cell is merged with {detail} above, which belongs to "
+         "action {value}, and one action's {what} is never given to another.",
+         "Unmerge the cells (Home › Merge & Center › Unmerge Cells) and type this "
+         "action's own {what}.", "row"),
     Code("rag-challenge", W, "Officer and evidence disagree",
          "The officer rates this action {value} but the evidence says {detail}.",
          "Review the rating with the lead officer before the board meets.", "row"),
@@ -267,6 +314,10 @@ _CODES = [
     Code("control-characters", W, "Hidden characters removed",
          "{label} contained {detail} hidden control character(s), which were removed.",
          "Retype the text if it looks wrong in the report.", "row"),
+    Code("invalid-email", W, "Email address not valid",
+         "{label} '{value}' is not one email address: {detail}. No email is sent to it.",
+         "Type one address, such as name@example.org, and nothing else in the cell (or "
+         "give the officer's address in [email.officers] in reportgen.toml).", "row"),
     Code("text-truncated", W, "Text too long",
          "{label} is {value} characters long; it was cut to {limit} characters.",
          "Shorten the text in the tracker.", "row"),
@@ -289,7 +340,7 @@ _CODES = [
          "Correct the wrong value, or delete the month from one of the files.", "row"),
     Code("kpi-series-merged", I, "KPI series read from two files",
          "KPI '{value}' is defined the same way in {detail}, so their months are read as "
-         "one series.",
+         "one series{given}.",
          "Nothing to do, unless one file should no longer be in the trackers folder.", "row"),
     Code("invalid-polarity", E, "Polarity not understood",
          "Polarity '{value}' is neither 'higher is better' nor 'lower is better'.",
@@ -335,6 +386,7 @@ FIELD_LABELS = {
     "commentary": "Commentary",
     "corrective_action": "Corrective action",
     "decision": "Board decision needed",
+    "email": "Email",
     "budget": "Budget",
     "spend_to_date": "Spend to date",
     "forecast": "Forecast",
@@ -366,7 +418,8 @@ def make_issue(code: str, *, file: str, sheet: str | None = None, cell: str | No
     error and raise ``KeyError``.
     """
     entry = CATALOGUE[code]
-    values = _Blank({k: ("" if v is None else str(v)) for k, v in params.items()})
+    # hidden characters in a value (a header, a sheet or file name) are shown, not acted on
+    values = _Blank({k: ("" if v is None else visible(v)) for k, v in params.items()})
     values.setdefault("label", FIELD_LABELS.get(field or "", field or "The value"))
     values.setdefault("field", FIELD_LABELS.get(field or "", field or ""))
     values.setdefault("name", file.rsplit("/", 1)[-1])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -233,6 +234,23 @@ class SourceRef:
         return self.cells.get(field_name)
 
 
+_ID_PARTS = re.compile(r"[^\W\d_]+|\d+")
+
+
+def action_key(action_id: object) -> str:
+    """The identity of an action ID (or KPI ID): compared without case, spaces, dashes or
+    other punctuation, and without leading zeros in its numbers, so that 'O2-3', 'O2-03',
+    'O2-003' and 'o2 03' are one action ('o-2-3'). The boundary between two numbers is
+    kept: 'O2-3' is not 'O23' ('o-23'). An ID with no letter or digit is its stripped,
+    case-folded text. The tracker's own spelling is what is shown; this key only
+    matches."""
+    text = unicodedata.normalize("NFKC", str(action_id)).casefold()
+    parts = _ID_PARTS.findall(text)
+    if not parts:
+        return text.strip()
+    return "-".join((p.lstrip("0") or "0") if p.isdigit() else p for p in parts)
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """One validated tracker row. Dates are real dates; money in pounds (float, ≥ 0);
@@ -263,6 +281,9 @@ class Action:
     # to 1, in ``funding`` order); empty when not stated, and the money is split equally
     funding_shares: tuple[float, ...] = ()
     email: str = ""  # the lead officer's address, from an optional "Email" column
+    # the IDs the action had in earlier periods, newest first, when it was renumbered
+    # (set by the plan register, never read from a tracker), so it keeps its history
+    former_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +498,27 @@ def repeat_key(action_id: str, repeats: Mapping[str, tuple[str, ...]]) -> str:
     return min((action_id, *repeats[action_id])) if action_id in repeats else action_id
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A tracker row (or a whole file) looked at this month that is in no count and no
+    total: a row that could not be rated and whose action is not carried forward from
+    an earlier period (a first run, or an action new this month), or a file that could
+    not be read. ``budget`` is the money the row carries as far as its cells can be read
+    (None when there is none or it cannot be known, as for a file not read)."""
+
+    file: str
+    reason: str  # plain words: "the objective '4' is not one configured in reportgen.toml"
+    sheet: str | None = None
+    row: int | None = None
+    action_id: str | None = None  # as typed in the tracker
+    budget: float | None = None
+    code: str = ""  # the Issue code that says why
+
+    @property
+    def is_file(self) -> bool:
+        return self.row is None
+
+
 @dataclass(frozen=True)
 class Coverage:
     """How much of the plan this month's data cover (DESIGN 4a)."""
@@ -556,3 +598,7 @@ class RatedRun:
     # the same action repeated under several objectives (reportgen.rate.cross_cutting):
     # action ID -> the IDs of its other occurrences, in natural order; absent when single
     repeats: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # what was looked at this month but is in no count or total (DESIGN 4a), on a first
+    # run as on later ones: rows that could not be rated and are not carried forward,
+    # and files that could not be read; each with the budget it carries where known
+    left_out: tuple[LeftOut, ...] = ()

@@ -32,7 +32,7 @@ from reportgen.outputs import Staging, period_dir
 from reportgen.rate import cross_cutting
 from reportgen.recovery import backup_history, ensure_history
 from reportgen.stages import (
-    HistoryUse, check, history_path_for, next_update, rate, read, with_history,
+    HistoryUse, check, history_path_for, last_reading, next_update, rate, read, with_history,
 )
 from reportgen.store import keep, kept_inputs, materialise, read_manifest, reading_date
 from reportgen.validate import sort_issues
@@ -176,11 +176,13 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     kind = "refresh" if refresh else ("kept" if kept else "live")
     read_on = reading_date(manifest, today) if kept else today  # as the first run did
     stored = _stored(history_path, period) if refresh else {}
+    earlier = last_reading(history_path, period) if history is not HistoryUse.NONE else None
     say("Reading and validating trackers")
     with tempfile.TemporaryDirectory(prefix="reportgen-kept-") as scratch:
         source = materialise(kept, Path(scratch)) if kept else workbooks
-        ingest = read(config, source, today=read_on, as_of=as_of)
-        kept_map = (keep(output, source, [s.path for s in ingest.sources])
+        ingest = read(config, source, today=read_on, as_of=as_of, earlier=earlier)
+        # a refused file is never kept: it may be a link to a file outside the trackers
+        kept_map = (keep(output, source, [s.path for s in ingest.sources if not s.refused])
                     if whole_set and history is HistoryUse.SAVE else {})
     t = _lap(timings, "read_validate", started)
     say("Rating actions and KPIs")

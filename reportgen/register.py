@@ -8,6 +8,16 @@ and its last :class:`~reportgen.model.ActionRating` marked with ``carried_from``
 period its figures come from) and ``not_updated`` (why, in words a board member reads).
 It keeps its place in every count, finance total and export; it never gets a fresh RAG.
 
+An action is known by its :func:`~reportgen.model.action_key` (O2-3 is O2-03), and an
+action renumbered since the last stored period (its old ID gone, a new ID with the same
+action text and lead officer) is the same action: it is not carried forward under its old
+ID, it keeps its history (:attr:`Action.former_ids`, :func:`history_names`) and one
+warning names both IDs (``action-renumbered``).
+
+What this month's reading left out of every count and total (``RatedRun.left_out``) is
+kept apart from what is carried forward: a rejected row whose action is carried is in the
+totals with its last figures, so it is no longer "left out".
+
 Pure functions: the history hands in what it stored (:class:`Stored`), the pipeline hands
 in this month's reading; nothing here reads files or the clock.
 """
@@ -21,10 +31,13 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from reportgen.errors import ReportgenError
+from reportgen.issues import make_issue
 from reportgen.model import (
-    Action, ActionRating, Coverage, FinanceRating, NotUpdated, Rag, RatedRun,
-    SourceRef, Status,
+    Action, ActionRating, Coverage, FinanceRating, LeftOut, NotUpdated, Rag, RatedRun,
+    SourceRef, Status, action_key,
 )
+from reportgen.ingest.values import word_key
+from reportgen.validate import sort_issues
 
 PREFIX = "Not updated this month: "
 NOT_FOUND = PREFIX + "the tracker was not found"
@@ -82,6 +95,7 @@ def action_from_json(text: str | None) -> Action | None:
                              dict(src.get("cells") or {})),
             funding=tuple(d.get("funding") or ()),
             funding_shares=tuple(float(x) for x in d.get("funding_shares") or ()),
+            former_ids=tuple(str(x) for x in d.get("former_ids") or ()),
             start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
             last_updated=date.fromisoformat(d["last_updated"]),
             status=Status(d["status"]),
@@ -171,7 +185,7 @@ def _why(action: Action, sources: Mapping[str, Any], issues: list,
     if source.refused:
         why = _refusal(file, source.refused, issues)
         return PREFIX + f"the tracker could not be read ({why})", True
-    reason = rejected.get(action.action_id) or _rejected_row(action, issues)
+    reason = rejected.get(action_key(action.action_id)) or _rejected_row(action, issues)
     if reason:
         return PREFIX + reason, True
     if not source.actions:
@@ -182,6 +196,89 @@ def _why(action: Action, sources: Mapping[str, Any], issues: list,
     return NO_LONGER, False
 
 
+def _signature(a: Action) -> tuple[str, str]:
+    return word_key(a.action), word_key(a.lead_officer)
+
+
+def renumbered(actions: Iterable[Action], stored: Iterable[Stored],
+               rejected: Iterable[str] = ()) -> dict[str, Stored]:
+    """This month's actions that are an action of the last stored period under a new ID:
+    the old ID is not read this month (nor rejected: ``rejected`` holds the keys of rows
+    that were found but not rated), the new one was not stored, and they have the same
+    action text and lead officer (compared without case, spaces or punctuation). Each
+    such new ID → the stored action it continues. Only one-to-one matches count (by
+    objective when the text alone matches several), so an action the plan repeats under
+    several objectives is never mistaken for a renumbering."""
+    actions, stored = list(actions), list(stored)
+    read = {action_key(a.action_id) for a in actions}
+    kept = {action_key(item.action.action_id) for item in stored}
+    skip = set(rejected)
+    gone: dict[tuple[str, str], list[Stored]] = {}
+    for item in stored:
+        key = action_key(item.action.action_id)
+        if key not in read and key not in skip and _signature(item.action)[0]:
+            gone.setdefault(_signature(item.action), []).append(item)
+    new: dict[tuple[str, str], list[Action]] = {}
+    for a in actions:
+        if action_key(a.action_id) not in kept and _signature(a)[0]:
+            new.setdefault(_signature(a), []).append(a)
+    out: dict[str, Stored] = {}
+    for sig, fresh in new.items():
+        old = gone.get(sig, [])
+        if len(fresh) == 1 and len(old) == 1:
+            out[fresh[0].action_id] = old[0]
+            continue
+        for a in fresh:  # several: only a match in the same objective, one to one
+            same = [o for o in old if o.action.objective == a.objective]
+            if len(same) == 1 and sum(1 for f in fresh if f.objective == a.objective) == 1:
+                out[a.action_id] = same[0]
+    return out
+
+
+def _follow(run: RatedRun, stored: list[Stored], rejected: Mapping[str, str]
+            ) -> tuple[RatedRun, set[str]]:
+    """``run`` with each action's earlier IDs (renumbered this month, or before: from the
+    stored record) and a warning for each renumbering this month; and the keys of the
+    stored actions it continues, which are not carried forward."""
+    moved = renumbered(run.actions, stored, rejected)
+    former = {action_key(item.action.action_id): item.action.former_ids for item in stored
+              if item.action.former_ids}
+    issues = []
+    actions = []
+    for a in run.actions:
+        earlier = moved.get(a.action_id)
+        if earlier is not None:
+            old = earlier.action
+            a = replace(a, former_ids=(old.action_id, *old.former_ids))
+            src = a.source
+            issues.append(make_issue(
+                "action-renumbered", file=src.file, sheet=src.sheet,
+                cell=src.cell("action_id"), field="action_id", value=a.action_id,
+                detail=old.action_id, action_id=a.action_id, officer=a.lead_officer))
+        elif not a.former_ids and action_key(a.action_id) in former:
+            a = replace(a, former_ids=former[action_key(a.action_id)])
+        actions.append(a)
+    continued = {action_key(item.action.action_id) for item in moved.values()}
+    if not issues and actions == list(run.actions):
+        return run, continued
+    return replace(run, actions=tuple(actions),
+                   issues=tuple(sort_issues([*run.issues, *issues]))), continued
+
+
+def history_names(run: RatedRun) -> dict[str, str]:
+    """Every ID the history may hold for an action of ``run``, by
+    :func:`~reportgen.model.action_key` (its own, another spelling of it, an ID it had
+    before a renumbering) → the ID ``run`` shows it under: what the history matches its
+    stored rows by (:meth:`reportgen.history.History.changes`)."""
+    names: dict[str, str] = {}
+    for a in run.actions:
+        for old in a.former_ids:
+            names.setdefault(action_key(old), a.action_id)
+    for a in run.actions:
+        names[action_key(a.action_id)] = a.action_id
+    return names
+
+
 def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
                   stored: Iterable[Stored], streams: Iterable[str], thresholds) -> RatedRun:
     """``run`` with the plan register applied: every action of ``stored`` (the last
@@ -190,26 +287,33 @@ def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
     complete or cancelled there is carried only when this month's reading failed (its
     tracker or sheet refused, its row rejected), so that the plan's size never shrinks
     with a failed file; with its file gone or its row removed it has left the plan.
-    ``run.coverage`` says what was not updated; it stays None when there is no earlier
-    period (``previous`` None)."""
+    Actions are matched by :func:`~reportgen.model.action_key`; one renumbered since
+    (:func:`renumbered`) continues its stored action rather than being carried beside
+    it. ``run.left_out`` loses the rows whose action is carried (they are in the totals
+    now). ``run.coverage`` says what was not updated; it stays None when there is no
+    earlier period (``previous`` None)."""
     from reportgen.rate import allocate, finance_by_objective, finance_by_stream, finance_total
 
     if previous is None:
         return run
+    stored = list(stored)
     sources = {s.path: s for s in ingest.sources}
     issues = list(ingest.issues)
-    rejected = getattr(ingest, "rejected", None) or {}
-    read = set(run.ratings)
+    rejected = {action_key(k): v for k, v in (getattr(ingest, "rejected", None) or {}).items()}
+    run, continued = _follow(run, stored, rejected)
+    read = {action_key(k) for k in run.ratings} | continued
     carried_actions: list[Action] = []
     ratings = dict(run.ratings)
     groups: dict[tuple[str, str], list[Action]] = {}
     for item in stored:
         a, r = item.action, item.rating
-        if a.action_id in read or a.action_id in ratings:
+        key = action_key(a.action_id)
+        if key in read:
             continue
         reason, failed = _why(a, sources, issues, rejected)
         if r.reported in _DONE and not failed:
             continue
+        read.add(key)
         ratings[a.action_id] = replace(r, carried_from=r.carried_from or previous,
                                        not_updated=reason)
         carried_actions.append(a)
@@ -223,14 +327,18 @@ def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
                         previous_period=previous,
                         from_periods=tuple(sorted({ratings[a.action_id].carried_from
                                                    for a in carried_actions})))
+    carried_keys = {action_key(a.action_id) for a in carried_actions}
+    left_out = tuple(x for x in run.left_out
+                     if not (x.action_id and action_key(x.action_id) in carried_keys))
     if not carried_actions:
-        return replace(run, coverage=coverage)
+        return replace(run, coverage=coverage, left_out=left_out)
     allocations = allocate(actions)
     by_stream = finance_by_stream(allocations, thresholds, streams)
     return replace(run, actions=actions, ratings=ratings, allocations=allocations,
                    finance_by_stream=by_stream,
                    finance_by_objective=finance_by_objective(actions, thresholds),
-                   finance_total=finance_total(by_stream, thresholds), coverage=coverage)
+                   finance_total=finance_total(by_stream, thresholds), coverage=coverage,
+                   left_out=left_out)
 
 
 # --------------------------------------------------------------------------- in words
@@ -289,12 +397,73 @@ def require_complete(run: RatedRun) -> None:
 
 
 def manifest_entry(run: RatedRun) -> dict:
-    """The manifest's coverage keys: complete, plan_actions, not_updated."""
+    """The manifest's coverage keys: complete, plan_actions, not_updated, and left_out
+    (each row or file in no count or total: file, sheet, row, action_id as typed,
+    reason, budget, code)."""
     c = run.coverage
+    left_out = [left_out_entry(x) for x in run.left_out]
     if c is None:
-        return {"complete": True, "plan_actions": len(run.actions), "not_updated": []}
+        return {"complete": True, "plan_actions": len(run.actions), "not_updated": [],
+                "left_out": left_out}
     return {"complete": c.complete, "plan_actions": c.plan_actions,
             "previous_period": c.previous_period,
             "not_updated": [{"file": n.file, "reason": n.reason,
                              "actions": list(n.action_ids), "budget": n.budget}
-                            for n in c.not_updated]}
+                            for n in c.not_updated],
+            "left_out": left_out}
+
+
+# --------------------------------------------------------------------------- left out
+
+
+def left_out_statement(run: RatedRun) -> str | None:
+    """What this month's reading left out of every count and total, in one sentence for
+    page 1 (and the console), on a first run as on later ones; None when nothing was.
+    Rows whose action is carried forward are not in it: they are in the totals."""
+    rows = [x for x in run.left_out if not x.is_file]
+    files = [x for x in run.left_out if x.is_file]
+    if not rows and not files:
+        return None
+    parts = []
+    if rows:
+        budget = round(sum(x.budget or 0.0 for x in rows), 2)
+        n = len(rows)
+        text = (f"{n} tracker row{'s' if n != 1 else ''} that could not be rated, "
+                + (f"carrying {money(budget)} of budget" if budget else "with no budget given"))
+        unknown = [x for x in rows if x.code == "unknown-objective"]
+        if unknown:
+            spent = round(sum(x.budget or 0.0 for x in unknown), 2)
+            text += (f" ({len(unknown)} of them under an objective that is not in "
+                     "reportgen.toml" + (f", with {money(spent)}" if spent else "") + ")")
+        parts.append(text)
+    refused = [x for x in files if x.code != "file-not-read"]
+    if refused:
+        m = len(refused)
+        parts.append(f"{m} file{'s' if m != 1 else ''} that could not be read, whose "
+                     "contents and money are not known")
+    other = len(files) - len(refused)
+    if other:
+        parts.append(f"{other} file{'s' if other != 1 else ''} in a format reportgen does "
+                     "not read")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ("Left out of every count and total: " + listed
+            + "; each is listed with the reason in the data-quality appendix.")
+
+
+def left_out_lines(run: RatedRun) -> list[str]:
+    """One line per row or file left out: where, the action ID as typed, why, and the
+    budget it carries."""
+    out = []
+    for x in run.left_out:
+        where = x.file if x.is_file else f"{x.file} › {x.sheet} row {x.row}"
+        named = f" ({x.action_id})" if x.action_id else ""
+        budget = f"; budget {money(x.budget)}" if x.budget else ""
+        out.append(f"{where}{named}: {x.reason}{budget}")
+    return out
+
+
+def left_out_entry(item: LeftOut) -> dict:
+    """One row or file left out, for the manifest."""
+    return {"file": item.file, "sheet": item.sheet, "row": item.row,
+            "action_id": item.action_id, "reason": item.reason, "budget": item.budget,
+            "code": item.code}

@@ -23,9 +23,9 @@ from reportgen.rate import (
     allocate, cross_cutting, finance_by_objective, finance_by_stream, finance_total,
     rate_actions, rating_issues,
 )
-from reportgen.register import carry_forward
+from reportgen.register import carry_forward, history_names
 from reportgen.register import require_complete as check_complete
-from reportgen.validate import IngestResult, read_trackers, sort_issues
+from reportgen.validate import Earlier, IngestResult, read_trackers, sort_issues
 
 
 class HistoryUse(enum.Enum):
@@ -36,9 +36,12 @@ class HistoryUse(enum.Enum):
     NONE = "none"  # neither
 
 
-def read(config: Config, workbooks: Path, *, today: date, as_of: date) -> IngestResult:
-    """Read and validate every tracker in ``workbooks``: the one call into ingest."""
-    ingest = read_trackers([workbooks], config, today=today, as_of=as_of)
+def read(config: Config, workbooks: Path, *, today: date, as_of: date,
+         earlier: Earlier | None = None) -> IngestResult:
+    """Read and validate every tracker in ``workbooks``: the one call into ingest.
+    ``earlier`` is what the history read for the last stored period (copies of a tracker
+    are told apart by it)."""
+    ingest = read_trackers([workbooks], config, today=today, as_of=as_of, earlier=earlier)
     if not ingest.sources:
         raise UsageError(f"no tracker files found in {workbooks} (looked for .xlsx, "
                          ".xlsm, .xls, .xlsb and .ods); nothing was written")
@@ -73,6 +76,7 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
         sources=tuple(ingest.sources), slippage_model=th.slippage_model,
         allocations=allocations, finance_total=finance_total(by_stream, th),
         next_update=next_update(period, config), repeats=repeats,
+        left_out=tuple(ingest.left_out),
     )
 
 
@@ -98,10 +102,11 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
                 run = replace(run, repeats=cross_cutting(run.actions))
         if require_complete:
             check_complete(run)
-        changes = history.changes(run.period, run.ratings)
+        names = history_names(run)  # matched by normalised ID, and across renumbering
+        changes = history.changes(run.period, run.ratings, names)
         known = {item.action.action_id: (item.action.action, item.action.lead_officer)
                  for item in stored if item.action.action_id in changes.removed}
-        run = replace(run, previous_rags=history.previous_rags(run.period),
+        run = replace(run, previous_rags=history.previous_rags(run.period, names),
                       changes=replace(changes, removed_names=known))
         missed = [make_issue("period-missed", file=path.name, value=Period.parse(m).name)
                   for m in history.missed(before=run.period, after=previous)]
@@ -109,7 +114,19 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
             run = replace(run, issues=tuple(sort_issues([*run.issues, *missed])))
         if use is HistoryUse.SAVE:
             history.save_period(run)
-        return replace(run, trend=history.trend(run.period, 6))
+        return replace(run, trend=history.trend(run.period, 6, names))
+
+
+def last_reading(history_path: Path, period: Period) -> Earlier | None:
+    """What the history read for the last stored period before ``period`` (None when
+    there is no history or no earlier period), as plain data for validate."""
+    if not history_path.exists():
+        return None
+    with History(history_path, clock=lambda: datetime.min, read_only=True) as history:
+        previous, stored = history.plan(period)
+    if previous is None:
+        return None
+    return Earlier.of(previous, (item.action for item in stored))
 
 
 def next_update(period: Period, config: Config) -> str:

@@ -116,7 +116,7 @@ def test_skipped_names_and_other_files(tmp_path, read, good):
     (folder / ".git").mkdir()
     shutil.copy(good, folder / ".git" / "copy.xlsx")
     files, missing = discover([folder])
-    assert [shown for _, shown in files] == ["good.xlsx", "notes.txt", "report.pdf"]
+    assert [f.display for f in files] == ["good.xlsx", "notes.txt", "report.pdf"]
     assert missing == []
     result = read(folder)
     not_read = [(i.file, i.severity.value) for i in result.issues if i.code == "file-not-read"]

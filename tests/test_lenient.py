@@ -148,7 +148,8 @@ def test_an_identical_copy_newer_than_the_tracker_is_still_the_one_set_aside(tmp
     assert issue.file == "Copy of plan.xlsx"
 
 
-def test_newer_copy_wins_for_every_shared_id(tmp_path, read):
+def test_with_nothing_else_to_tell_copies_apart_the_later_file_time_decides(tmp_path,
+                                                                             read):
     old = write_tracker(tmp_path / "wb" / "plan.xlsx",
                         [good_row(i) for i in range(1, 5)])
     new = write_tracker(tmp_path / "wb" / "plan - Copy.xlsx",
@@ -164,17 +165,27 @@ def test_newer_copy_wins_for_every_shared_id(tmp_path, read):
     assert by_id["T-004"].source.file == "plan.xlsx"  # only in the old copy: kept
     (issue,) = only(result, "file-copy-newer-wins")
     assert issue.file == "plan.xlsx" and "plan - Copy.xlsx" in issue.message
-    assert "21/09/2018 09:00" in issue.message and "most recently" in issue.message
+    assert ("plan - Copy.xlsx's rows for T-001: dated the same (14/09/2018) and nothing else "
+            "tells them apart, so the later file time decided (21/09/2018 09:00 against "
+            "20/09/2018 09:00)") in issue.message
 
 
-def test_copies_with_the_same_time_and_different_values_clash(tmp_path, read):
+def test_copies_nothing_tells_apart_are_an_error_not_a_clash(tmp_path, read):
+    """Same date, same file time, different values, no history: neither row is rated,
+    and the officer is told to date the current row, not to give the action a new ID."""
     when = datetime(2018, 9, 20, 9, 0)
     set_modified(write_tracker(tmp_path / "wb" / "a.xlsx", [good_row(1), good_row(2)]), when)
     set_modified(write_tracker(tmp_path / "wb" / "b.xlsx",
                                [good_row(1, **{"% Complete": 80}), good_row(2)]), when)
     result = read(tmp_path / "wb")
     assert [a.action_id for a in result.actions] == ["T-002"]
-    assert len(only(result, "duplicate-action-id")) == 2 and "T-001" in result.rejected
+    undecided = only(result, "copy-undecided")
+    assert {(i.file, i.cell) for i in undecided} == {("a.xlsx", "A5"), ("b.xlsx", "A5")}
+    assert all(i.is_error and "Last Updated date" in i.hint for i in undecided)
+    assert "both are dated 14/09/2018" in undecided[0].message
+    assert "modified at the same time" in undecided[0].message
+    assert not [i for i in result.issues if i.code == "duplicate-action-id"]
+    assert "copies disagree" in result.rejected["T-001"]
 
 
 def test_true_clash_is_an_error_at_both_cells_and_rejected(tmp_path, read):
@@ -187,7 +198,8 @@ def test_true_clash_is_an_error_at_both_cells_and_rejected(tmp_path, read):
     assert {(i.file, i.cell) for i in clash} == {("a.xlsx", "A7"), ("b.xlsx", "A5")}
     assert "b.xlsx › Actions!A5" in [i for i in clash if i.file == "a.xlsx"][0].message
     assert "T-003" not in {a.action_id for a in result.actions}
-    assert "not copies" in result.rejected["T-003"]
+    assert "two different actions" in result.rejected["T-003"]
+    assert all(i.hint == "Give one of the two actions a new ID." for i in clash)
 
 
 # --------------------------------------------------------------------------- files

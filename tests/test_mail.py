@@ -243,8 +243,10 @@ def test_record_issues_reach_no_one_and_the_team_names_who_was_emailed(cycle, ou
     assert outcome.unaddressed == ["Jen Armstrong"]
     text = body(eml(out_dir / "outbox" / "team.eml"))
     assert "history.sqlite" not in text
-    emailed = next(line for line in text.splitlines() if line.startswith("Feedback emailed"))
-    assert "Jen Armstrong" not in emailed and "Not known" not in emailed
+    # not sent yet (send = false): the summary says whose feedback is in the outbox
+    assert not any(line.startswith("Feedback emailed") for line in text.splitlines())
+    written = next(line for line in text.splitlines() if line.startswith("Feedback written"))
+    assert "Jen Armstrong" not in written and "Not known" not in written
 
 
 # --------------------------------------------------------------------------- the relay
@@ -418,7 +420,8 @@ def test_reminders_send_only_the_reminders_and_keep_the_runs_record(
     assert handler.received("clerk@example.org") == []  # the run's board message did not
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["email"]["run"] == {"messages": 5, "sent": False,
-                                        "no_address": ["Jen Armstrong"], "not_delivered": {}}
+                                        "no_address": ["Jen Armstrong"], "emailed": [],
+                                        "not_emailed": {}, "not_delivered": {}}
     assert manifest["email"]["reminders"]["sent"] is True
 
 
@@ -523,10 +526,11 @@ def test_feedback_workbook_links_use_the_base(cycle, tmp_path):
 
 @pytest.mark.parametrize("email, message", [
     ({"security": "tls"}, "'email.security' must be one of"),
-    ({"board": ["not an address"]}, "'email.board' must be an e-mail address"),
+    ({"sender": "not an address"}, "'email.sender' must be one e-mail address"),
+    ({"sender": "a@example.org, b@example.org"}, "it contains a comma"),
     ({"password": "x"}, "unknown key 'email.password'"),
     ({"send": True, "host": ""}, "'email.host' must be set"),
-    ({"officers": {"Morag Elliot": "morag"}}, "'email.officers.Morag Elliot' must be"),
+    ({"board": "clerk@example.org"}, "'email.board' must be a list"),
 ])
 def test_email_configuration_is_checked(email, message):
     raw = {"objectives": [{"number": 1, "text": "One"}],

@@ -72,7 +72,8 @@ def test_no_earlier_period_means_no_coverage():
     run = rated([act(1, "a.xlsx")])
     ingest = Ingest(list(run.actions), sources=[source("a.xlsx")])
     assert carry_forward(run, ingest, None, [], STREAMS, TH) is run
-    assert manifest_entry(run) == {"complete": True, "plan_actions": 1, "not_updated": []}
+    assert manifest_entry(run) == {"complete": True, "plan_actions": 1, "not_updated": [],
+                                   "left_out": []}
     assert statement(run) is None
 
 

@@ -374,7 +374,10 @@ def test_clean_leaves_only_text_xml_can_hold(text):
     el = etree.Element("t")
     el.text = cleaned  # lxml refuses control characters and surrogates
     assert etree.fromstring(etree.tostring(el)).text in (cleaned, None)
-    if not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029\ufffe\uffff\ud800-\udfff]", text):
+    # what the cleaner changes: controls (C0, DEL, C1), line separators, bidirectional
+    # overrides and isolates, non-characters and lone surrogates (issue 27)
+    if not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                     r"\ufffe\uffff\ud800-\udfff]", text):
         assert cleaned == text
 
 

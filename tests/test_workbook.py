@@ -21,7 +21,7 @@ from reportgen.rate import split_by
 from reportgen.outputs import Staging
 from reportgen.render.workbook import write_consolidated
 from reportgen.view.links import Links, final_folder
-from reportgen.view.quality import EXCEL_MAX_CHARS, TRUNCATED, fit_text
+from reportgen.view.quality import COMMENTARY_LIMIT, EXCEL_MAX_CHARS, TRUNCATED, fit_text
 
 
 def tracker_link(file, sheet, cell, workbooks, folder):
@@ -297,12 +297,12 @@ def test_long_text_is_cut_with_a_marker_and_an_issue(config, tmp_path):
         ("text-truncated", "tracker-1.xlsx", "Actions", None, "action"),
         ("text-truncated", "tracker-1.xlsx", "Actions", "P6", "commentary"),
     ]
-    assert issues[1].message == "Commentary is 40000 characters long; it was cut to 32767 " \
+    assert issues[1].message == "Commentary is 40000 characters long; it was cut to 32647 " \
                                 "characters."
     wb = openpyxl.load_workbook(path)
     ws = wb["Actions"]
     commentary = column_values(ws, "Commentary")[0]
-    assert len(commentary) == EXCEL_MAX_CHARS and commentary.endswith(TRUNCATED)
+    assert len(commentary) == COMMENTARY_LIMIT and commentary.endswith(TRUNCATED)
     action = column_values(ws, "Action")[0]
     assert len(action.encode("utf-16-le")) // 2 <= EXCEL_MAX_CHARS
     assert action.endswith("😀" + TRUNCATED)

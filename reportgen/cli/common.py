@@ -128,10 +128,13 @@ def folders(config, workbooks_dir, output_dir) -> tuple[Path, Path]:
 
 
 def run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=None,
-              history=None, require_complete=None, refresh=False, reason=None):
+              history=None, require_complete=None, refresh=False, reason=None,
+              then=None):
     """Shared by run, report, workbook, export and schedule: one cycle under the run
     lock (:func:`reportgen.pipeline.run_cycle`, by default every artefact, saving to the
-    history); returns the CycleResult. The clock is read here, once."""
+    history); returns the CycleResult. ``then(result)``, when given, runs after the
+    cycle before the lock is let go (the email step: nothing sends while another run or
+    `send` may). The clock is read here, once."""
     from reportgen.lock import RunLock
     from reportgen.pipeline import ALL_ARTEFACTS, HistoryUse, run_cycle as cycle
 
@@ -156,6 +159,8 @@ def run_cycle(config, period, as_of, workbooks_dir, output_dir, *, artefacts=Non
                            history=HistoryUse.SAVE if history is None else history,
                            require_complete=require_complete or None,
                            refresh=refresh, reason=reason or "")
+            if then is not None:
+                then(result)
     except LockedError as exc:
         log.warning("%s not run: %s", p.label, exc)
         raise

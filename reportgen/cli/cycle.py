@@ -15,7 +15,7 @@ from reportgen.cli.common import (
 )
 from reportgen.cli.console import say_statements, say_summary
 from reportgen.cli.exits import ExitCode
-from reportgen.cli.mail import deliver_after_run
+from reportgen.cli.mail import deliver_after_run, show_delivery
 from reportgen.errors import OutputError
 
 
@@ -38,12 +38,16 @@ def run(period, as_of, workbooks_dir, output_dir, config_path, require_complete,
       reportgen run --period 2018-09
     """
     config = load_config(config_path)
+    email = []  # the outbox, sent when configured, under the run lock
+
+    def deliver(result):
+        email.append(deliver_after_run(config, result))
+
     result = run_cycle(config, period, as_of, workbooks_dir, output_dir,
-                        require_complete=require_complete, **records)
+                       require_complete=require_complete, then=deliver, **records)
     say_summary(result)
-    # the outbox, sent when configured
-    sys.exit(deliver_after_run(config, result,
-                               ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK))
+    sys.exit(show_delivery(config, result, email[0],
+                           ExitCode.VALIDATION_ERRORS if result.errors else ExitCode.OK))
 
 
 def _one_artefact(period, as_of, workbooks_dir, output_dir, config_path, artefacts,

@@ -35,7 +35,7 @@ EXIT_CODES: tuple[tuple[ExitCode, str], ...] = (
     (ExitCode.OUTPUT, "an output file could not be written"),
     (ExitCode.INCOMPLETE, "--require-complete: some of the plan's actions were not updated "
                           "this month; nothing was written"),
-    (ExitCode.UNDELIVERED, "email: some messages were not delivered (each is listed)"),
+    (ExitCode.UNDELIVERED, "email: someone meant to receive a message did not (each is listed)"),
     (ExitCode.INTERNAL, "internal error in reportgen (run again with --debug and report it)"),
 )
 """Each exit code and what it means: the one table."""

@@ -14,20 +14,28 @@ import click
 from reportgen.cli.common import config_option, folders, load_config, resolve_period
 from reportgen.cli.exits import ExitCode
 from reportgen.errors import ReportgenError, UsageError
+from reportgen.text import visible
 
 UNDELIVERED = ExitCode.UNDELIVERED  # some messages were not delivered (outputs are written)
 log = logging.getLogger("reportgen.mail")
 
 
 def _show(outcome, what: str) -> int:
-    """Print what was written and sent; return the number of undelivered addresses."""
+    """Print what was written and sent, and who was and was not emailed; return how many
+    people meant to receive a message did not (the exit code is 7 when any)."""
     if outcome is None:
         return 0
     if outcome.files:
         click.echo(f"{what}: {len(outcome.files)} message(s) in {outcome.out_dir / 'outbox'}")
+    for problem in outcome.address_problems:
+        click.secho(f"  ! not used: {visible(problem.describe())}", fg="yellow")
     for officer in outcome.unaddressed:
-        click.secho(f"  no email address for {officer} (listed for the team)", fg="yellow")
+        click.secho(f"  no email address for {visible(officer)} (listed for the team)",
+                    fg="yellow")
     if outcome.report is None:
+        for officer, why in outcome.refused.items():
+            click.secho(f"  ! no message for {visible(officer)}: {visible(why)}",
+                        fg="yellow")
         if outcome.files:
             click.echo("  not sent ([email] send = false; `reportgen send` sends them)")
         return 0
@@ -35,31 +43,43 @@ def _show(outcome, what: str) -> int:
         click.echo(f"  sent to {outcome.report.sent} recipient(s)")
     else:
         click.echo("  nothing to send: every message has already reached its recipients")
-    failed = 0
     for file, addresses in outcome.not_delivered.items():
         for address, reason in addresses.items():
-            failed += 1
-            click.secho(f"  NOT delivered: {file} to {address}: {reason}", fg="red")
-    return failed
+            click.secho(f"  NOT delivered: {visible(file)} to {visible(address)}: "
+                        f"{visible(reason)}", fg="red")
+    if outcome.emailed:
+        click.echo("  feedback emailed to: " + visible(", ".join(outcome.emailed)))
+    for officer, why in outcome.not_emailed.items():
+        click.secho(f"  NOT emailed: {visible(officer)}: {visible(why)}", fg="red")
+    return outcome.failures
 
 
-def deliver_after_run(config, result, code: int) -> int:
-    """After a successful ``run``: the outbox, sent when configured. Returns ``code``, or
-    :data:`UNDELIVERED` when some message did not reach someone."""
+def deliver_after_run(config, result):
+    """After a successful cycle, while the caller still holds the run lock: the outbox,
+    sent when configured. Returns the Outcome, or the error that stopped the email step
+    (to be shown by :func:`show_delivery` once the lock is let go). Prints nothing."""
     from reportgen.mail import deliver_run
+
+    try:
+        return deliver_run(result.view, config, result.out_dir, now=datetime.now())
+    except (ReportgenError, OSError) as exc:
+        log.error("email for %s failed: %s", result.period.label, exc)
+        return exc
+
+
+def show_delivery(config, result, delivered, code: int) -> int:
+    """Print what :func:`deliver_after_run` did; return ``code``, or :data:`UNDELIVERED`
+    when someone meant to receive a message did not."""
     from reportgen.pdf import find_soffice
 
     if "report" in result.outputs and "pdf" not in result.outputs and config.report.pdf:
         click.secho("  no PDF of the paper: " + (
             "LibreOffice is not installed" if find_soffice() is None
             else "LibreOffice failed (see reportgen.log)"), fg="yellow")
-    try:
-        outcome = deliver_run(result.view, config, result.out_dir, now=datetime.now())
-    except (ReportgenError, OSError) as exc:
-        log.error("email for %s failed: %s", result.period.label, exc)
-        click.secho(f"reportgen: email: {exc}", fg="red", err=True)
+    if isinstance(delivered, BaseException):
+        click.secho(f"reportgen: email: {visible(str(delivered))}", fg="red", err=True)
         return UNDELIVERED
-    return UNDELIVERED if _show(outcome, "Email") else code
+    return UNDELIVERED if _show(delivered, "Email") else code
 
 
 _reminded: dict = {}  # period -> when last tried, in this process (the scheduler's)
@@ -71,6 +91,7 @@ def remind_now(config, now: datetime) -> None:
     sending after a restart); a period whose sending failed is tried again hourly."""
     from datetime import timedelta
 
+    from reportgen.lock import RunLock
     from reportgen.mail import send_reminders
     from reportgen.mail.remind import reminder_due
     from reportgen.periods import schedule_time
@@ -82,8 +103,11 @@ def remind_now(config, now: datetime) -> None:
     if period is None or last is True or (last and now < last + timedelta(hours=1)):
         return
     _reminded[period] = now  # a failure, an exception too, is tried again in an hour
-    outcome = send_reminders(config, now.date(), now, workbooks=config.paths.workbooks,
-                             output=config.paths.output, period=period)
+    output = config.paths.output
+    # under the run lock, as `reportgen remind`: a run or a `send` may be under way
+    with RunLock(output / ".reportgen.lock", now=now, command="reportgen schedule (reminders)"):
+        outcome = send_reminders(config, now.date(), now, workbooks=config.paths.workbooks,
+                                 output=output, period=period)
     if outcome is None or not outcome.not_delivered:
         _reminded[period] = True
     if outcome is not None and outcome.not_delivered:

@@ -10,7 +10,7 @@ import click
 
 from reportgen.cli.common import config_option, folders, load_config, run_cycle, \
     setup_logging
-from reportgen.cli.mail import deliver_after_run, remind_now
+from reportgen.cli.mail import deliver_after_run, remind_now, show_delivery
 from reportgen.errors import ReportgenError, UsageError
 
 
@@ -68,15 +68,20 @@ def schedule(dry_run, now_text, config_path):
     signal.signal(signal.SIGTERM, stop)
 
     def cycle(period) -> bool:
+        email = []  # the outbox, sent when configured, under the run lock
+
+        def deliver(result):
+            email.append(deliver_after_run(config, result))
+
         try:
-            result = run_cycle(config, period.label, None, None, None)
+            result = run_cycle(config, period.label, None, None, None, then=deliver)
         except ReportgenError as exc:
             click.secho(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: failed: {exc}",
                         fg="red", err=True)
             return False
         click.echo(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: done, outputs in "
                    f"{result.out_dir} ({result.errors} tracker error(s))")
-        deliver_after_run(config, result, 0)  # the outbox, sent when configured
+        show_delivery(config, result, email[0], 0)
         return True
 
     click.echo("reportgen schedule: running; press Ctrl+C to stop.")

@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from reportgen.config import Config
 from reportgen.ingest.isolate import ISOLATED_KINDS, call_isolated
@@ -23,6 +24,7 @@ from reportgen.ingest.reader import ReadFailure, identify, load_bytes, read_valu
 from reportgen.ingest.tables import RawTable, extract_table
 from reportgen.issues import Issue, make_issue
 from reportgen.model import SourceFile
+from reportgen.text import has_hidden, visible
 
 SKIP_PREFIXES = ("~$", ".~lock.", "._", ".")
 READ_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
@@ -35,6 +37,8 @@ NOT_READ_KINDS = {
     ".xml": "an XML file (such as an Excel 2003 XML spreadsheet)",
     ".odt": "an OpenDocument text document", ".pptx": "a PowerPoint presentation",
     ".zip": "a zip archive", ".msg": "an Outlook message",
+    # reportgen does not follow shortcuts: the tracker itself belongs in the folder
+    ".lnk": "a Windows shortcut", ".url": "an internet shortcut",
 }
 _OFFLINE = 0x1000 | 0x40000 | 0x400000  # Windows OFFLINE, RECALL_ON_OPEN, RECALL_ON_DATA_ACCESS
 
@@ -79,38 +83,132 @@ def not_read(path: Path, display: str) -> FileRead:
                     issues=[issue])
 
 
-def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """(file path, display name) for every file under ``paths`` to account for, sorted;
-    and the paths that do not exist. Folders are searched recursively, skipping hidden
+class Found(NamedTuple):
+    """A file :func:`discover` found: where it is, the name Issues give it, and the
+    Issue that refuses it unread (a link that leads outside the folder, a file name
+    with hidden characters), if any."""
+
+    path: Path
+    display: str
+    refusal: Issue | None = None
+
+
+def _is_link(path: Path) -> bool:
+    """A symbolic link, or (Windows) a junction."""
+    if path.is_symlink():
+        return True
+    is_junction = getattr(os.path, "isjunction", None)  # Python 3.12+
+    return bool(is_junction and is_junction(path))
+
+
+def _real(path: Path) -> Path:
+    """Where ``path`` leads, every link and junction on the way followed (a broken link
+    or a loop: as far as it goes)."""
+    return Path(os.path.realpath(path))
+
+
+def _within(real: Path, folders: tuple[Path, ...]) -> bool:
+    return any(real == f or f in real.parents for f in folders)
+
+
+def discover(paths: list[Path], link_targets: tuple[Path, ...] = ()
+             ) -> tuple[list[Found], list[str]]:
+    """Every file under ``paths`` to account for, sorted by name within each path; and
+    the paths that do not exist. Folders are searched recursively, skipping hidden
     folders, lock, owner and hidden files; files reportgen does not read are included
     (:func:`is_not_read`; :func:`read_paths` lists them). A file named explicitly is
-    always read, whatever its name."""
-    found: list[tuple[Path, str]] = []
+    always read, whatever its name.
+
+    Paths stay inside: a file whose real place (every link and junction followed) is
+    outside the folder searched, and outside every folder of ``link_targets``
+    (``[paths] link_targets``), is refused unread and named, as is a link to such a
+    folder (``file-link-outside``); a link inside to a file inside is read once, under
+    the file's own name; a link to a folder of ``link_targets`` is searched (each
+    folder once, so a loop ends). A file name with hidden characters (controls,
+    bidirectional overrides) is refused unread, shown with them made visible
+    (``file-name-hidden-characters``). Nothing here opens a file."""
+    found: list[Found] = []
     missing: list[str] = []
+    allowed = tuple(_real(t) for t in link_targets)
     for given in paths:
         if given.is_dir():
-            inside: list[tuple[Path, str]] = []
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    p = Path(root) / name
-                    if is_skipped_name(name) or (p.suffix.lower() not in READ_SUFFIXES
-                                                 and not is_not_read(name)):
-                        continue
-                    inside.append((p, p.relative_to(given).as_posix()))
-            found.extend(sorted(inside, key=lambda item: item[1].casefold()))
+            found.extend(_search(given, allowed))
         elif given.is_file():
-            found.append((given, given.name))
+            found.append(Found(given, given.name))
         else:
             missing.append(str(given))
+    # one file reached under two names (a link to a tracker beside it) is read once,
+    # under its own name rather than the link's
+    keys = [None if item.refusal else _real(item.path) for item in found]
+    own = {key for key, item in zip(keys, found) if key and not _is_link(item.path)}
     seen: set[Path] = set()
-    unique = []
-    for p, shown in found:
-        key = p.resolve()
-        if key not in seen:
+    unique: list[Found] = []
+    for key, item in zip(keys, found):
+        if key is None:
+            unique.append(item)
+        elif key not in seen and (key not in own or not _is_link(item.path)):
             seen.add(key)
-            unique.append((p, shown))
+            unique.append(item)
     return unique, missing
+
+
+def _search(given: Path, allowed: tuple[Path, ...]) -> list[Found]:
+    """The files under the folder ``given`` (see :func:`discover`), sorted by name."""
+    root = _real(given)
+    inside = (root, *allowed)
+    found: list[Found] = []
+    walked: set[Path] = set()
+    todo = [(given, "")]
+    while todo:
+        top, prefix = todo.pop()
+        for folder, dirs, files in os.walk(top):
+            here = Path(folder)
+            real_here = _real(here)
+            if real_here in walked:  # reached twice (a loop, or two links to one folder)
+                dirs[:] = []
+                continue
+            walked.add(real_here)
+            below = here.relative_to(top).as_posix()
+            rel = prefix + ("" if below == "." else below + "/")
+            keep = []
+            for d in sorted(dirs):
+                if d.startswith("."):
+                    continue
+                p = here / d
+                real = _real(p)
+                if not _within(real, inside):
+                    found.append(_outside(p, rel + d, real, folder=True))
+                elif not _is_link(p):
+                    keep.append(d)
+                elif not _within(real, (root,)):  # a link to a folder of link_targets
+                    todo.append((p, rel + d + "/"))
+                # a link to a folder inside: its files are found at their own place
+            dirs[:] = keep
+            for name in sorted(files):
+                p = here / name
+                if is_skipped_name(name) or (p.suffix.lower() not in READ_SUFFIXES
+                                             and not is_not_read(name)):
+                    continue
+                shown = rel + name
+                real = _real(p)
+                if has_hidden(shown):
+                    issue = make_issue("file-name-hidden-characters", file=visible(shown),
+                                       detail=", ".join(sorted(
+                                           {f"U+{ord(ch):04X}" for ch in shown
+                                            if has_hidden(ch)})))
+                    found.append(Found(p, visible(shown), issue))
+                elif not _within(real, inside):
+                    found.append(_outside(p, shown, real))
+                else:
+                    found.append(Found(p, shown))
+    return sorted(found, key=lambda item: item.display.casefold())
+
+
+def _outside(path: Path, shown: str, real: Path, folder: bool = False) -> Found:
+    """A link (or a file reached through one) whose real place is outside: refused."""
+    what = f"the folder {real}" if folder else str(real)
+    issue = make_issue("file-link-outside", file=visible(shown), detail=visible(what))
+    return Found(path, visible(shown), issue)
 
 
 def _refused(display: str, size: int, modified, sha: str, kind: str, issue: Issue) -> FileRead:
@@ -163,18 +261,20 @@ def read_file(path: Path, display: str, config: Config) -> FileRead:
     result = FileRead(SourceFile(path=display, size=fb.size, modified=fb.modified,
                                  sha256=fb.sha256, kind=wb.kind))
     for name, code, detail, limit in wb.skipped_sheets:
-        result.issues.append(make_issue(code, file=display, sheet=name, detail=detail,
-                                        limit=limit))
+        result.issues.append(make_issue(code, file=display, sheet=visible(name),
+                                        detail=detail, limit=limit))
     for sheet in wb.sheets:
         try:
             table = extract_table(sheet)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # a bug should cost one sheet, not the run
-            result.issues.append(make_issue("sheet-unreadable", file=display, sheet=sheet.name,
+            result.issues.append(make_issue("sheet-unreadable", file=display,
+                                            sheet=visible(sheet.name),
                                             detail=f"{type(exc).__name__}: {exc}"))
             continue
         if table is not None:
+            table.sheet = visible(table.sheet)  # a sheet name is shown, never acted on
             result.tables.append(table)
     refused = None
     if not result.tables and not any(i.sheet for i in result.issues):
@@ -193,11 +293,13 @@ def read_paths(paths: list[Path], config: Config,
                progress=None) -> tuple[list[FileRead], list[str]]:
     """Every tracker under ``paths``, read in :func:`discover`'s order; and the paths that
     do not exist. ``progress(done, total, name)`` is called after each file when given."""
-    files, missing = discover(paths)
+    files, missing = discover(paths, config.paths.link_targets)
     named = {p.resolve() for p in paths if p.is_file()}
     reads = []
-    for done, (path, display) in enumerate(files, 1):
-        if path.suffix.lower() not in READ_SUFFIXES and path.resolve() not in named:
+    for done, (path, display, refusal) in enumerate(files, 1):
+        if refusal is not None:  # never opened: not even its size is read
+            reads.append(_refused(display, 0, None, "", "refused", refusal))
+        elif path.suffix.lower() not in READ_SUFFIXES and path.resolve() not in named:
             reads.append(not_read(path, display))
         else:
             reads.append(read_file(path, display, config))

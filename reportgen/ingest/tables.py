@@ -2,7 +2,11 @@
 
 The header row is the row (within the first :data:`HEADER_SCAN_ROWS`) whose cells match
 the most field aliases; title rows, logos and notes above it are ignored. Merged cells in
-the data area are filled from their top-left cell. Blank rows, repeated header rows (a
+the data area are filled from their top-left cell (an objective, a desired outcome or a
+target impact merged over the actions it groups), except an action's own words and money
+(:data:`OWN_FIELDS`): merged over rows of different actions, those stay with the top row,
+and the cells below are left blank and noted (``RawRow.merged_from``) rather than given
+another action's text or money. Blank rows, repeated header rows (a
 header copied below a page break) and banner rows ("Objective 2: …" alone on a row) are
 skipped; a banner naming an objective is remembered for the rows below it.
 
@@ -22,6 +26,7 @@ from reportgen.ingest.schema import (
     KPI_SHEET_NAMES, normalise_header, stream_budget_header,
 )
 from reportgen.ingest.values import is_blank, parse_date, squash
+from reportgen.model import action_key
 
 HEADER_SCAN_ROWS = 30
 
@@ -39,6 +44,9 @@ class RawRow:
     row: int  # 1-based sheet row
     cells: dict[str, RawCell]
     banner_objective: str | None = None  # objective text from a banner row above
+    # field → the A1 cell of a merged cell that starts on a row above, of another action,
+    # whose value was not copied here (the field's cell is left blank)
+    merged_from: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -136,23 +144,51 @@ def find_header(sheet: RawSheet) -> tuple[str, int, dict[str, int]] | None:
     return best[1], best[2], best[3]
 
 
-def _fill_merged(sheet: RawSheet, header_row: int) -> list[list[object]]:
+OWN_FIELDS = frozenset({"action", "commentary", "corrective_action", "decision",
+                        "budget", "spend_to_date", "forecast"})
+"""Fields that belong to one action: a merged cell over rows of different actions is
+never copied into these (its money would be counted twice, its words misattributed).
+The plan's grouping fields (objective, desired outcome, target impact, lead officer,
+funding, dates) are shared by the actions a merged cell spans, as the plan lays them out."""
+
+
+def _fill_merged(sheet: RawSheet, header_row: int, own: frozenset[int] = frozenset(),
+                 id_col: int | None = None
+                 ) -> tuple[list[list[object]], dict[tuple[int, int], tuple[int, int]]]:
+    """The sheet's rows with merged cells below the header filled from their top-left
+    cell; and the cells left blank instead: (row, col) → the merged cell's top-left,
+    for the columns ``own`` where the merge spans rows holding two or more different
+    action IDs (in column ``id_col``, itself filled first)."""
     rows = sheet.rows
     if not sheet.merged:
-        return rows
+        return rows, {}
     rows = [list(r) for r in rows]
-    for (r0, c0), (r1, c1) in sheet.merged:
-        if r0 <= header_row:
-            continue
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
-            continue
+    ranges = [((r0, c0), (r1, c1)) for (r0, c0), (r1, c1) in sheet.merged
+              if header_row < r0 < len(rows) and c0 < len(rows[r0])]
+    for (r0, c0), (r1, c1) in ranges:
         value = rows[r0][c0]
         for r in range(r0, min(r1, len(rows) - 1) + 1):
             row = rows[r]
             for c in range(c0, min(c1, len(row) - 1) + 1):
                 if (r, c) != (r0, c0):
                     row[c] = value
-    return rows
+    blanked: dict[tuple[int, int], tuple[int, int]] = {}
+    if id_col is None or not own:
+        return rows, blanked
+    for (r0, c0), (r1, c1) in ranges:
+        last = min(r1, len(rows) - 1)
+        if last == r0 or not any(c in own for c in range(c0, c1 + 1)):
+            continue
+        ids = {action_key(rows[r][id_col]) for r in range(r0, last + 1)
+               if id_col < len(rows[r]) and not is_blank(rows[r][id_col])}
+        if len(ids) < 2:
+            continue  # one action over several rows: its own text may fill them
+        for r in range(r0 + 1, last + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                if c in own:
+                    rows[r][c] = None
+                    blanked[(r, c)] = (r0, c0)
+    return rows, blanked
 
 
 def _suggest(text: str, aliases: dict[str, str], fields) -> str | None:
@@ -282,7 +318,10 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
         if suggestion:
             table.unknown_headers.append((text, ref, suggestion))
 
-    rows = _fill_merged(sheet, h)
+    own = frozenset(c for name, c in columns.items() if name in OWN_FIELDS) | \
+        frozenset(c for c, _ in table.stream_columns)
+    rows, blanked = _fill_merged(sheet, h, own if kind == "actions" else frozenset(),
+                                 columns.get("action_id"))
     width = max((len(r) for r in rows), default=0)
     letters = [col_letters(c) for c in range(width)]
     header_keys = {normalise_header(v) for v in header if isinstance(v, str)}
@@ -309,6 +348,8 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
             if not is_blank(value) or (r, c) in sheet.uncalculated:
                 cells[f"$budget:{stream}"] = RawCell(value, a1(r, c), False,
                                                      (r, c) in sheet.uncalculated)
+        merged_from = {name: a1(*blanked[(r, c)]) for name, c in columns.items()
+                       if (r, c) in blanked}
         if not cells and not month_cells:
             continue
         # a header repeated below a page break: its key column holds a heading
@@ -322,7 +363,7 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
                                                           "desired_outcome")]
             if len(substantive) > 1:
                 table.rows.append(RawRow(row=r + 1, cells={**cells, **month_cells},
-                                         banner_objective=banner))
+                                         banner_objective=banner, merged_from=merged_from))
                 continue
             nonblank = [v for v in row if not is_blank(v)]
             if not substantive:
@@ -336,5 +377,5 @@ def extract_table(sheet: RawSheet) -> RawTable | None:
                 banner = _BANNER_OBJECTIVE.match(nonblank[0]).group(1)
                 continue
         table.rows.append(RawRow(row=r + 1, cells={**cells, **month_cells},
-                                 banner_objective=banner))
+                                 banner_objective=banner, merged_from=merged_from))
     return table

@@ -254,6 +254,28 @@ def parse_percent(value: object, *, percent_format: bool = False) -> float:
     return pct
 
 
+def excel_percent(value: float) -> str:
+    """What Excel shows for ``value`` in a cell formatted as a percentage: 50 → '5000%'."""
+    return f"{round(value * 100, 6):g}%"
+
+
+def read_percent(value: object, *, percent_format: bool = False) -> tuple[float, str | None]:
+    """% complete as the officer meant it → (0–100, what Excel shows or None).
+
+    As :func:`parse_percent`, except for a number over 1 in a cell formatted as a
+    percentage: Excel shows 50 typed there as 5000 %, but the officer typed 50, so a
+    number over 1 and at most 100 is read as that percent, and what Excel shows is
+    returned beside it ('5000%') for a warning. Raises ValueError otherwise; its text
+    quotes what Excel shows when the cell is a percentage ('15000% (the cell holds 150)')."""
+    if percent_format and isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = parse_number(value)
+        if 1 < number <= 100:
+            return round(number, 6), excel_percent(number)
+        if not 0 <= number <= 1:
+            raise ValueError(f"{excel_percent(number)} (the cell holds {number:g})")
+    return parse_percent(value, percent_format=percent_format), None
+
+
 # --------------------------------------------------------------------------- words
 
 

@@ -13,7 +13,10 @@ After a run (:func:`after_run_messages`):
   statement when the month is incomplete).
 
 An officer's address comes from ``[email.officers]`` (the name as written in trackers),
-else from an "Email" column of their tracker.
+else from the "Email" cells of their rows when all that are filled in agree
+(:func:`address_book`). Every address was parsed strictly where it came in
+(:mod:`reportgen.address`); an officer whose address is not one valid address, or whose
+trackers give two, gets no message, and the plan says why (``Plan.not_emailed``).
 
 Every message has a key: a hash of its kind, period, recipients, subject and text (a
 reminder's of its kind, period and recipients only, so that an officer updating an action
@@ -31,11 +34,13 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime
 from pathlib import Path
 
+from reportgen.address import AddressProblem, needs_smtputf8
 from reportgen.config import Config
+from reportgen.mail.files import write_atomic
 from reportgen.model import RatedRun
 from reportgen.view import PeriodView
 from reportgen.view.feedback import CHASE_LIST, UNKNOWN_OFFICER, safe_file_stem
@@ -44,6 +49,7 @@ from reportgen.view.links import Links
 from reportgen.view.words import short_title
 
 OUTBOX = "outbox"
+OFFICER_HEADER = "X-Reportgen-Officer"
 _TYPES = {
     ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -62,6 +68,7 @@ class Outgoing:
     body: str
     attachments: tuple[Path, ...] = ()
     period: str = ""
+    who: str = ""  # the officer an officer's message or a reminder is for
 
     @property
     def key(self) -> str:
@@ -76,25 +83,71 @@ class Outgoing:
 
 @dataclass
 class Plan:
-    """The messages of one occasion, and the officers no address is known for."""
+    """The messages of one occasion; the officers no address is known for; the officers
+    given no message because their address is not one valid address (officer → why);
+    and the configured addresses not used (reportgen.toml, each with why)."""
 
     messages: list[Outgoing] = field(default_factory=list)
     unaddressed: list[str] = field(default_factory=list)
+    not_emailed: dict[str, str] = field(default_factory=dict)
+    address_problems: list[AddressProblem] = field(default_factory=list)
 
 
 def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def address_book(run: RatedRun | None, config: Config, actions=None) -> dict[str, str]:
-    """Officer name (normalised) → address: ``[email.officers]`` first, then the trackers'
-    Email column."""
-    book: dict[str, str] = {}
-    for a in (actions if actions is not None else (run.actions if run else ())):
+@dataclass
+class AddressBook:
+    """Who gets what: officer name (normalised) → their one address, and → why they get
+    no message although an address was given (an address that is not one valid
+    address, or two addresses for one officer)."""
+
+    addresses: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def get(self, officer: str) -> str | None:
+        return self.addresses.get(_name_key(officer))
+
+    def why_not(self, officer: str) -> str | None:
+        return self.refused.get(_name_key(officer))
+
+
+def address_book(run: RatedRun | None, config: Config, actions=None,
+                 issues=None) -> AddressBook:
+    """Each officer's one address: ``[email.officers]`` when it names them (a configured
+    address that is not valid gives them no message, whatever the trackers say), else
+    the Email cells of their rows, when every one that is filled in holds the same
+    valid address. An Email cell that is not one valid address (an ``invalid-email``
+    Issue, from ``issues`` or the run's) or two different addresses give that officer
+    no message, with the reason. Never more than one address per officer."""
+    actions = actions if actions is not None else (run.actions if run else ())
+    issues = issues if issues is not None else (run.issues if run else ())
+    book = AddressBook()
+    given: dict[str, dict[str, str]] = {}  # officer → address → where
+    for a in actions:
         if a.email:
-            book.setdefault(_name_key(a.lead_officer), a.email)
+            where = f"{a.source.file} {a.source.sheet}!{a.source.cells.get('email', '')}"
+            given.setdefault(_name_key(a.lead_officer), {}).setdefault(a.email, where)
+    for issue in issues:
+        if issue.code == "invalid-email" and issue.officer:
+            book.refused.setdefault(_name_key(issue.officer),
+                                    f"{issue.location()}: {issue.message}")
+    for key, addresses in given.items():
+        if key in book.refused:
+            continue
+        if len(addresses) > 1:
+            book.refused[key] = "their trackers give different addresses: " + "; ".join(
+                f"{address} ({where})" for address, where in addresses.items())
+        else:
+            book.addresses[key] = next(iter(addresses))
     for name, address in config.email.officers:
-        book[_name_key(name)] = address
+        book.addresses[_name_key(name)] = address
+        book.refused.pop(_name_key(name), None)
+    for problem in config.email.address_problems:
+        if problem.key.startswith("email.officers."):
+            book.addresses.pop(_name_key(problem.who), None)
+            book.refused[_name_key(problem.who)] = problem.describe()
     return book
 
 
@@ -136,21 +189,30 @@ def board_summary(view: PeriodView) -> list[str]:
     return lines
 
 
-def after_run_messages(view: PeriodView, config: Config, out_dir: Path) -> Plan:
-    """The messages a completed run sends (see the module's docstring)."""
+def after_run_messages(view: PeriodView, config: Config, out_dir: Path,
+                       sent: dict[str, str | None] | None = None) -> Plan:
+    """The messages a completed run sends (see the module's docstring). ``sent`` is what
+    became of the officers' messages, officer → None (delivered) or why not, when they
+    have been sent; the team's summary names as emailed only those delivered. Without
+    it (nothing sent yet) the summary says whose feedback is in the outbox."""
     plan = Plan()
     period = view.period
     names = view.feedback.names
-    book = address_book(None, config, actions=[r.action for r in view.rows])
+    book = address_book(None, config, actions=[r.action for r in view.rows],
+                        issues=view.issues)
 
+    plan.address_problems = list(config.email.address_problems)
     emailed: list[str] = []  # the officers whose message is in the plan
     officers = [o.officer for o in view.feedback.officers]
     for officer in officers:
         todo = view.feedback.items_of(officer)
-        address = book.get(_name_key(officer))
+        address = book.get(officer)
         files = list(dict.fromkeys(i.file for i in todo))
         if officer == UNKNOWN_OFFICER:  # a tracker that could not be read names no one
             plan.unaddressed.append(f"the owner of {', '.join(files)} (not known)")
+            continue
+        if book.why_not(officer):
+            plan.not_emailed[officer] = book.why_not(officer)
             continue
         if not address:
             plan.unaddressed.append(officer)
@@ -174,7 +236,7 @@ def after_run_messages(view: PeriodView, config: Config, out_dir: Path) -> Plan:
         plan.messages.append(Outgoing(
             "officer", "officer-" + safe_file_stem(officer, "officer"), (address,),
             f"{period.name} report: your tracker needs {len(todo)} change(s)",
-            "\n".join(lines), attach, period.label))
+            "\n".join(lines), attach, period.label, who=officer))
         emailed.append(officer)
 
     report = out_dir / f"board-report-{period.label}.docx"
@@ -200,18 +262,43 @@ def after_run_messages(view: PeriodView, config: Config, out_dir: Path) -> Plan:
                  + (f"; {q.notes} note(s)" if q.notes else "") + ".",
                  f"{len(officers)} officer(s) have something to fix or update"
                  + ("; the chase list is attached." if chase.is_file() else ".")]
-        if emailed:
-            lines += ["", "Feedback emailed to: " + ", ".join(emailed) + "."]
+        lines += _who_was_emailed(emailed, plan, sent)
         if plan.unaddressed:
             lines += ["", "No email address is known for these officers: please pass their "
                       "feedback on by hand, and add them to [email.officers] in "
                       "reportgen.toml or an Email column in their tracker:"]
             lines += [f"   - {o}" for o in plan.unaddressed]
+        if plan.address_problems:
+            lines += ["", "These addresses in reportgen.toml are not one valid address, so "
+                      "nothing was sent to them; please correct them:"]
+            lines += [f"   - {p.describe()}" for p in plan.address_problems]
         lines += ["", _sign_off(config)]
         plan.messages.append(Outgoing(
             "team", "team", config.email.team, f"reportgen: {period.name} run summary",
             "\n".join(lines), (chase,) if chase.is_file() else (), period.label))
     return plan
+
+
+def _who_was_emailed(emailed: list[str], plan: Plan,
+                     sent: dict[str, str | None] | None) -> list[str]:
+    """The team's lines on whose feedback went: emailed only when it was delivered."""
+    lines: list[str] = []
+    failed = dict(plan.not_emailed)
+    if sent is None:
+        if emailed:
+            lines += ["", "Feedback written for: " + ", ".join(emailed) + " (in the outbox; "
+                      "not sent when this summary was written: outbox/delivery.json says "
+                      "who has received it)."]
+    else:
+        went = [o for o in emailed if o in sent and sent[o] is None]
+        failed.update((o, sent.get(o) or "not sent") for o in emailed if o not in went)
+        if went:
+            lines += ["", "Feedback emailed to: " + ", ".join(went) + "."]
+    if failed:
+        lines += ["", "Feedback NOT emailed to these officers: please pass it on by hand, "
+                  "and correct their address:"]
+        lines += [f"   - {o}: {why}" for o, why in failed.items()]
+    return lines
 
 
 _KINDS = {"error": "error (the row is left out of the report until it is fixed)",
@@ -224,16 +311,21 @@ def _sign_off(config: Config) -> str:
 
 
 def build(message: Outgoing, config: Config, now: datetime) -> EmailMessage:
-    """The RFC 5322 message, dated ``now``, its Message-ID made from its key."""
+    """The RFC 5322 message, dated ``now``, its Message-ID made from its key. An address
+    with a non-ASCII part before the @ is written as UTF-8 (RFC 6532), never as an
+    RFC 2047 encoded-word, which RFC 2047 forbids in an address; such a message can go
+    only through a relay that offers SMTPUTF8 (reportgen.mail.send checks)."""
     sender = config.email.sender or "reportgen@localhost"
     domain = sender.rpartition("@")[2] or "localhost"
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=SMTPUTF8 if any(map(needs_smtputf8, message.to)) else SMTP)
     msg["From"] = sender
-    msg["To"] = ", ".join(message.to)
+    msg["To"] = ", ".join(message.to)  # each one strictly parsed address
     msg["Subject"] = message.subject
     msg["Date"] = format_datetime(now.astimezone() if now.tzinfo is None else now)
     msg["Message-ID"] = f"<{message.key[:40]}.{message.kind}@{domain}>"
     msg["X-Reportgen-Kind"] = message.kind
+    if message.who:  # whose message it is, for what the sender reports
+        msg[OFFICER_HEADER] = message.who
     msg.set_content(message.body + "\n")
     for path in message.attachments:
         maintype, subtype = _TYPES.get(path.suffix.lower()) or tuple(
@@ -263,14 +355,31 @@ def write_outbox(plan: Plan, config: Config, out_dir: Path, now: datetime,
             for old in current.glob("*.eml"):
                 if old.name.startswith(REMINDER_PREFIX) != reminders:
                     shutil.copy2(old, box / old.name)
-        written = []
+        written: list[str] = []
         for message in plan.messages:
-            path = box / f"{message.name}.eml"
-            path.write_bytes(build(message, config, now).as_bytes())
-            written.append(path.name)
+            name = _unique(f"{message.name}.eml", written)  # two officers, one file name
+            (box / name).write_bytes(build(message, config, now).as_bytes())
+            written.append(name)
         staging.commit(whole_set=False)
     return [current / name for name in written]
 
 
-__all__ = ["OUTBOX", "REMINDER_PREFIX", "Outgoing", "Plan", "address_book", "after_run_messages",
+def _unique(name: str, taken: list[str]) -> str:
+    stem, n = name.removesuffix(".eml"), 1
+    while name in taken:
+        n += 1
+        name = f"{stem} ({n}).eml"
+    return name
+
+
+def add_to_outbox(message: Outgoing, config: Config, out_dir: Path, now: datetime) -> Path:
+    """Write one more message into the period's outbox (the team's summary, composed
+    once the officers' messages have been sent), whole. Returns its path."""
+    path = out_dir / OUTBOX / f"{message.name}.eml"
+    write_atomic(path, build(message, config, now).as_bytes())
+    return path
+
+
+__all__ = ["OFFICER_HEADER", "OUTBOX", "REMINDER_PREFIX", "AddressBook", "Outgoing", "Plan",
+           "add_to_outbox", "address_book", "after_run_messages",
            "board_summary", "build", "tracker_location", "write_outbox"]

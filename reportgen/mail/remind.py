@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.mail.compose import REMINDER_PREFIX, Outgoing, Plan, address_book, \
-    tracker_location, _name_key, _sign_off
+    tracker_location, _sign_off
 from reportgen.model import Period, Status
 from reportgen.view.words import short_title
 
@@ -46,17 +46,21 @@ def reminder_due(config: Config, today: date) -> Period | None:
 
 
 def reminder_messages(actions, period: Period, config: Config, workbooks: Path,
-                      due: date) -> Plan:
+                      due: date, issues=()) -> Plan:
     """One message per lead officer with open actions; officers with no address known
-    are listed in ``unaddressed``."""
+    are listed in ``unaddressed``, those whose address is not one valid address (an
+    ``invalid-email`` Issue among ``issues``, or the configuration) in ``not_emailed``."""
     plan = Plan()
-    book = address_book(None, config, actions)
+    book = address_book(None, config, actions, issues)
     by_officer: dict[str, list] = {}
     for a in actions:
         if a.status not in (Status.COMPLETE, Status.CANCELLED):
             by_officer.setdefault(a.lead_officer, []).append(a)
     for officer, open_actions in sorted(by_officer.items(), key=lambda kv: kv[0].casefold()):
-        address = book.get(_name_key(officer))
+        address = book.get(officer)
+        if book.why_not(officer):
+            plan.not_emailed[officer] = book.why_not(officer)
+            continue
         if not address:
             plan.unaddressed.append(officer)
             continue
@@ -74,7 +78,7 @@ def reminder_messages(actions, period: Period, config: Config, workbooks: Path,
         plan.messages.append(Outgoing(
             "reminder", REMINDER_PREFIX + _stem(officer), (address,),
             f"Update due by {due:%d/%m/%Y}: {period.name} report",
-            "\n".join(lines), (), period.label))
+            "\n".join(lines), (), period.label, who=officer))
     return plan
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from reportgen.view.quality import fit_text
+from reportgen.view.quality import EXCEL_MAX_CHARS, fit_text
 
 # --------------------------------------------------------------------------- workbooks
 
@@ -38,9 +38,10 @@ def colour(hex_rgb: str) -> str:
 # --------------------------------------------------------------------------- text
 
 
-def cell_text(text: object) -> str:
-    """``text`` cleaned and cut to Excel's limit, marked "… [truncated]" when cut."""
-    return fit_text(text)[0]
+def cell_text(text: object, limit: int = EXCEL_MAX_CHARS) -> str:
+    """``text`` cleaned and cut to ``limit`` (Excel's, or the field's as the view decides
+    it), marked "… [truncated]" when cut."""
+    return fit_text(text, limit)[0]
 
 
 def text_lines(text: str, width: float) -> int:

@@ -20,6 +20,7 @@ from reportgen.render.cells import cell_text, number, text_lines
 from reportgen.render.workbook_tables import WorkbookFormats
 from reportgen.text import clean
 from reportgen.view import PeriodView
+from reportgen.view.quality import COMMENTARY_LIMIT
 from reportgen.view.words import carried_words, short_title
 
 MEASURES = ("Budget", "Spend", "Forecast", "Variance")
@@ -245,8 +246,10 @@ def _write_exceptions(ws, view: PeriodView, top: int, last_col: int,
         ws.write_string(r, 5, e.rag.value, fmt.rag[e.rag])
         r += 1
         words = carried_words(e.action.rating)
-        text = cell_text("Commentary: " + (clean(a.commentary).strip() or "none given")
-                         + (f" ({words}.)" if words else ""))
+        # the commentary is cut as the view decided (room for the label and the note)
+        text = ("Commentary: " + cell_text(clean(a.commentary).strip() or "none given",
+                                           COMMENTARY_LIMIT)
+                + (f" ({words}.)" if words else ""))
         # merge_range() writes with write(); the text goes in with write_string()
         ws.merge_range(r, 0, r, last_col, "", fmt.note_wrap)
         ws.write_string(r, 0, text, fmt.note_wrap)

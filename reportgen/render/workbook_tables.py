@@ -20,6 +20,7 @@ from reportgen.render.cells import (
     write_link,
 )
 from reportgen.view import PeriodView
+from reportgen.view.quality import EXCEL_MAX_CHARS, FIELD_LIMITS
 from reportgen.view.words import updated_words
 
 
@@ -117,10 +118,10 @@ def write_actions(ws, view: PeriodView, fmt: WorkbookFormats) -> None:
                        (16, "Yes" if r.challenge else None, None)]
             if f is not None and f.rag is not None:
                 values.append((21, f.rag.value, None))
-        for col, value, _ in values:
+        for col, value, name in values:
             if not value:
                 continue
-            s = cell_text(value)
+            s = cell_text(value, FIELD_LIMITS.get(name or "", EXCEL_MAX_CHARS))
             write_string(row, col, s, text_fmt)
             if len(s) > longest[col]:
                 longest[col] = len(s)

@@ -1,9 +1,10 @@
 """The validate stage: raw tables from :mod:`reportgen.ingest` → records and Issues.
 
 :func:`read_trackers` reads every file (ingest) and validates each table
-(:mod:`reportgen.validate.records`), then applies the checks that need every file at once
-(copies of a tracker, action ID clashes, KPIs split over two files:
-:mod:`reportgen.validate.across`). Staleness is not judged here: it is a rating
+(:mod:`reportgen.validate.records`), then applies the checks that need every file at once:
+which row is this month's truth for each action (copies of a tracker, earlier copies of
+its table, ID clashes: :mod:`reportgen.validate.copies`) and KPIs split over two files
+(:mod:`reportgen.validate.across`). Staleness is not judged here: it is a rating
 (:mod:`reportgen.rate`).
 """
 
@@ -18,16 +19,14 @@ from pathlib import Path
 from reportgen.config import Config
 from reportgen.ingest import FileRead, read_paths
 from reportgen.ingest.tables import RawTable
-from reportgen.ingest.values import clean_text, word_key
 from reportgen.issues import Issue, make_issue
-from reportgen.model import Action, Kpi, SourceFile
-from reportgen.validate.across import (
-    check_duplicate_ids, check_duplicate_kpis, resolve_copies,
-)
-from reportgen.validate.records import Vocab, validate_actions, validate_kpis
+from reportgen.model import Action, Kpi, LeftOut, SourceFile
+from reportgen.validate.across import check_duplicate_kpis
+from reportgen.validate.copies import Earlier, resolve
+from reportgen.validate.records import RejectedRow, Vocab, validate_actions, validate_kpis
 
-__all__ = ["IngestResult", "check_duplicate_ids", "check_duplicate_kpis", "read_trackers",
-           "resolve_copies", "sort_issues", "validate_file"]
+__all__ = ["Earlier", "IngestResult", "check_duplicate_kpis", "read_trackers",
+           "sort_issues", "validate_file"]
 
 # --------------------------------------------------------------------------- the stage
 
@@ -35,12 +34,16 @@ __all__ = ["IngestResult", "check_duplicate_ids", "check_duplicate_kpis", "read_
 @dataclass
 class IngestResult:
     """Every tracker read and validated: the records, every Issue (sorted), a SourceFile
-    per file looked at, and the paths given that do not exist.
+    per file looked at (its ``actions``: those used from it, so a copy set aside counts
+    none), and the paths given that do not exist.
 
     ``rejected`` maps each action ID that was found this month but not made into an Action
-    (its row had an error, its sheet's header could not be used, or it clashes with another
-    file's action) to the reason in plain words, for the plan register to carry it
-    forward. File-level refusals are in ``sources`` and ``issues``."""
+    (its row had an error, its sheet's header could not be used, its copies disagree, or it
+    names two different actions) to the reason in plain words, for the plan register to
+    carry it forward. ``left_out`` is every row not made into an Action (one per action;
+    rows without an ID too) and every file not read, with the money each carries where it
+    can be read: what is in no count or total unless the register carries it forward.
+    File-level refusals are in ``sources`` and ``issues``."""
 
     actions: list[Action]
     kpis: list[Kpi]
@@ -48,6 +51,7 @@ class IngestResult:
     sources: list[SourceFile]
     missing: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
+    left_out: list[LeftOut] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -69,41 +73,12 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.file, i.sheet or "", _cell_key(i.cell), i.code))
 
 
-def _reason(issue: Issue) -> str:
-    where = f" ({issue.sheet}!{issue.cell})" if issue.sheet and issue.cell else ""
-    return f"the row could not be rated: {issue.message[:1].lower()}{issue.message[1:]}{where}"
-
-
-def rejected_rows(table: RawTable, issues: list[Issue]) -> dict[str, str]:
-    """Action ID → reason for the rows of an actions table that were not made into
-    Actions: rows with an error, or every row when the sheet's header could not be used."""
-    out: dict[str, str] = {}
-    sheet_errors = [i for i in issues if i.is_error and i.sheet == table.sheet
-                    and i.action_id is None and i.code in ("missing-column",
-                                                           "ambiguous-header")]
-    if sheet_errors:
-        first = sheet_errors[0]
-        why = (f"the sheet could not be read: {first.message[:1].lower()}{first.message[1:]}"
-               f" ({first.sheet}!{first.cell})")
-        for raw in table.rows:
-            c = raw.cells.get("action_id")
-            if c is not None and c.value is not None:
-                text, _ = clean_text(str(c.value))
-                if text:
-                    out.setdefault(text, why)
-        return out
-    for issue in issues:
-        if issue.is_error and issue.action_id and issue.sheet == table.sheet:
-            out.setdefault(issue.action_id, _reason(issue))
-    return out
-
-
 def validate_file(read: FileRead, config: Config, today: date,
-                  vocab: Vocab, rejected: dict[str, str] | None = None
+                  vocab: Vocab, rejected: list[RejectedRow] | None = None
                   ) -> tuple[list[Action], list[Kpi], list[Issue], SourceFile]:
     """One file's tables → (Actions, Kpis, Issues, its SourceFile with the counts).
     A table whose validation fails on a bug costs that sheet (``sheet-unreadable``).
-    Rows not made into Actions are added to ``rejected`` when given (ID → reason)."""
+    Rows not made into Actions are added to ``rejected`` when given."""
     actions: list[Action] = []
     kpis: list[Kpi] = []
     issues = list(read.issues)
@@ -112,11 +87,11 @@ def validate_file(read: FileRead, config: Config, today: date,
     for table in read.tables:
         try:
             if table.kind == "actions":
-                found, table_issues = validate_actions(table, file, config, today, vocab)
+                found, table_issues, not_made = validate_actions(table, file, config, today,
+                                                                 vocab)
                 actions.extend(found)
                 if rejected is not None:
-                    for key, why in rejected_rows(table, table_issues).items():
-                        rejected.setdefault(key, why)
+                    rejected.extend(not_made)
             else:
                 found, table_issues = validate_kpis(table, file)
                 kpis.extend(found)
@@ -137,20 +112,49 @@ def validate_file(read: FileRead, config: Config, today: date,
     return actions, kpis, issues, source
 
 
+def _without(source: SourceFile, sheets: set[tuple[str, str]], reads: list[FileRead]
+             ) -> SourceFile:
+    """``source`` without the sheets that are earlier copies of another (not read)."""
+    gone = {sheet for file, sheet in sheets if file == source.path}
+    if not gone:
+        return source
+    tables = [t for r in reads if r.source.path == source.path for t in r.tables
+              if t.sheet in gone]
+    return dataclasses.replace(
+        source, sheets=tuple(s for s in source.sheets if s not in gone),
+        rows_read=source.rows_read - sum(len(t.rows) for t in tables))
+
+
+def _file_left_out(source: SourceFile, issues: list[Issue]) -> LeftOut | None:
+    """A file looked at but not read, as left out (its money cannot be known)."""
+    if not source.refused:
+        return None
+    why = next((i for i in issues if i.file == source.path and i.code == source.refused),
+               None)
+    said = why.message.rstrip(".") if why else source.refused
+    said = said[:1].lower() + said[1:]
+    prefix = ("the file is not read" if source.refused == "file-not-read"
+              else "the tracker could not be read")
+    return LeftOut(file=source.path, reason=f"{prefix}: {said}", code=source.refused)
+
+
 def read_trackers(paths: list[Path], config: Config, today: date, as_of: date | None = None,
-                  progress=None) -> IngestResult:
+                  progress=None, earlier: Earlier | None = None) -> IngestResult:
     """Read every tracker under ``paths`` and validate it.
 
     ``today`` is the real date (for 'update in the future'). ``as_of`` is accepted for
-    existing callers and not used: staleness is judged by :mod:`reportgen.rate`. ``progress(done, total,
-    name)`` is called after each file when given."""
+    existing callers and not used: staleness is judged by :mod:`reportgen.rate`.
+    ``earlier`` is what the history read for the last stored period, when there is one:
+    between copies of an action, a row that agrees with it is the later evidence, and a
+    row older than it is never this month's update (:mod:`reportgen.validate.copies`).
+    ``progress(done, total, name)`` is called after each file when given."""
     reads, missing = read_paths(paths, config, progress=progress)
     vocab = Vocab.from_config(config)
     actions: list[Action] = []
     kpis: list[Kpi] = []
     issues: list[Issue] = []
     sources: list[SourceFile] = []
-    rejected: dict[str, str] = {}
+    rejected: list[RejectedRow] = []
     for read in reads:
         file_actions, file_kpis, file_issues, source = validate_file(read, config, today,
                                                                      vocab, rejected)
@@ -158,12 +162,21 @@ def read_trackers(paths: list[Path], config: Config, today: date, as_of: date | 
         kpis += file_kpis
         issues += file_issues
         sources.append(source)
-    actions, copy_issues = resolve_copies(actions, sources)
-    actions, dup_issues, clashes = check_duplicate_ids(actions)
+    truth = resolve(actions, rejected, sources, earlier)
+    issues = [i for i in issues if truth.read(i)]
+    if truth.earlier_sheets:
+        sources = [_without(s, truth.earlier_sheets, reads) for s in sources]
+    used: dict[str, int] = {}
+    for a in truth.actions:
+        used[a.source.file] = used.get(a.source.file, 0) + 1
+    sources = [s if s.refused else dataclasses.replace(s, actions=used.get(s.path, 0))
+               for s in sources]  # a copy set aside counts none
     kpis, kpi_issues = check_duplicate_kpis(kpis)
-    rejected.update(clashes)
-    read_ids = {word_key(a.action_id) or a.action_id for a in actions}
-    rejected = {k: v for k, v in rejected.items() if (word_key(k) or k) not in read_ids}
-    return IngestResult(actions=actions, kpis=kpis,
-                        issues=sort_issues(issues + copy_issues + dup_issues + kpi_issues),
-                        sources=sources, missing=missing, rejected=rejected)
+    left_out = [LeftOut(file=r.file, reason=r.reason, sheet=r.sheet, row=r.row,
+                        action_id=r.action_id or None, budget=r.budget, code=r.code)
+                for r in truth.rejected]
+    left_out += [f for f in (_file_left_out(s, issues) for s in sources) if f is not None]
+    return IngestResult(actions=truth.actions, kpis=kpis,
+                        issues=sort_issues(issues + truth.issues + kpi_issues),
+                        sources=sources, missing=missing, rejected=truth.reasons,
+                        left_out=left_out)

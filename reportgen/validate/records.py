@@ -1,8 +1,10 @@
 """One raw table → validated records (Action, Kpi) and Issues.
 
 Each row is checked field by field; every problem becomes an Issue located at its cell.
-A row with any *error* is left out of the records; warnings keep it. Nothing here raises
-for bad data, reads a file or looks across files (that is :mod:`reportgen.validate`).
+A row with any *error* is left out of the records (it becomes a :class:`RejectedRow`,
+which says why and keeps what can still be read of it); warnings keep it. Nothing here
+raises for bad data, reads a file or looks across files (that is
+:mod:`reportgen.validate`).
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from reportgen.address import AddressError, parse_address, shown
 from reportgen.config import Config
 from reportgen.ingest.reader import a1
 from reportgen.ingest.schema import ACTION_FIELDS, KPI_FIELDS
 from reportgen.ingest.tables import RawCell, RawRow, RawTable, month_label
-from reportgen.issues import Issue, make_issue
+from reportgen.issues import FIELD_LABELS, Issue, make_issue
 from reportgen.ingest.values import (
     clean_text, parse_date, parse_int_list, parse_money, parse_number, parse_percent,
-    parse_rag, parse_timescales, squash, word_key,
+    parse_rag, parse_timescales, read_percent, squash, word_key,
 )
 from reportgen.model import Action, Comparator, Kpi, Polarity, SourceRef, Status
 from reportgen.validate.funding import column_amounts, funding_streams, stream_shares
@@ -35,6 +38,7 @@ class Vocab:
     localities: dict[str, str]
     stream_names: tuple[str, ...] = ()
     locality_names: tuple[str, ...] = ()
+    objective_texts: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, config: Config) -> "Vocab":
@@ -51,7 +55,8 @@ class Vocab:
                    objective_numbers={o.number for o in config.objectives},
                    streams=streams, statuses=statuses,
                    localities={word_key(x): x for x in config.localities},
-                   stream_names=config.stream_names, locality_names=config.localities)
+                   stream_names=config.stream_names, locality_names=config.localities,
+                   objective_texts={o.number: o.text for o in config.objectives})
 
 
 _REQUIRED = {f.name for f in ACTION_FIELDS if f.required}
@@ -120,6 +125,27 @@ class _Row:
         return text
 
 
+def _email(row: _Row) -> str:
+    """The lead officer's address from the Email cell, parsed strictly
+    (:func:`reportgen.address.parse_address`) from the cell as typed, before any
+    cleaning: anything but exactly one valid address (a list, a line break, a space, a
+    hidden character…) is one ``invalid-email`` warning naming the cell and the value,
+    and gives no address, so no email goes to it. Blank: no address, no warning."""
+    c = row.cell("email")
+    if c is None or c.value is None:
+        if c is not None and c.uncalculated:
+            row.issue("formula-not-calculated", "email")
+        return ""
+    text = c.value if isinstance(c.value, str) else _shown(c.value)
+    if not text.strip():
+        return ""
+    try:
+        return parse_address(text)
+    except AddressError as exc:
+        row.issue("invalid-email", "email", value=shown(text.strip()), detail=str(exc))
+        return ""
+
+
 def _shown(value: object) -> str:
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
@@ -158,6 +184,37 @@ def _percent_in_fractions(table: RawTable) -> bool:
     return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
 
 
+def _try(parse, value):
+    try:
+        return parse(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def row_budget(raw: RawRow) -> float | None:
+    """The money a row carries as far as its cells can be read, whatever else is wrong
+    with it: its Budget, or its per-stream budget columns added up; None when neither
+    holds an amount."""
+    c = raw.cells.get("budget")
+    if c is not None and c.value is not None:
+        amount = _try(parse_money, c.value)
+        if amount is not None:
+            return amount
+    parts = [_try(parse_money, c.value) for name, c in raw.cells.items()
+             if name.startswith("$budget:") and c.value is not None]
+    parts = [p for p in parts if p is not None]
+    return round(sum(parts), 2) if parts else None
+
+
+def _short(text: str, words: int = 6) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
 def _objective(row: _Row, vocab: Vocab) -> int | None:
     c = row.cell("objective")
     value = c.value if c is not None else row.raw.banner_objective
@@ -175,8 +232,11 @@ def _objective(row: _Row, vocab: Vocab) -> int | None:
         else:
             number = vocab.objectives.get(word_key(text))
     if number is None or number not in vocab.objective_numbers:
+        numbers = sorted(vocab.objective_numbers)
         row.issue("unknown-objective", "objective", value=_shown(value),
-                  detail=", ".join(str(n) for n in sorted(vocab.objective_numbers)))
+                  detail="; ".join(f"{n}: {_short(vocab.objective_texts.get(n, ''))}".rstrip(": ")
+                                   for n in numbers) or "none",
+                  numbers=_or([str(n) for n in numbers]) if numbers else "none yet")
         return None
     return number
 
@@ -247,10 +307,22 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
     pc = row.cell("percent_complete")
     if pc is not None and pc.value is not None:
         try:
-            percent = parse_percent(pc.value, percent_format=pc.percent_format or (
-                fractions and isinstance(pc.value, (int, float))))
-        except ValueError:
-            row.issue("invalid-percent", "percent_complete", value=_shown(pc.value))
+            if pc.percent_format:  # 50 typed into a % cell: Excel shows 5000 %
+                percent, shows = read_percent(pc.value, percent_format=True)
+                if shows:
+                    row.issue("percent-typed-in-percent-cell", "percent_complete",
+                              value=f"{percent:g}", detail=shows)
+            else:
+                percent = parse_percent(pc.value, percent_format=(
+                    fractions and isinstance(pc.value, (int, float))))
+        except ValueError as exc:
+            if pc.percent_format and isinstance(pc.value, (int, float)):
+                shows, _, held = str(exc).partition(" (the cell holds ")
+                row.issue("invalid-percent", "percent_complete", value=shows,
+                          detail=f" (as Excel shows it: the cell holds {held.rstrip(')')}, "
+                                 "formatted as a percentage)")
+            else:
+                row.issue("invalid-percent", "percent_complete", value=_shown(pc.value))
     elif pc is not None and pc.uncalculated:
         row.issue("formula-not-calculated", "percent_complete")
 
@@ -293,14 +365,17 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
         elif status is Status.COMPLETE and percent < 100:
             row.issue("closed-but-incomplete", "percent_complete", value=f"{percent:g}%")
 
+    for name, top in raw.merged_from.items():
+        row.issue("merged-cell-not-shared", name, detail=top,
+                  value=_merged_owner(table, raw, top),
+                  what=FIELD_LABELS.get(name, name).lower())
+
     desired_outcome = row.text("desired_outcome")
     target_impact = row.text("target_impact")
     commentary = row.text("commentary")
     corrective = row.text("corrective_action")
     decision = row.text("decision")
-    email = row.text("email").strip()
-    if email and ("@" not in email or " " in email):
-        email = ""  # not an address: the officer is listed for the team instead
+    email = _email(row)
 
     if row.failed or None in (objective, start, end, status, last_updated):
         return None, row.issues
@@ -314,6 +389,18 @@ def validate_action_row(table: RawTable, raw: RawRow, file: str, vocab: Vocab, t
         corrective_action=corrective, budget=budget, spend_to_date=spend, forecast=forecast,
         decision=decision, funding_shares=shares, email=email,
     ), row.issues
+
+
+def _merged_owner(table: RawTable, raw: RawRow, top: str) -> str:
+    """The action ID typed on the row where the merged cell ``top`` starts (as far as the
+    table knows it), else the cell itself."""
+    row = int("".join(ch for ch in top if ch.isdigit()) or 0)
+    for other in table.rows:
+        if other.row == row:
+            c = other.cells.get("action_id")
+            if c is not None and c.value is not None:
+                return clean_text(_shown(c.value))[0]
+    return f"the row of {top}"
 
 
 def _cells(table: RawTable, raw: RawRow) -> dict[str, str]:
@@ -368,21 +455,74 @@ def sheet_issues(table: RawTable, file: str) -> tuple[list[Issue], bool]:
     return issues, ok
 
 
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row of an actions table that was not made into an Action: where it is, its
+    action ID as typed ("" when blank), why in plain words and by Issue code, and what
+    can still be read of it: its action text and lead officer (to tell copies of one
+    action from two actions), its Last updated date (to tell which copy is later) and
+    the money it carries (to say what was left out of the totals)."""
+
+    file: str
+    sheet: str
+    row: int
+    action_id: str
+    reason: str  # "the row could not be rated: …" (no "Not updated this month")
+    code: str
+    cell: str | None = None  # the action ID's cell
+    action: str = ""
+    lead_officer: str = ""
+    last_updated: date | None = None
+    budget: float | None = None
+
+
+def _said(issue: Issue) -> str:
+    where = f" ({issue.sheet}!{issue.cell})" if issue.sheet and issue.cell else ""
+    return f"{issue.message[:1].lower()}{issue.message[1:].rstrip('.')}{where}"
+
+
+def rejected_row(table: RawTable, raw: RawRow, file: str, issues: list[Issue],
+                 sheet_level: bool = False) -> RejectedRow:
+    """The :class:`RejectedRow` for ``raw``, whose Issues (or its sheet's, with
+    ``sheet_level``) are ``issues``: the first error says why."""
+    why = next((i for i in issues if i.is_error), issues[0] if issues else None)
+    if why is None:
+        reason, code = "the row could not be rated", ""
+    elif sheet_level:
+        reason, code = f"the sheet could not be read: {_said(why)}", why.code
+    else:
+        reason, code = f"the row could not be rated: {_said(why)}", why.code
+    row = _Row(table, raw, file)
+    c = raw.cells.get("last_updated")
+    return RejectedRow(
+        file=file, sheet=table.sheet, row=raw.row, action_id=row.who[0] or "",
+        reason=reason, code=code, cell=row.ref("action_id"),
+        action=row._plain("action") or "", lead_officer=row.who[1] or "",
+        last_updated=_try(parse_date, c.value) if c is not None and c.value is not None
+        else None, budget=row_budget(raw))
+
+
 def validate_actions(table: RawTable, file: str, config: Config, today: date,
-                     vocab: Vocab | None = None) -> tuple[list[Action], list[Issue]]:
-    """Every row of an actions table → (valid Actions, all Issues)."""
+                     vocab: Vocab | None = None
+                     ) -> tuple[list[Action], list[Issue], list[RejectedRow]]:
+    """Every row of an actions table → (valid Actions, all Issues, the rows not made into
+    Actions). A sheet whose header cannot be used rejects every row."""
     vocab = vocab or Vocab.from_config(config)
     issues, ok = sheet_issues(table, file)
     if not ok:
-        return [], issues
+        return [], issues, [rejected_row(table, raw, file, issues, sheet_level=True)
+                            for raw in table.rows]
     fractions = _percent_in_fractions(table)
     actions: list[Action] = []
+    rejected: list[RejectedRow] = []
     for raw in table.rows:
         action, row_issues = validate_action_row(table, raw, file, vocab, today, fractions)
         issues.extend(row_issues)
         if action is not None:
             actions.append(action)
-    return actions, issues
+        else:
+            rejected.append(rejected_row(table, raw, file, row_issues))
+    return actions, issues, rejected
 
 
 # --------------------------------------------------------------------------- KPIs

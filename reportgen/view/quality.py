@@ -23,6 +23,11 @@ from reportgen.view.words import severity_name
 
 EXCEL_MAX_CHARS = 32_767  # UTF-16 code units, Excel's limit for one cell
 TRUNCATED = "… [truncated]"
+# A commentary is also written on the Finance sheet after "Commentary: " and before a
+# note such as "(not updated: the rating carried from August 2018.)": it is cut to leave
+# room for them, the same everywhere it is written.
+COMMENTARY_LIMIT = EXCEL_MAX_CHARS - 120
+FIELD_LIMITS = {"commentary": COMMENTARY_LIMIT}
 NOT_READ = "file-not-read"
 
 
@@ -30,18 +35,18 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def fit_text(text: object) -> tuple[str, int | None]:
+def fit_text(text: object, limit: int = EXCEL_MAX_CHARS) -> tuple[str, int | None]:
     """``(cell text, original length or None)``: the text cleaned by
-    :func:`reportgen.text.clean_text`, and cut to Excel's limit with :data:`TRUNCATED` at
-    the end when it is longer. The second item is the original length in UTF-16 units
-    when the text was cut, else None."""
+    :func:`reportgen.text.clean_text`, and cut to ``limit`` (Excel's, or a field's
+    :data:`FIELD_LIMITS`) with :data:`TRUNCATED` at the end when it is longer. The second
+    item is the original length in UTF-16 units when the text was cut, else None."""
     s = clean_text(text)[0]
-    if len(s) <= EXCEL_MAX_CHARS // 2:  # cannot exceed the limit even if all astral
+    if len(s) <= limit // 2:  # cannot exceed the limit even if all astral
         return s, None
     units = _utf16_len(s)
-    if units <= EXCEL_MAX_CHARS:
+    if units <= limit:
         return s, None
-    keep = (EXCEL_MAX_CHARS - _utf16_len(TRUNCATED)) * 2
+    keep = (limit - _utf16_len(TRUNCATED)) * 2
     # errors="ignore" drops half a surrogate pair left at the cut
     head = s.encode("utf-16-le")[:keep].decode("utf-16-le", errors="ignore")
     return head + TRUNCATED, units
@@ -61,14 +66,15 @@ def text_cuts(run: RatedRun) -> list[Issue]:
     def check(value: object, *, file: str, sheet: str | None = None,
               cell: str | None = None, field: str | None = None,
               label: str | None = None) -> None:
-        original = fit_text(value)[1]
+        limit = FIELD_LIMITS.get(field or "", EXCEL_MAX_CHARS)
+        original = fit_text(value, limit)[1]
         key = (file, sheet, cell, field)
         if original is None or key in seen:
             return
         seen.add(key)
         params = {"label": label} if label else {}
         out.append(make_issue("text-truncated", file=file, sheet=sheet, cell=cell,
-                              field=field, value=original, limit=EXCEL_MAX_CHARS, **params))
+                              field=field, value=original, limit=limit, **params))
 
     for a in run.actions:
         src = a.source
@@ -183,5 +189,5 @@ def build_quality(run: RatedRun, issues: tuple[Issue, ...],
         others=tuple(i for i in notes if i.code != NOT_READ))
 
 
-__all__ = ["CodeCount", "EXCEL_MAX_CHARS", "NOT_READ", "Quality", "Refusal", "TRUNCATED",
+__all__ = ["COMMENTARY_LIMIT", "CodeCount", "EXCEL_MAX_CHARS", "FIELD_LIMITS", "NOT_READ", "Quality", "Refusal", "TRUNCATED",
            "build_quality", "fit_text", "text_cuts"]
