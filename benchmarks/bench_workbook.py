@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from factories import make_run  # noqa: E402
+from factories import make_run, view_of  # noqa: E402
 
 from reportgen.config import load_config  # noqa: E402
 from reportgen.render.feedback import write_feedback  # noqa: E402
@@ -71,20 +71,21 @@ def main() -> None:
     args = p.parse_args()
     config = load_config(ROOT / "reportgen.toml")
     run = make_run(args.actions)
+    view = view_of(run, config)  # built once a run, before any output
     rss_run = peak_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "consolidated-2018-09.xlsx"
         workbook = timed(args.repeat,
-                         lambda: write_consolidated(run, config, out, ROOT / "workbooks"))
+                         lambda: write_consolidated(view, config, out))
         cells = cell_count(out)
         size = out.stat().st_size
         rss = peak_rss_mb()
         tracemalloc.start()
-        write_consolidated(run, config, out, ROOT / "workbooks")
+        write_consolidated(view, config, out)
         traced = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         feedback = timed(args.repeat, lambda: write_feedback(
-            run, config, Path(tmp) / f"feedback-{time.perf_counter_ns()}", ROOT / "workbooks"))
+            view, config, Path(tmp) / f"feedback-{time.perf_counter_ns()}"))
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"write_consolidated, {args.actions} actions ({cells:,} cells, "
           f"{size / 1e6:.1f} MB): {runs(workbook)}")

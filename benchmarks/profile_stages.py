@@ -59,13 +59,18 @@ def main() -> None:
     from reportgen.render.feedback import write_feedback
     from reportgen.render.word import render_board_report
     from reportgen.render.workbook import write_consolidated
+    from reportgen.view import build_view
+
+    t3 = time.perf_counter()
+    view = build_view(run, config, args.folder)
+    print(f"  view      {time.perf_counter() - t3:.2f} s, peak so far {peak_mb()}")
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         renderers = {
-            "workbook": lambda: write_consolidated(run, config, out / "c.xlsx", args.folder),
-            "word": lambda: render_board_report(run, config, out / "r.docx"),
-            "feedback": lambda: write_feedback(run, config, out / "feedback", args.folder),
+            "workbook": lambda: write_consolidated(view, config, out / "c.xlsx"),
+            "word": lambda: render_board_report(view, config, out / "r.docx"),
+            "feedback": lambda: write_feedback(view, config, out / "feedback"),
         }
         for name, call in renderers.items():
             times = []

@@ -9,6 +9,12 @@ are carried at full precision (rounding is for display only: a % complete worked
 one not updated this month (its tracker not read) carries its last figures, with
 ``updated`` "no" and ``not_updated`` saying why. In CSV, text that a spreadsheet would run as a
 formula (starting with = + - @ or a tab) is prefixed with an apostrophe.
+
+Everything is the view of the period's (reportgen.view): the changes are one per action
+(an action the plan repeats under several objectives is one action, named by the ID the
+paper names it by; each of its rows carries its change), and the JSON states the counts
+by RAG, the problems by severity and the updates made after the period as every other
+output states them.
 """
 
 from __future__ import annotations
@@ -21,8 +27,8 @@ from datetime import date
 from pathlib import Path
 
 from reportgen import __version__
-from reportgen.model import Action, ActionRating, RatedRun
-from reportgen.register import manifest_entry
+from reportgen.view import PeriodView
+from reportgen.view.actions import Row
 
 ACTION_COLUMNS = (
     "period", "as_of", "action_id", "objective", "action", "lead_officer", "locality",
@@ -49,30 +55,25 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _change(action_id: str, run: RatedRun) -> str:
-    c = run.changes
-    for name in ("newly_red", "newly_complete", "worsened", "improved", "new"):
-        if action_id in getattr(c, name):
-            return name.replace("_", " ")
-    return "" if c.previous_period is None else "unchanged"
-
-
-def action_record(a: Action, r: ActionRating, run: RatedRun) -> dict:
+def action_record(row: Row, view: PeriodView, change: str) -> dict:
+    a, r = row.action, row.rating
     f = r.finance
-    previous = run.previous_rags.get(a.action_id)
+    previous = view.previous_rag(a.action_id)
     return {
-        "period": run.period.label, "as_of": _iso(run.as_of), "action_id": a.action_id,
+        "period": view.period.label, "as_of": _iso(view.as_of), "action_id": a.action_id,
         "objective": a.objective, "action": a.action, "lead_officer": a.lead_officer,
         "locality": a.locality, "funding": "; ".join(a.funding), "start": _iso(a.start),
         "end": _iso(a.end), "status": a.status.value,
         "percent_complete": a.percent_complete,
         "expected_percent": r.expected_percent,
         "slippage": r.slippage,
-        "slippage_model": run.slippage_model,
+        "slippage_model": view.slippage_model,
         "officer_rag": r.officer.value if r.officer else None,
         "computed_rag": r.computed.value, "reported_rag": r.reported.value,
         "previous_rag": previous.value if previous else None,
-        "change": _change(a.action_id, run), "stale": r.stale, "rag_challenge": r.challenge,
+        "change": change.replace("_", " ") if change else (
+            "" if view.previous_period is None else "unchanged"),
+        "stale": r.stale, "rag_challenge": r.challenge,
         "dates_only": r.dates_only, "reasons": "; ".join(r.reasons),
         "commentary": a.commentary, "corrective_action": a.corrective_action,
         "last_updated": _iso(a.last_updated), "budget": a.budget,
@@ -83,17 +84,17 @@ def action_record(a: Action, r: ActionRating, run: RatedRun) -> dict:
         "source_sheet": a.source.sheet, "source_row": a.source.row,
         "updated": "yes" if r.updated else "no", "not_updated": r.not_updated,
         # the IDs of the same action under other objectives (the paper counts it once)
-        "also_under": ", ".join(run.repeats.get(a.action_id, ())),
+        "also_under": ", ".join(view.repeats.get(a.action_id, ())),
     }
 
 
-def kpi_records(run: RatedRun) -> list[dict]:
+def kpi_records(view: PeriodView) -> list[dict]:
     rows = []
-    for k in run.kpis:
-        r = run.kpi_results.get(k.kpi_id)
+    for reading in view.kpis:
+        k, r = reading.kpi, reading.result
         spc = r.spc if r else None
         rows.append({
-            "period": run.period.label, "kpi_id": k.kpi_id, "indicator": k.indicator,
+            "period": view.period.label, "kpi_id": k.kpi_id, "indicator": k.indicator,
             "polarity": k.polarity.value, "unit": k.unit, "target": k.target,
             "tolerance": k.tolerance, "comparator": k.comparator.value,
             "latest_period": r.latest_period if r else None,
@@ -119,9 +120,11 @@ def kpi_records(run: RatedRun) -> list[dict]:
     return rows
 
 
-def action_records(run: RatedRun) -> list[dict]:
-    return [action_record(a, run.ratings[a.action_id], run) for a in run.actions
-            if a.action_id in run.ratings]
+def action_records(view: PeriodView) -> list[dict]:
+    """A record per tracker row (rated), in the trackers' order."""
+    change = {r.id: a.change for a in view.actions for r in a.rows}
+    return [action_record(row, view, change[row.id]) for row in view.rows
+            if row.rating is not None]
 
 
 def _cell(value) -> str:
@@ -145,29 +148,34 @@ def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
     return buf.getvalue()
 
 
-def to_json(run: RatedRun) -> str:
-    c = run.changes
+def to_json(view: PeriodView) -> str:
+    counts = view.counts
     doc = {
         "format": "reportgen-export", "format_version": 1, "reportgen_version": __version__,
-        "period": run.period.label, "as_of": _iso(run.as_of),
-        "slippage_model": run.slippage_model,
-        "changes": {"previous_period": c.previous_period, "newly_red": list(c.newly_red),
-                    "newly_complete": list(c.newly_complete), "worsened": list(c.worsened),
-                    "improved": list(c.improved), "new": list(c.new),
-                    "removed": list(c.removed)},
-        "coverage": manifest_entry(run),
-        "actions": action_records(run),
-        "kpis": kpi_records(run),
+        "period": view.period.label, "as_of": _iso(view.as_of),
+        "slippage_model": view.slippage_model,
+        "changes": {"previous_period": view.previous_period,
+                    **{c.kind: [a.id for a in c.actions] for c in view.changes}},
+        "counts": {"actions": counts.actions, "tracker_rows": counts.tracker_rows,
+                   "now": {r.value: n for r, n in counts.now.items()},
+                   "before": ({r.value: n for r, n in counts.before.items()}
+                              if counts.before is not None else None),
+                   "tracker_rows_now": {r.value: n for r, n in counts.rows.items()}},
+        "issue_counts": view.quality.counts,
+        "late_updates": view.late,
+        "coverage": view.coverage_record,
+        "actions": action_records(view),
+        "kpis": kpi_records(view),
         "finance_by_stream": [
-            {"stream": s.stream, "actions": s.actions, "budget": s.rating.budget,
+            {"stream": s.name, "actions": s.actions, "budget": s.rating.budget,
              "spend_to_date": s.rating.spend_to_date, "forecast": s.rating.forecast,
              "variance": s.rating.variance,
              "rag": s.rating.rag.value if s.rating.rag else None}
-            for s in run.finance_by_stream
+            for s in view.finance.streams
         ],
         "issues": [{"severity": i.severity.value, "code": i.code, "file": i.file,
                     "sheet": i.sheet, "cell": i.cell, "field": i.field,
-                    "message": i.message} for i in run.issues],
+                    "message": i.message} for i in view.issues],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -189,16 +197,16 @@ def kpi_csv_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-kpis{path.suffix}")
 
 
-def write_export(run: RatedRun, fmt: str, out: Path) -> list[Path]:
+def write_export(view: PeriodView, fmt: str, out: Path) -> list[Path]:
     """Write the export; returns the files written. CSV gives two files: the actions at
     ``out`` and the KPIs beside it as ``<name>-kpis.csv`` (UTF-8 with BOM so Excel reads
     the £ and accents)."""
     if fmt == "json":
-        _write_atomic(out, to_json(run), "utf-8")
+        _write_atomic(out, to_json(view), "utf-8")
         return [out]
     if fmt == "csv":
-        _write_atomic(out, to_csv(action_records(run), ACTION_COLUMNS), "utf-8-sig")
+        _write_atomic(out, to_csv(action_records(view), ACTION_COLUMNS), "utf-8-sig")
         kpi_path = kpi_csv_path(out)
-        _write_atomic(kpi_path, to_csv(kpi_records(run), KPI_COLUMNS), "utf-8-sig")
+        _write_atomic(kpi_path, to_csv(kpi_records(view), KPI_COLUMNS), "utf-8-sig")
         return [out, kpi_path]
     raise ValueError(f"unknown export format {fmt!r}")

@@ -86,7 +86,9 @@ class Status(str, Enum):
 
 
 class Rag(str, Enum):
-    """Every colour a rating can take. Officers may use only RED/AMBER/GREEN/BLUE."""
+    """Every colour a rating can take, and everything about a colour that an output shows:
+    its order, its word, its meaning, its shape and its colours. Officers may use only
+    RED/AMBER/GREEN/BLUE."""
 
     RED = "Red"
     AMBER = "Amber"
@@ -98,14 +100,92 @@ class Rag(str, Enum):
     def __str__(self) -> str:
         return self.value
 
+    @classmethod
+    def worst_first(cls) -> tuple["Rag", ...]:
+        """Every rating in the order outputs list them: Red, Amber, Green, Blue, Grey,
+        Cancelled."""
+        return _ORDER
+
+    @classmethod
+    def counted(cls) -> tuple["Rag", ...]:
+        """The ratings counted as rated, worst first (Cancelled is shown apart)."""
+        return _ORDER[:-1]
+
+    @property
+    def rank(self) -> int:
+        """How bad the rating is, worst highest, one total order: Red 3, Amber 2, Green 1,
+        Blue 0, Grey -1, Cancelled -2. The rating of an action the plan repeats is the
+        highest-ranked of its occurrences."""
+        return _RANK[self]
+
     @property
     def severity(self) -> int:
-        """Red 3, Amber 2, Green 1, Blue 0; Grey and Cancelled -1 (not comparable)."""
-        return _SEVERITY[self]
+        """:attr:`rank` for the ratings that compare with each other (Red, Amber, Green,
+        Blue); -1 for Grey and Cancelled, which are neither better nor worse than any."""
+        return self.rank if self.rank >= 0 else -1
+
+    @property
+    def word(self) -> str:
+        """The rating as a key or a table names it: "Blue (complete)"."""
+        return _WORDS.get(self, self.value)
+
+    @property
+    def meaning(self) -> str:
+        """The rating in a few words, for a table of counts."""
+        return _MEANINGS[self]
+
+    @property
+    def shape(self) -> str:
+        """A shape shown beside the word, so colour is never alone: ▲ ◆ ● ★ ○ ✕."""
+        return _SHAPES[self]
+
+    @property
+    def fill(self) -> str:
+        """The fill of a Word or Excel cell, hex RGB without '#'."""
+        return _COLOURS[self][0]
+
+    @property
+    def ink(self) -> str:
+        """The text colour on :attr:`fill`."""
+        return _COLOURS[self][1]
+
+    @property
+    def chart_fill(self) -> str:
+        """The fill of a bar in a printed chart: :attr:`fill`, but a lighter Grey (a bar
+        has no word beside it to tell Grey from Amber in black-and-white print)."""
+        return "E9E9E9" if self is Rag.GREY else self.fill
+
+    @property
+    def web_fill(self) -> str:
+        """The fill of a bar on the dashboard page: darker, for a contrast of 3:1 or more
+        against white."""
+        return _WEB_FILLS[self]
 
 
-_SEVERITY = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1,
-             Rag.CANCELLED: -1}
+_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY, Rag.CANCELLED)
+_RANK = {Rag.RED: 3, Rag.AMBER: 2, Rag.GREEN: 1, Rag.BLUE: 0, Rag.GREY: -1,
+         Rag.CANCELLED: -2}
+_WORDS = {Rag.BLUE: "Blue (complete)", Rag.GREY: "Grey (not yet due)"}
+_MEANINGS = {
+    Rag.RED: "Overdue, or well behind plan",
+    Rag.AMBER: "Behind plan, or on hold",
+    Rag.GREEN: "On track",
+    Rag.BLUE: "Complete",
+    Rag.GREY: "Not yet due to start",
+    Rag.CANCELLED: "Cancelled: not rated",
+}
+_SHAPES = {Rag.RED: "▲", Rag.AMBER: "◆", Rag.GREEN: "●", Rag.BLUE: "★", Rag.GREY: "○",
+           Rag.CANCELLED: "✕"}
+_COLOURS = {
+    Rag.RED: ("C00000", "FFFFFF"),
+    Rag.AMBER: ("FFC000", "000000"),
+    Rag.GREEN: ("00B050", "000000"),
+    Rag.BLUE: ("0070C0", "FFFFFF"),
+    Rag.GREY: ("D9D9D9", "000000"),  # apart from Amber and Cancelled in greyscale print
+    Rag.CANCELLED: ("F2F2F2", "595959"),
+}
+_WEB_FILLS = {Rag.RED: "C00000", Rag.AMBER: "B35C00", Rag.GREEN: "00703C",
+              Rag.BLUE: "0B5CAD", Rag.GREY: "6B6B6B", Rag.CANCELLED: "8A8A8A"}
 
 
 class Polarity(str, Enum):
@@ -410,6 +490,14 @@ class NotUpdated:
     budget: float = 0.0  # their last known budgets added up
 
 
+def repeat_key(action_id: str, repeats: Mapping[str, tuple[str, ...]]) -> str:
+    """The one key of an action the plan repeats under several objectives (``repeats``:
+    RatedRun.repeats, an action ID -> the other IDs of the same action): its smallest ID
+    as plain text, the same for every occurrence; the action's own ID when it is not
+    repeated. Every count of distinct actions groups rows by it."""
+    return min((action_id, *repeats[action_id])) if action_id in repeats else action_id
+
+
 @dataclass(frozen=True, slots=True)
 class LeftOut:
     """A tracker row (or a whole file) looked at this month that is in no count and no
@@ -474,13 +562,12 @@ class Coverage:
         if not repeats:
             return None
 
-        # an action's group by its smallest ID, as render.coverage.group_key keys it
         def distinct_of(ids: set[str]) -> int:
-            groups = {min((a, *repeats[a])) for a in ids if a in repeats}
+            groups = {repeat_key(a, repeats) for a in ids if a in repeats}
             return sum(1 for a in ids if a not in repeats) + len(groups)
 
         carried = {a for n in self.not_updated for a in n.action_ids}
-        all_groups = {min((a, *others)) for a, others in repeats.items()}
+        all_groups = {repeat_key(a, repeats) for a in repeats}
         plan = self.plan_actions - len(repeats) + len(all_groups)
         return distinct_of(carried), plan
 

@@ -141,7 +141,7 @@ def _rebuild(config: Config, output: Path, history_path: Path, manifests: dict[s
     """Rate each period with a manifest that ``history_path`` does not hold, from its
     kept inputs, oldest first, read on the date they were first read, and store it (with
     a 'rebuild' run in the ledger)."""
-    from reportgen.pipeline import HistoryUse, rate, read, with_history
+    from reportgen.stages import HistoryUse, rate, read, with_history
 
     with History(history_path, clock=lambda: now) as history:
         stored = {p.label for p in history.periods()}

@@ -316,14 +316,11 @@ def build_body(doc) -> None:
         "This monitoring report has no equality implications of its own. Actions that "
         "change services are assessed for their impact on equalities before they start.")
     doc.add_heading("Risk", level=2)
-    doc.add_paragraph(
-        "Every action rated Red or Amber is reported with its corrective action. Risks to "
-        "delivery of the plan are recorded and managed through the Partnership's risk "
-        "register.")
+    # Generated: whether each Red or Amber action has a corrective action, in words.
+    _placeholder_block(doc, "risk")
     doc.add_heading("Consultation", level=2)
-    doc.add_paragraph(
-        "Lead officers have updated their action trackers for {{ period_name }}. The "
-        "report was prepared by the planning and performance team.")
+    # Generated: whether the trackers were updated (updates overdue, not updated).
+    _placeholder_block(doc, "consultation")
 
     doc.add_heading("Direction required", level=1)
     doc.add_paragraph("Direction required to the Council, the Health Board or both "

@@ -195,3 +195,14 @@ def make_run(n_actions: int = 14, n_kpis: int = 3, period: Period = Period(2018,
                              (period.label, ratings[a.action_id].reported)) for a in actions},
         issues=issues, sources=sources, slippage_model="points", coverage=coverage,
     )
+
+
+def view_of(run: RatedRun, config=None, workbooks: Path | None = None):
+    """The view of ``run`` (reportgen.view.build_view), as the pipeline builds it: with
+    the repository's configuration unless ``config`` is given, links into ``workbooks``
+    (default: the samples' folder)."""
+    from reportgen.config import load_config
+    from reportgen.view import build_view
+
+    return build_view(run, config or load_config(ROOT / "reportgen.toml"),
+                      Path(workbooks) if workbooks is not None else ROOT / "workbooks")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import make_action, make_run
+from factories import view_of, make_action, make_run
 from test_word import needs_soffice, to_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,7 @@ def test_the_samples_body_fits_the_budget(tmp_path):
 def test_a_1000_action_plan_body_fits_the_budget(config, tmp_path):
     from reportgen.render.word import render_board_report
     run = big_plan()
-    docx = render_board_report(run, config, tmp_path / "big.docx")
+    docx = render_board_report(view_of(run, config), config, tmp_path / "big.docx")
     pdf = to_pdf(docx, tmp_path)
     pages = body_pages(pdf)
     assert 4 <= pages <= config.report.body_pages, pages
@@ -79,47 +79,37 @@ def test_a_1000_action_plan_body_fits_the_budget(config, tmp_path):
     assert "Red and Amber actions in full" in " ".join(page_texts(pdf)[pages:])
 
 
-def test_a_render_works_out_page_one_and_the_budget_once(config, tmp_path, monkeypatch):
-    """The key messages, the recommendations and the body's other parts are worked out
-    once a render: page 1 prints what the page budget measured."""
-    from reportgen.render.word import budget, page_one, render_board_report
-    calls = {"key_messages": 0, "recommendations": 0, "other": 0}
+def test_a_render_measures_the_body_once(config, tmp_path, monkeypatch):
+    """The page budget measures the body's other parts once a render (the run charts and
+    the exceptions both ask); page 1 is the view's, worked out before any render."""
+    from reportgen.render.word import budget, render_board_report
+    calls = {"other": 0}
+    measure = budget._measure_other_cm
 
-    def counting(name, fn):
-        def wrapped(*args, **kwargs):
-            calls[name] += 1
-            return fn(*args, **kwargs)
-        return wrapped
+    def counting(c):
+        calls["other"] += 1
+        return measure(c)
 
-    monkeypatch.setattr(page_one, "key_messages",
-                        counting("key_messages", page_one.key_messages))
-    monkeypatch.setattr(page_one, "recommendations",
-                        counting("recommendations", page_one.recommendations))
-    monkeypatch.setattr(budget, "_measure_other_cm",
-                        counting("other", budget._measure_other_cm))
-    render_board_report(make_run(60), config, tmp_path / "r.docx")
-    assert calls == {"key_messages": 1, "recommendations": 1, "other": 1}
+    monkeypatch.setattr(budget, "_measure_other_cm", counting)
+    render_board_report(view_of(make_run(60), config), config, tmp_path / "r.docx")
+    assert calls == {"other": 1}
 
 
-def test_a_render_orders_the_exceptions_once(config, tmp_path, monkeypatch):
-    """The body's exceptions and Appendix B share one merging and ordering of the Red and
-    Amber actions, and ask each once what it asks of the Board."""
-    from reportgen.render.word import exceptions, render_board_report
-    calls = {"merge": 0, "asked": 0}
-    merge, asked = exceptions.merge_repeats, exceptions.decision_asked
+def test_a_cycle_builds_the_view_once(config, tmp_path, monkeypatch):
+    """One view of the period a run: every artefact renders the same one."""
+    import reportgen.pipeline as pipeline
+    from datetime import date, datetime
+    from reportgen.model import Period
 
-    def counting_merge(*args):
-        calls["merge"] += 1
-        return merge(*args)
+    built = []
+    real = pipeline.build_view
 
-    def counting_asked(item):
-        calls["asked"] += 1
-        return asked(item)
+    def counting(*args, **kwargs):
+        built.append(real(*args, **kwargs))
+        return built[-1]
 
-    monkeypatch.setattr(exceptions, "merge_repeats", counting_merge)
-    monkeypatch.setattr(exceptions, "decision_asked", counting_asked)
-    run = make_run(60)
-    render_board_report(run, config, tmp_path / "r.docx")
-    red_amber = sum(1 for r in run.ratings.values() if r.reported.value in ("Red", "Amber"))
-    assert calls["merge"] == 1
-    assert 0 < calls["asked"] <= red_amber
+    monkeypatch.setattr(pipeline, "build_view", counting)
+    result = pipeline.run_cycle(config, Period(2018, 9), today=date(2018, 10, 5),
+                                now=datetime(2018, 10, 5, 9, 0),
+                                workbooks=ROOT / "workbooks", output=tmp_path / "out")
+    assert len(built) == 1 and result.view is built[0]

@@ -75,7 +75,7 @@ def test_hidden_characters_reach_no_output(hostile, config):
     result = run_cycle(config, Period(2018, 9), today=TODAY, now=datetime(2018, 10, 5, 9),
                        workbooks=workbooks, output=output, artefacts=ALL_ARTEFACTS,
                        history=HistoryUse.SAVE)
-    deliver_run(result.run, config, result.out_dir, workbooks, now=datetime(2018, 10, 5, 9),
+    deliver_run(result.view, config, result.out_dir, now=datetime(2018, 10, 5, 9),
                 send=False)
     text = _all_text(output)
     assert "Going well" in text and "Morag Elliot" in text
@@ -85,12 +85,12 @@ def test_hidden_characters_reach_no_output(hostile, config):
     assert {(i.sheet, i.cell) for i in hidden} == {("Actions", "D5"), ("Actions", "E5"),
                                                    ("Actions", "O5")}
 
-    # the 32,767-character commentary fits the Actions sheet but not the Finance sheet's
-    # "Commentary: …" cell: the cut is reported, naming the cell
-    cut = [i for i in result.run.issues if i.code == "text-truncated"]
+    # a 32,767-character commentary would not fit the Finance sheet's "Commentary: …"
+    # cell: it is cut the same everywhere, leaving room for the label, and the cut named
+    cut = [i for i in result.view.issues if i.code == "text-truncated"]
     assert [(i.file, i.sheet, i.cell, i.field) for i in cut] == [
         ("t.xlsx", "Actions", "O6", "commentary")]
-    assert "32767 characters long; it was cut to 32755" in cut[0].message
+    assert "32767 characters long; it was cut to 32647" in cut[0].message
 
 
 def test_the_console_shows_hidden_characters_never_prints_them(tmp_path, capsys):

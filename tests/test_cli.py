@@ -35,6 +35,23 @@ def test_top_level_help_lists_exit_codes():
     assert "6  --require-complete" in out
 
 
+def test_one_exit_code_table_for_the_code_help_and_readme():
+    """Every exit code is in the one table (reportgen.cli.exits), and ``--help`` and the
+    README's table list exactly that table, word for word."""
+    import re
+
+    from reportgen.cli.exits import EXIT_CODES
+
+    assert [int(code) for code, _ in EXIT_CODES] == sorted(int(c) for c in ExitCode)
+    code, out, _ = run("--help")
+    helped = " ".join(out[out.index("Exit codes:"):].split())
+    for number, words in EXIT_CODES:
+        assert f"{int(number)} {words}" in helped, number
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", readme, flags=re.M))
+    assert table == {str(int(code)): words for code, words in EXIT_CODES}
+
+
 def test_require_complete_is_offered_where_a_paper_is_written():
     for name in ("run", "report", "workbook"):
         code, out, _ = run(name, "--help")

@@ -12,7 +12,7 @@ from lxml import etree
 
 from builders import document_xml
 from conftest import AS_OF, TODAY
-from factories import make_action, make_run, make_rating
+from factories import view_of, make_action, make_run, make_rating
 from reportgen.model import Period, Rag
 from reportgen.pipeline import read, rate
 from reportgen.render.word import render_board_report
@@ -56,7 +56,7 @@ def rows(table) -> list[list[str]]:
 def samples(config, tmp_path_factory):
     ingest = read(config, ROOT / "workbooks", today=TODAY, as_of=AS_OF)
     run = rate(ingest, config, Period(2018, 9), AS_OF)
-    path = render_board_report(run, config, tmp_path_factory.mktemp("x") / "r.docx")
+    path = render_board_report(view_of(run, config), config, tmp_path_factory.mktemp("x") / "r.docx")
     return run, etree.fromstring(document_xml(path))
 
 
@@ -126,7 +126,7 @@ def test_a_repeat_rated_differently_is_shown_by_its_worst_with_the_others_rating
                actions[2].action_id: make_rating(actions[2], Rag.GREEN)}
     run = dataclasses.replace(run, ratings=ratings,
                               repeats={"O1-03": ("O3-04",), "O3-04": ("O1-03",)})
-    root = etree.fromstring(document_xml(render_board_report(run, config,
+    root = etree.fromstring(document_xml(render_board_report(view_of(run, config), config,
                                                              tmp_path / "r.docx")))
     entries = [r for r in rows(table_after(root, "Red and Amber actions")) if len(r) == 5
                and r[0][:1] == "O"]

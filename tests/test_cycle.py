@@ -67,9 +67,13 @@ def test_manifest_records_inputs_counts_and_timings(sample_run):
     inputs = {i["path"]: i for i in manifest["inputs"]}
     for path in SAMPLES.glob("*.xlsx"):
         assert inputs[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert manifest["counts"]["actions"] == 64 and manifest["counts"]["kpis"] == 7
-    assert sum(manifest["ratings"].values()) == 64
-    assert set(manifest["issues"]) == {"error", "warning", "by_code"}
+    # distinct actions (the plan repeats 19 of them under several objectives), with the
+    # tracker rows beside
+    assert manifest["counts"]["actions"] == 35 and manifest["counts"]["tracker_rows"] == 64
+    assert manifest["counts"]["kpis"] == 7
+    assert sum(manifest["ratings"].values()) == 35
+    assert sum(manifest["ratings_tracker_rows"].values()) == 64
+    assert set(manifest["issues"]) == {"error", "warning", "info", "records", "by_code"}
     assert {"read_validate", "rate_history", "render", "total"} <= set(manifest["timings_seconds"])
     assert manifest["reportgen_version"]
 
@@ -181,8 +185,8 @@ def test_killed_during_rendering_leaves_previous_outputs_whole(tmp_path):
         from pathlib import Path
         import reportgen.render.workbook as wb
         real = wb.write_consolidated
-        def slow(run, config, path, workbooks):
-            out = real(run, config, path, workbooks)
+        def slow(view, config, path):
+            out = real(view, config, path)
             Path(path).write_bytes(Path(path).read_bytes()[:500])  # half-written
             print("RENDERING", flush=True)
             time.sleep(600)

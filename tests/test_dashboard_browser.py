@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from factories import make_action, make_run
+from factories import view_of, make_action, make_run
+from reportgen.pipeline import stored_periods
 from reportgen.render.dashboard import render_dashboard, write_index
+from reportgen.view.index import build_index
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed "
                                 "(pip install -e '.[test]')")
@@ -62,11 +64,11 @@ def pages(tmp_path_factory, config):
                            action=HOSTILE if i == 4 else f"We will deliver {i}.")
                for i in range(1, 30)]
     run = make_run(actions=actions, carried_files=("tracker-1.xlsx",))
-    page = render_dashboard(run, config, root / run.period.label / "dashboard" / "index.html")
+    page = render_dashboard(view_of(run, config), config, root / run.period.label / "dashboard" / "index.html")
     now = datetime(2018, 10, 5, 9, 0)
     with History(root / "history.sqlite", clock=lambda: now) as history:
         history.save_period(run)
-    index = write_index(root / "history.sqlite", root, now, config)
+    index = write_index(build_index(stored_periods(root / "history.sqlite", root, now)), root, config)
     return {"period": page, "index": index}
 
 

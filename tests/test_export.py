@@ -6,13 +6,13 @@ import csv
 import json
 from dataclasses import replace
 
-from factories import make_action, make_run
+from factories import view_of, make_action, make_run
 from reportgen.export import ACTION_COLUMNS, KPI_COLUMNS, write_export
 
 
 def test_json_export_parses_with_every_action_and_kpi(tmp_path):
     run = make_run(14, 3)
-    [path] = write_export(run, "json", tmp_path / "out.json")
+    [path] = write_export(view_of(run), "json", tmp_path / "out.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["period"] == "2018-09" and doc["as_of"] == "2018-09-30"
     assert [a["action_id"] for a in doc["actions"]] == [a.action_id for a in run.actions]
@@ -32,7 +32,7 @@ def test_csv_export_columns_values_and_formula_guard(tmp_path):
     hostile = make_action(1, commentary="=cmd|' /C calc'!A0", action="+SUM(A1)",
                           lead_officer="Seumas MacDhòmhnaill", budget=-0.0 + 12345.5)
     run = make_run(actions=[hostile] + [make_action(i) for i in range(2, 6)])
-    actions_csv, kpis_csv = write_export(run, "csv", tmp_path / "ratings.csv")
+    actions_csv, kpis_csv = write_export(view_of(run), "csv", tmp_path / "ratings.csv")
     assert kpis_csv.name == "ratings-kpis.csv"
     raw = actions_csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
@@ -55,7 +55,7 @@ def test_csv_export_columns_values_and_formula_guard(tmp_path):
 def test_export_replaces_whole_file(tmp_path):
     out = tmp_path / "e.json"
     out.write_text("old", encoding="utf-8")
-    write_export(make_run(4, 1), "json", out)
+    write_export(view_of(make_run(4, 1)), "json", out)
     assert json.loads(out.read_text(encoding="utf-8"))["period"] == "2018-09"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.json"]
 
@@ -64,7 +64,7 @@ def test_unknown_change_when_no_previous_period(tmp_path):
     run = make_run(3, 1)
     from reportgen.model import Changes
     run = replace(run, changes=Changes(), previous_rags={})
-    [path] = write_export(run, "json", tmp_path / "e.json")
+    [path] = write_export(view_of(run), "json", tmp_path / "e.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert all(a["change"] == "" and a["previous_rag"] is None for a in doc["actions"])
 
@@ -75,12 +75,12 @@ def test_values_are_exported_at_full_precision(tmp_path):
     run = replace(run, ratings={a.action_id: replace(run.ratings[a.action_id],
                                                      expected_percent=200 / 3,
                                                      slippage=-50 / 3)})
-    [path] = write_export(run, "json", tmp_path / "out.json")
+    [path] = write_export(view_of(run), "json", tmp_path / "out.json")
     [row] = json.loads(path.read_text(encoding="utf-8"))["actions"]
     assert row["percent_complete"] == 250 / 3  # 83.333…, not 83.3: rounding is for display
     assert row["expected_percent"] == 200 / 3 and row["slippage"] == -50 / 3
     assert row["budget"] == 1000 / 3
-    rows, _ = write_export(run, "csv", tmp_path / "out.csv")
+    rows, _ = write_export(view_of(run), "csv", tmp_path / "out.csv")
     with rows.open(encoding="utf-8-sig", newline="") as fh:
         [line] = list(csv.DictReader(fh))
     assert float(line["percent_complete"]) == 250 / 3
@@ -92,12 +92,12 @@ def test_each_action_says_whether_it_was_updated_this_month(tmp_path):
     reason = "Not updated this month: the tracker was not found"
     run = replace(run, ratings={**run.ratings, carried: replace(
         run.ratings[carried], carried_from="2018-08", not_updated=reason)})
-    rows, _ = write_export(run, "csv", tmp_path / "out.csv")
+    rows, _ = write_export(view_of(run), "csv", tmp_path / "out.csv")
     with rows.open(encoding="utf-8-sig", newline="") as fh:
         got = {r["action_id"]: (r["updated"], r["not_updated"]) for r in csv.DictReader(fh)}
     assert got[carried] == ("no", reason)
     assert [v for k, v in got.items() if k != carried] == [("yes", "")] * 2
-    [path] = write_export(run, "json", tmp_path / "out.json")
+    [path] = write_export(view_of(run), "json", tmp_path / "out.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["coverage"]["complete"] is True  # no coverage worked out: nothing to compare
 
@@ -116,7 +116,7 @@ def test_kpi_signals_exported_as_data(tmp_path):
     spc = Spc(recalculate=(("KPI-1", "2018-04"),))
     run = replace(make_run(n_kpis=0), kpis=(kpi,),
                   kpi_results={kpi.kpi_id: rate_kpi(kpi, Period(2018, 9), spc)})
-    [path] = write_export(run, "json", tmp_path / "out.json")
+    [path] = write_export(view_of(run), "json", tmp_path / "out.json")
     [row] = json.loads(path.read_text(encoding="utf-8"))["kpis"]
     assert row["spc_recalculated_from"] == "2018-04"
     assert row["variation"] == "common cause" and row["assurance"] == "met"
@@ -124,7 +124,7 @@ def test_kpi_signals_exported_as_data(tmp_path):
                                      "recalculated from April 2018")
     assert row["signal_list"] == []  # each phase read against its own limits
     plain = replace(run, kpi_results={kpi.kpi_id: rate_kpi(kpi, Period(2018, 9), Spc())})
-    _, kpis_csv = write_export(plain, "csv", tmp_path / "r.csv")
+    _, kpis_csv = write_export(view_of(plain), "csv", tmp_path / "r.csv")
     with kpis_csv.open(encoding="utf-8-sig", newline="") as fh:
         [row] = list(csv.DictReader(fh))
     signals = json.loads(row["signal_list"])
@@ -139,7 +139,7 @@ def test_a_repeated_action_names_its_other_rows(tmp_path):
     run = make_run(4, 1)
     a, b = run.actions[0].action_id, run.actions[2].action_id
     run = replace(run, repeats={a: (b,), b: (a,)})
-    rows, _ = write_export(run, "csv", tmp_path / "out.csv")
+    rows, _ = write_export(view_of(run), "csv", tmp_path / "out.csv")
     with rows.open(encoding="utf-8-sig", newline="") as fh:
         got = {r["action_id"]: r["also_under"] for r in csv.DictReader(fh)}
     assert got[a] == b and got[b] == a

@@ -13,12 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from factories import make_action, make_run
+from factories import view_of, make_action, make_run
 from reportgen.issues import make_issue
 from reportgen.model import SourceRef
-from reportgen.render.feedback import (
-    CHASE_LIST, UNKNOWN_OFFICER, feedback_names, write_feedback,
-)
+from reportgen.render.feedback import write_feedback
+from reportgen.view.feedback import CHASE_LIST, UNKNOWN_OFFICER, feedback_names
 
 SOFFICE = shutil.which("soffice")
 
@@ -38,14 +37,14 @@ def rows(ws, first):
 def test_nothing_to_say_writes_nothing(config, tmp_path):
     run = replace(make_run(8), issues=())
     out = staged(tmp_path)
-    assert write_feedback(run, config, out, tmp_path / "workbooks") == []
+    assert write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out) == []
     assert not out.exists()
 
 
 def test_one_workbook_per_tracker_needing_attention_and_a_chase_list(config, tmp_path):
     run = with_stale(make_run(8), {"O2-04"})  # action 4 is in tracker-0.xlsx
     out = staged(tmp_path)
-    written = write_feedback(run, config, out, tmp_path / "workbooks")
+    written = write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out)
     # tracker-1 (an error), tracker-2 (a warning), locked (refused), tracker-0 (stale)
     assert [p.name for p in written] == ["locked.xlsx", "tracker-0.xlsx", "tracker-1.xlsx",
                                          "tracker-2.xlsx", CHASE_LIST]
@@ -55,7 +54,7 @@ def test_one_workbook_per_tracker_needing_attention_and_a_chase_list(config, tmp
 def test_what_to_fix_says_what_where_and_how(config, tmp_path):
     run = make_run(8)
     out = staged(tmp_path)
-    write_feedback(run, config, out, tmp_path / "workbooks")
+    write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out)
     wb = openpyxl.load_workbook(out / "tracker-1.xlsx")
     assert wb.sheetnames == ["What to fix", "Updates due"]
     ws = wb["What to fix"]
@@ -87,7 +86,7 @@ def test_errors_come_first_then_cell_order(config, tmp_path):
     )
     run = replace(make_run(2), issues=issues)
     out = staged(tmp_path)
-    write_feedback(run, config, out, tmp_path / "workbooks")
+    write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out)
     ws = openpyxl.load_workbook(out / "t.xlsx")["What to fix"]
     assert [r[1] for r in rows(ws, 6)] == ["Actions!AA7", "Actions!K30", "Actions!M9",
                                            "Actions!M12"]
@@ -96,7 +95,7 @@ def test_errors_come_first_then_cell_order(config, tmp_path):
 def test_updates_due_lists_the_trackers_stale_actions(config, tmp_path):
     run = with_stale(make_run(12), {"O2-04", "O3-08"})  # both in tracker-0.xlsx
     out = staged(tmp_path)
-    write_feedback(run, config, out, tmp_path / "workbooks")
+    write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out)
     wb = openpyxl.load_workbook(out / "tracker-0.xlsx")
     assert wb["What to fix"]["A6"].value == "Nothing to fix: only updates are due."
     ws = wb["Updates due"]
@@ -112,7 +111,7 @@ def test_updates_due_lists_the_trackers_stale_actions(config, tmp_path):
 def test_chase_list_per_lead_officer(config, tmp_path):
     run = with_stale(make_run(12), {"O2-04", "O3-08", "O2-01"})
     out = staged(tmp_path)
-    write_feedback(run, config, out, tmp_path / "workbooks")
+    write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out)
     wb = openpyxl.load_workbook(out / CHASE_LIST)
     assert wb.sheetnames == ["By officer", "Chase list"]
     officers = rows(wb["By officer"], 5)
@@ -144,7 +143,7 @@ def test_tracker_text_stays_text(config, tmp_path):
     run = make_run(actions=[hostile, make_action(2)])
     run = with_stale(run, {hostile.action_id})
     out = staged(tmp_path)
-    written = write_feedback(run, config, out, tmp_path / "workbooks")
+    written = write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out)
     ws = openpyxl.load_workbook(out / "tracker-1.xlsx")["Updates due"]
     assert ws["A5"].value == hostile.action_id and ws["A5"].data_type == "s"
     assert ws["B5"].value == hostile.action and ws["B5"].data_type == "s"
@@ -174,8 +173,8 @@ def test_feedback_names_are_safe_and_distinct():
 
 def test_two_writes_are_identical(config, tmp_path):
     run = with_stale(make_run(12), {"O2-04"})
-    one = write_feedback(run, config, tmp_path / "one", tmp_path / "workbooks")
-    two = write_feedback(run, config, tmp_path / "two", tmp_path / "workbooks")
+    one = write_feedback(view_of(run, config, tmp_path / "workbooks"), config, tmp_path / "one")
+    two = write_feedback(view_of(run, config, tmp_path / "workbooks"), config, tmp_path / "two")
     assert [p.name for p in one] == [p.name for p in two]
     for a, b in zip(one, two):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -184,7 +183,7 @@ def test_two_writes_are_identical(config, tmp_path):
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_every_feedback_file(config, tmp_path):
     run = with_stale(make_run(12), {"O2-04"})
-    written = write_feedback(run, config, staged(tmp_path), tmp_path / "workbooks")
+    written = write_feedback(view_of(run, config, tmp_path / "workbooks"), config, staged(tmp_path))
     profile = tmp_path / "lo-profile"
     out = tmp_path / "converted"
     proc = subprocess.run(
@@ -196,7 +195,7 @@ def test_libreoffice_opens_every_feedback_file(config, tmp_path):
 
 
 def test_record_issues_are_no_trackers_feedback():
-    from reportgen.render.feedback import collect
+    from reportgen.view.feedback import collect
 
     missed = make_issue("period-missed", file="history.sqlite", value="August 2018")
     recovered = make_issue("history-recovered", file="history.sqlite", value="x", detail="y")

@@ -4,17 +4,14 @@ implications and the per-action finance appendix."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 
 from builders import HEADERS, good_row, write_tracker
-from factories import make_run
+from factories import view_of, make_run
 from reportgen.model import FinanceRating, Rag, StreamFinance
 from reportgen.rate import allocate
 from reportgen.render.word import render_board_report
-from reportgen.render.word.page_one import key_messages
-from reportgen.render.word.rated import rated_items
-from reportgen.render.word.finance import thousands
+from reportgen.view.formats import thousands
 from test_word import all_text, body
 
 ICF, CORE = "Integrated Care Fund", "Core Funding Investment"
@@ -87,7 +84,7 @@ def _run(red_objective: bool = False, overspend: bool = True):
 
 
 def _text(run, config, tmp_path, name="r.docx"):
-    return all_text(body(render_board_report(run, config, tmp_path / name)))
+    return all_text(body(render_board_report(view_of(run, config), config, tmp_path / name)))
 
 
 def test_body_in_thousands_with_period_and_source(config, tmp_path):
@@ -115,7 +112,7 @@ def test_green_total_over_a_red_objective_is_stated(config, tmp_path):
             "£400k.") in text
     assert "Objective 1 is Red" not in _text(_run(), config, tmp_path, "b.docx")
     run = _run(red_objective=True)
-    finance = [m for m in key_messages(run, rated_items(run)) if m.startswith("Finance:")]
+    finance = [m for m in view_of(run).key_messages if m.startswith("Finance:")]
     assert finance and finance[0].startswith("Finance: forecast outturn £1,200k against a "
                                              "budget of £1,234k (£34k under)")
     assert finance[0].endswith("but Objective 1 is Red, £157k over its budget of £400k.")
@@ -134,12 +131,12 @@ def test_financial_implications_name_the_overspending_actions(config, tmp_path):
     assert "forecast an overspend totalling" in part
 
 
-def test_missing_period_is_a_warning_and_said(config, tmp_path, caplog):
+def test_missing_period_is_a_configuration_note_and_said(config, tmp_path):
     cfg = replace(config, finance=replace(config.finance, period=""))
-    with caplog.at_level(logging.WARNING):
-        text = _text(_run(), cfg, tmp_path)
+    text = _text(_run(), cfg, tmp_path)
     assert "Budget period: budget period not stated" in text
-    assert any("[finance] period" in r.getMessage() for r in caplog.records)
+    assert any("[finance] period" in n for n in view_of(_run(), cfg).config_notes)
+    assert "[finance] period" in text[text.index("Appendix D:"):]
 
 
 def test_appendix_has_each_action_to_the_pound_with_shares(config, tmp_path):

@@ -26,6 +26,7 @@ from aiosmtpd.smtp import AuthResult
 from builders import HEADERS, good_row, write_tracker
 from conftest import ROOT, TODAY
 from reportgen.config import ConfigError, config_from_dict, load_config
+from factories import view_of
 from reportgen.mail import DELIVERY, deliver_run, send_reminders
 from reportgen.mail.remind import reminder_due, reminder_window
 from reportgen.mail.send import PASSWORD_ENV, SENT_LOG, send_outbox
@@ -186,7 +187,7 @@ def body(msg):
 
 def test_send_false_writes_the_messages_as_eml(cycle, out_dir):
     cfg = mail_config(send=False)
-    outcome = deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW)
+    outcome = deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW)
     assert outcome.report is None
     box = out_dir / "outbox"
     names = sorted(p.name for p in box.glob("*.eml"))
@@ -226,9 +227,9 @@ def test_send_false_writes_the_messages_as_eml(cycle, out_dir):
 
 def test_the_same_message_composed_again_has_the_same_message_id(cycle, out_dir):
     cfg = mail_config(send=False)
-    deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW)
+    deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW)
     first = eml(out_dir / "outbox" / "team.eml")["Message-ID"]
-    deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=datetime(2018, 10, 6))
+    deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=datetime(2018, 10, 6))
     assert eml(out_dir / "outbox" / "team.eml")["Message-ID"] == first
     assert (out_dir / "previous" / "outbox" / "team.eml").is_file()
 
@@ -238,7 +239,7 @@ def test_record_issues_reach_no_one_and_the_team_names_who_was_emailed(cycle, ou
 
     missed = make_issue("period-missed", file="history.sqlite", value="August 2018")
     run = dataclasses.replace(cycle.run, issues=(*cycle.run.issues, missed))
-    outcome = deliver_run(run, mail_config(send=False), out_dir, ROOT / "workbooks", now=NOW)
+    outcome = deliver_run(view_of(run, mail_config(send=False), ROOT / "workbooks"), mail_config(send=False), out_dir, now=NOW)
     assert outcome.unaddressed == ["Jen Armstrong"]
     text = body(eml(out_dir / "outbox" / "team.eml"))
     assert "history.sqlite" not in text
@@ -260,7 +261,7 @@ def test_starttls_login_each_recipient_gets_their_messages_once(
     cfg = mail_config(port)
     caplog.set_level(logging.DEBUG)
 
-    outcome = deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW,
+    outcome = deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW,
                           context=client_context, delay=0)
     assert outcome.not_delivered == {}
     assert logins and logins[-1] == (b"reportgen", PASSWORD.encode())
@@ -285,7 +286,7 @@ def test_starttls_login_each_recipient_gets_their_messages_once(
     assert len(handler.messages) == 5
 
     # a re-run sends nothing twice
-    again = deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW,
+    again = deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW,
                         context=client_context, delay=0)
     assert len(handler.messages) == 5 and again.report.sent == 0
     assert send_outbox(out_dir, cfg, NOW, context=client_context, delay=0).sent == 0
@@ -307,7 +308,7 @@ def test_a_refused_recipient_does_not_stop_the_others(cycle, out_dir, relay, cli
     _, authenticator = _logins()
     port = relay(handler, "starttls", authenticator=authenticator)
     cfg = mail_config(port, retries=2)
-    outcome = deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW,
+    outcome = deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW,
                           context=client_context, delay=0)
     assert outcome.not_delivered == {
         "board.eml": {"chair@example.org": "550 5.1.1 mailbox unavailable"},
@@ -341,7 +342,7 @@ def test_implicit_tls_without_login(cycle, out_dir, relay, client_context):
     handler = Recorder()
     port = relay(handler, "ssl")
     cfg = mail_config(port, security="ssl", username="")
-    outcome = deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW,
+    outcome = deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW,
                           context=client_context, delay=0)
     assert outcome.not_delivered == {} and len(handler.messages) == 5
 
@@ -349,7 +350,7 @@ def test_implicit_tls_without_login(cycle, out_dir, relay, client_context):
 def test_an_untrusted_certificate_is_refused(cycle, out_dir, relay):
     port = relay(Recorder(), "starttls")
     cfg = mail_config(port, username="", retries=0)
-    outcome = deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, delay=0,
+    outcome = deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW, delay=0,
                           context=ssl.create_default_context())
     reasons = {r for failed in outcome.not_delivered.values() for r in failed.values()}
     assert len(outcome.not_delivered) == 5 and all(r.startswith("TLS failed") for r in reasons)
@@ -357,7 +358,7 @@ def test_an_untrusted_certificate_is_refused(cycle, out_dir, relay):
 
 def test_a_relay_that_is_down_is_reported_per_recipient(cycle, out_dir):
     cfg = mail_config(free_port(), security="none", username="", retries=1)
-    outcome = deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, delay=0)
+    outcome = deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW, delay=0)
     assert set(outcome.not_delivered["board.eml"]) == {"clerk@example.org",
                                                        "chair@example.org"}
     assert len(outcome.not_delivered) == 5
@@ -381,7 +382,7 @@ def test_cli_send_exit_code_names_what_was_not_delivered(cycle, out_dir, tmp_pat
         'template = "templates', f'template = "{base}/templates')
     cfg = tmp_path / "reportgen.toml"
     cfg.write_text(text, encoding="utf-8")
-    deliver_run(cycle.run, load_config(cfg), out_dir, ROOT / "workbooks", now=NOW, send=False)
+    deliver_run(view_of(cycle.run, load_config(cfg), ROOT / "workbooks"), load_config(cfg), out_dir, now=NOW, send=False)
     code = main(["send", "--period", "2018-09", "--config", str(cfg)])
     out = capsys.readouterr().out
     assert code == 7
@@ -400,7 +401,7 @@ def test_sending_needs_host_and_sender_wherever_it_starts(cycle, out_dir):
 
     cfg = mail_config(send=False, host="")
     with pytest.raises(UsageError, match="host and sender"):
-        deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, send=True)
+        deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW, send=True)
     with pytest.raises(UsageError, match="host and sender"):
         send_outbox(out_dir, cfg, NOW)
 
@@ -409,7 +410,7 @@ def test_reminders_send_only_the_reminders_and_keep_the_runs_record(
         cycle, out_dir, relay, client_context):
     handler = Recorder()
     cfg = mail_config(relay(handler, "starttls"), username="")
-    deliver_run(cycle.run, cfg, out_dir, ROOT / "workbooks", now=NOW, send=False)
+    deliver_run(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, out_dir, now=NOW, send=False)
     outcome = send_reminders(cfg, date(2018, 10, 1), NOW, workbooks=ROOT / "workbooks",
                              output=out_dir.parent, context=client_context, delay=0,
                              send=True)
@@ -475,7 +476,7 @@ def test_a_reminder_is_the_same_message_when_an_action_changes():
 
 
 def test_a_failed_reminder_is_tried_again_hourly_not_every_tick(monkeypatch):
-    from reportgen import cli_mail
+    from reportgen.cli import mail as cli_mail
     import reportgen.mail
 
     calls = []
@@ -500,13 +501,13 @@ def test_a_failed_reminder_is_tried_again_hourly_not_every_tick(monkeypatch):
 
 
 def test_feedback_links_are_absolute_or_the_configured_base(tmp_path):
-    from reportgen.render.feedback import delivered_link
+    from reportgen.view.links import Links
 
-    url = delivered_link("Obj 3 & C.xlsx", "Action Plan", "H9", tmp_path,
-                         "https://nhs.sharepoint.com/sites/plan/Trackers/")
+    url = Links(tmp_path, "https://nhs.sharepoint.com/sites/plan/Trackers/").cell(
+        "Obj 3 & C.xlsx", "Action Plan", "H9")
     assert url == ("https://nhs.sharepoint.com/sites/plan/Trackers/Obj%203%20&%20C.xlsx"
                    "#'Action Plan'!H9")
-    local = delivered_link("t.xlsx", None, None, tmp_path)
+    local = Links(tmp_path).cell("t.xlsx")
     assert local.startswith("external:") and Path(local[9:]).is_absolute()
 
 
@@ -517,7 +518,7 @@ def test_feedback_workbook_links_use_the_base(cycle, tmp_path):
     cfg = dataclasses.replace(load_config(ROOT / "reportgen.toml"),
                               links=dataclasses.replace(load_config(
                                   ROOT / "reportgen.toml").links, base=base))
-    written = write_feedback(cycle.run, cfg, tmp_path / "fb", ROOT / "workbooks")
+    written = write_feedback(view_of(cycle.run, cfg, ROOT / "workbooks"), cfg, tmp_path / "fb")
     ws = openpyxl.load_workbook(written[0])["What to fix"]
     targets = [c.hyperlink.target for row in ws.iter_rows() for c in row if c.hyperlink]
     assert targets and all(t.startswith(base + "/") for t in targets)
@@ -546,7 +547,7 @@ def test_the_email_column_is_read(tmp_path, read):
 
 
 def test_the_scheduler_sends_reminders_from_the_time_of_day_once(tmp_path, monkeypatch):
-    from reportgen import cli_mail
+    from reportgen.cli import mail as cli_mail
     from reportgen.scheduler import run_schedule
 
     workbooks = tmp_path / "workbooks"

@@ -106,7 +106,7 @@ def test_bad_email_cells_reach_nobody_and_the_others_still_go(attacked, tmp_path
     out_dir = _copy(result, tmp_path)
     handler = Recorder()
     cfg = mail_config(relay(handler, "none"), security="none", username="", officers={})
-    outcome = deliver_run(result.run, cfg, out_dir, workbooks, now=NOW, delay=0)
+    outcome = deliver_run(result.view, cfg, out_dir, now=NOW, delay=0)
 
     rcpts = {r for rcpts, _ in handler.messages for r in rcpts}
     assert rcpts == {"morag@example.org", "iain@example.org", "clerk@example.org",
@@ -141,7 +141,7 @@ def test_a_message_the_relay_refuses_is_not_counted_as_emailed(attacked, tmp_pat
     handler = Recorder(refuse={"iain@example.org"})
     cfg = mail_config(relay(handler, "none"), security="none", username="", officers={},
                       retries=0)
-    outcome = deliver_run(result.run, cfg, out_dir, workbooks, now=NOW, delay=0)
+    outcome = deliver_run(result.view, cfg, out_dir, now=NOW, delay=0)
     assert outcome.emailed == ["Morag Elliot"]
     assert outcome.not_emailed["Iain Scott"] == "550 5.1.1 mailbox unavailable"
     text = body(handler.received("performance@example.org")[0])
@@ -182,7 +182,7 @@ def test_a_bad_configured_address_is_named_and_nobody_else_gets_it(attacked, tmp
     cfg = mail_config(relay(handler, "none"), security="none", username="",
                       officers={"Morag Elliot": "morag@example.org;outsider@example.com"},
                       board=["clerk@example.org", "chair@example.org,outsider@example.com"])
-    outcome = deliver_run(result.run, cfg, out_dir, workbooks, now=NOW, delay=0)
+    outcome = deliver_run(result.view, cfg, out_dir, now=NOW, delay=0)
     rcpts = {r for rcpts, _ in handler.messages for r in rcpts}
     assert "outsider@example.com" not in rcpts and "morag@example.org" not in rcpts
     assert "email.officers.Morag Elliot" in outcome.not_emailed["Morag Elliot"]
@@ -206,7 +206,7 @@ def test_a_non_ascii_local_part_goes_only_where_the_relay_offers_smtputf8(
     plain = Recorder()
     cfg = mail_config(relay(plain, "none", enable_SMTPUTF8=False), security="none",
                       username="", officers=officers, board=board)
-    outcome = deliver_run(result.run, cfg, out_dir, workbooks, now=NOW, delay=0)
+    outcome = deliver_run(result.view, cfg, out_dir, now=NOW, delay=0)
     assert outcome.not_delivered["board.eml"] == {"jürgen@example.org": NO_SMTPUTF8}
     assert outcome.not_emailed["Morag Elliot"] == NO_SMTPUTF8
     (clerk,) = plain.received("clerk@example.org")
@@ -219,7 +219,7 @@ def test_a_non_ascii_local_part_goes_only_where_the_relay_offers_smtputf8(
     utf8 = Recorder()
     cfg = mail_config(relay(utf8, "none", enable_SMTPUTF8=True), security="none",
                       username="", officers=officers, board=board)
-    outcome = deliver_run(result.run, cfg, out_dir, workbooks, now=NOW, delay=0)
+    outcome = deliver_run(result.view, cfg, out_dir, now=NOW, delay=0)
     assert outcome.not_delivered == {} and "Morag Elliot" in outcome.emailed
     (morag,) = utf8.received("mörag@example.org")
     raw = (out_dir / "outbox" / "officer-Morag Elliot.eml").read_bytes()
@@ -288,7 +288,7 @@ def test_two_senders_at_once_send_each_message_once(tmp_path, relay):
     handler = Gate()
     cfg = mail_config(relay(handler, "none"), security="none", username="",
                       officers=GOOD, retries=0)
-    deliver_run(result.run, cfg, out_dir, workbooks, now=NOW, send=False)
+    deliver_run(result.view, cfg, out_dir, now=NOW, send=False)
     second_waits = threading.Event()
 
     class Waiting(logging.Handler):

@@ -11,7 +11,7 @@ import pytest
 from reportgen.errors import OutputError
 from reportgen.model import Period
 from reportgen.outputs import Staging, clean_stale_staging, inside, period_dir
-from reportgen.render.cells import safe_file_stem
+from reportgen.view.feedback import safe_file_stem
 
 
 def test_commit_moves_current_set_to_previous(tmp_path):

@@ -4,7 +4,6 @@ the samples, on factory runs, and through a tracker's "Board decision needed" co
 from __future__ import annotations
 
 import dataclasses
-import logging
 import subprocess
 from datetime import date, datetime
 from pathlib import Path
@@ -12,14 +11,12 @@ from pathlib import Path
 import pytest
 
 from builders import HEADERS, good_row, write_tracker
-from factories import make_action, make_run
+from factories import view_of, make_action, make_run
 from reportgen.model import Period, Rag
 from reportgen.pipeline import run_cycle
 from reportgen.render.word import render_board_report
-from reportgen.render.word.page_one import (
-    MAX_MESSAGES, TO_BE_CONFIRMED, decision_asked, key_messages, recommendations,
-)
-from reportgen.render.word.rated import rated_items
+from reportgen.view.actions import decision_asked
+from reportgen.view.prose import MAX_MESSAGES, NAMED_LIMIT, TO_BE_CONFIRMED
 from test_word import all_text, body, needs_soffice, to_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,12 +42,12 @@ def samples(tmp_path_factory):
     result = run_cycle(cfg, Period.parse("2018-09"), today=date(2018, 10, 5),
                        now=datetime(2018, 10, 5, 9, 0), workbooks=ROOT / "workbooks",
                        output=out, artefacts=())
-    docx = render_board_report(result.run, cfg, out / "paper.docx")
-    return {"run": result.run, "config": cfg, "docx": docx}
+    docx = render_board_report(result.view, cfg, out / "paper.docx")
+    return {"run": result.run, "view": result.view, "config": cfg, "docx": docx}
 
 
 def test_the_samples_ask_the_board_to_decide_o3_04s_extension(samples):
-    recs = [words(r) for r in recommendations(samples["run"], rated_items(samples["run"]))]
+    recs = [words(r) for r in samples["view"].recommendations]
     decisions = [r for r in recs if r.startswith("decide on ")]
     assert len(decisions) == 1
     assert "O3-04" in decisions[0] and "O1-03" in decisions[0]  # one action, both IDs
@@ -71,7 +68,7 @@ def test_the_samples_key_messages_count_distinct_reds_and_name_the_bare_one(samp
     run = samples["run"]
     red_rows = [a.action_id for a in run.actions
                 if run.ratings[a.action_id].reported is Rag.RED]
-    messages = key_messages(run, rated_items(run))
+    messages = samples["view"].key_messages
     assert 1 <= len(messages) <= MAX_MESSAGES
     assert messages[0].startswith("As at 30/09/2018 the plan has 35 distinct actions (64 "
                                   "tracker rows")
@@ -88,23 +85,28 @@ def test_page_one_of_the_samples_paper_holds_messages_then_recommendations(sampl
     assert page1.index("Key messages") < page1.index("Purpose of the report") \
         < page1.index("Recommendations") < page1.index("decide on O1-03 and O3-04")
     assert TO_BE_CONFIRMED in page1  # the meeting date, never a blank cell
-    assert "no meeting date is set" in page1
+    assert "no meeting date is set" not in page1  # a note for the operator, not the Board
 
 
-def test_a_missing_meeting_date_is_logged_and_a_set_one_printed(config, tmp_path, caplog):
+def test_a_missing_meeting_date_is_a_configuration_note_not_a_key_message(config, tmp_path):
+    """The note goes to the console and the data-quality appendix (issue 25), never
+    among the Key messages; a set date is printed."""
     blank = dataclasses.replace(config, report=dataclasses.replace(config.report,
                                                                    meeting_date=""))
-    with caplog.at_level(logging.WARNING, logger="reportgen"):
-        render_board_report(make_run(6), blank, tmp_path / "a.docx")
-    assert "meeting_date" in caplog.text and TO_BE_CONFIRMED in caplog.text
-    caplog.clear()
+    view = view_of(make_run(6), blank)
+    assert any("meeting_date" in n and TO_BE_CONFIRMED in n for n in view.config_notes)
+    assert not any("meeting" in m for m in view.key_messages)
+    text = all_text(body(render_board_report(view, blank, tmp_path / "a.docx")))
+    assert "no meeting date is set" not in page_one_text(tmp_path / "a.docx")
+    appendix_d = text[text.index("Appendix D: Data quality in detail"):]
+    assert "no meeting date is set" in appendix_d
     dated = dataclasses.replace(config, report=dataclasses.replace(config.report,
                                                                    meeting_date="25/10/2018"))
-    with caplog.at_level(logging.WARNING, logger="reportgen"):
-        out = render_board_report(make_run(6), dated, tmp_path / "b.docx")
+    view = view_of(make_run(6), dated)
+    assert not any("meeting_date" in n for n in view.config_notes)
+    out = render_board_report(view, dated, tmp_path / "b.docx")
     page1 = page_one_text(out)
     assert "25/10/2018" in page1 and TO_BE_CONFIRMED not in page1
-    assert "meeting_date" not in caplog.text
 
 
 @pytest.mark.parametrize("cell, corrective, expected", [
@@ -116,9 +118,8 @@ def test_a_missing_meeting_date_is_logged_and_a_set_one_printed(config, tmp_path
     ("", "Request that the IJB agree a new end date of June 2019.", "agree a new end date of June 2019"),
 ])
 def test_what_a_tracker_asks_the_board_to_decide(cell, corrective, expected):
-    from reportgen.render.word.rated import Rated
     action = make_action(1, decision=cell, corrective_action=corrective, commentary="")
-    assert decision_asked(Rated(action, None)) == expected
+    assert decision_asked(action) == expected
 
 
 def test_a_factory_run_gets_a_recommendation_per_decision_and_five_messages_at_most():
@@ -127,12 +128,13 @@ def test_a_factory_run_gets_a_recommendation_per_decision_and_five_messages_at_m
                                      corrective_action="Ask the IJB to fund a second post.")
     actions[7] = dataclasses.replace(actions[7], decision="Approve the new site")
     run = make_run(actions=actions)
-    recs = [words(r) for r in recommendations(run, rated_items(run))]
+    view = view_of(run)
+    recs = [words(r) for r in view.recommendations]
     decisions = [r for r in recs if r.startswith("decide on ")]
     assert len(decisions) == 2
     assert actions[4].action_id in decisions[0] and "fund a second post" in decisions[0]
     assert actions[7].action_id in decisions[1] and "Approve the new site" in decisions[1]
-    assert len(key_messages(run, rated_items(run))) <= MAX_MESSAGES
+    assert len(view.key_messages) <= MAX_MESSAGES
 
 
 def test_a_kpi_of_concern_is_a_key_message():
@@ -144,7 +146,7 @@ def test_a_kpi_of_concern_is_a_key_message():
         results[other.kpi_id] = dataclasses.replace(results[other.kpi_id],
                                                     variation="common cause")
     run = dataclasses.replace(run, kpi_results=results)
-    concern = [m for m in key_messages(run, rated_items(run)) if "indicator" in m]
+    concern = [m for m in view_of(run).key_messages if "indicator" in m]
     assert len(concern) == 1 and concern[0].startswith("1 indicator shows")
     assert kpi.kpi_id in concern[0]
 

@@ -14,7 +14,7 @@ from reportgen.history import History
 from reportgen.issues import make_issue
 from reportgen.model import Period, Rag, SourceFile, SourceRef, Status
 from reportgen.rate import allocate, finance_by_stream, finance_total, rate_actions
-from reportgen.render.coverage import coverage_statement
+from reportgen.view.prose import coverage_statement
 from reportgen.register import (
     NO_LONGER, NOT_FOUND, IncompleteError, Stored, action_from_json, action_to_json,
     carry_forward, manifest_entry, require_complete, statement, statement_lines,

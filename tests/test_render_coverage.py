@@ -17,11 +17,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from factories import make_run
+from factories import view_of, make_run
 from reportgen.issues import Issue, make_issue
 from reportgen.model import Coverage, FinanceRating, Rag
-from reportgen.render.coverage import coverage_statement, short_title
-from reportgen.render.feedback import CHASE_LIST, UNKNOWN_OFFICER, write_feedback
+from reportgen.render.feedback import write_feedback
+from reportgen.view.feedback import CHASE_LIST, UNKNOWN_OFFICER
+from reportgen.view.prose import coverage_statement
+from reportgen.view.words import short_title
 from reportgen.render.word import render_board_report
 from reportgen.render.workbook import write_consolidated
 from test_word import all_text, body, edited_template, needs_soffice, pdf_text, to_pdf
@@ -39,7 +41,7 @@ def carried_run():
 
 @pytest.fixture(scope="module")
 def carried_report(carried_run, config, tmp_path_factory) -> Path:
-    return render_board_report(carried_run, config,
+    return render_board_report(view_of(carried_run, config), config,
                                tmp_path_factory.mktemp("cov") / "board-report.docx")
 
 
@@ -73,7 +75,7 @@ def test_statement_opens_the_paper_before_the_purpose(carried_text):
 def test_no_statement_when_there_is_nothing_to_compare_or_it_is_complete(
         config, tmp_path, carried_run, coverage):
     run = replace(make_run(30), coverage=coverage)
-    text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "r.docx")))
     assert "incomplete" not in text
     assert "‡ " not in text and "Red ‡" not in text
 
@@ -81,7 +83,7 @@ def test_no_statement_when_there_is_nothing_to_compare_or_it_is_complete(
 def test_a_template_without_the_coverage_part_opens_the_summary_with_it(
         config, tmp_path, carried_run, caplog):
     tpl = edited_template(tmp_path, "{{p coverage }}", "")
-    text = all_text(body(render_board_report(carried_run, config, tmp_path / "r.docx",
+    text = all_text(body(render_board_report(view_of(carried_run, config), config, tmp_path / "r.docx",
                                              template=tpl)))
     summary = text.index("Summary\n")
     assert text.index(STATEMENT) > summary
@@ -128,7 +130,7 @@ def test_the_key_explains_the_marker(carried_text):
 def test_workbook_actions_sheet_says_whether_each_action_was_updated(
         carried_run, config, tmp_path):
     path = tmp_path / "c.xlsx"
-    write_consolidated(carried_run, config, path, tmp_path)
+    write_consolidated(view_of(carried_run, config, tmp_path), config, path)
     ws = openpyxl.load_workbook(path)["Actions"]
     head = [c.value for c in ws[1]]
     col = head.index("Updated this month")
@@ -146,7 +148,7 @@ def test_workbook_actions_sheet_says_whether_each_action_was_updated(
 
 def test_workbook_summary_opens_with_the_statement(carried_run, config, tmp_path):
     path = tmp_path / "c.xlsx"
-    write_consolidated(carried_run, config, path, tmp_path)
+    write_consolidated(view_of(carried_run, config, tmp_path), config, path)
     rows = sheet_rows(openpyxl.load_workbook(path)["Summary"])
     assert rows[2][0] == coverage_statement(carried_run.coverage)
     facts = {r[0]: r[1] for r in rows if len(r) == 2}
@@ -156,7 +158,7 @@ def test_workbook_summary_opens_with_the_statement(carried_run, config, tmp_path
 
 def test_workbook_summary_says_nothing_when_complete(config, tmp_path):
     path = tmp_path / "c.xlsx"
-    write_consolidated(make_run(30), config, path, tmp_path)
+    write_consolidated(view_of(make_run(30), config, tmp_path), config, path)
     rows = sheet_rows(openpyxl.load_workbook(path)["Summary"])
     assert not any("incomplete" in str(v) for r in rows for v in r)
     assert rows[3] == ["Period", "September 2018 (2018-09)"]
@@ -178,7 +180,7 @@ def test_finance_exceptions_reach_the_paper(config, tmp_path):
     run = make_run(30)
     action = next(a for a in run.actions if a.action_id == "O2-07")
     run = with_overspend(run, "O2-07", 350000.0, 371500.0)
-    text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "r.docx")))
     # the body: one line each, in £000, Red first; the appendix: to the pound
     part = text[text.index("Finance by funding stream (£000)"):text.index("Data quality")]
     assert "O2-07 " + short_title(action.action, 50) in part
@@ -193,7 +195,7 @@ def test_finance_exceptions_reach_the_paper(config, tmp_path):
 def test_finance_exceptions_on_the_finance_sheet(config, tmp_path):
     run = with_overspend(make_run(30), "O2-07", 350000.0, 371500.0)
     path = tmp_path / "c.xlsx"
-    write_consolidated(run, config, path, tmp_path)
+    write_consolidated(view_of(run, config, tmp_path), config, path)
     rows = sheet_rows(openpyxl.load_workbook(path)["Finance"])
     top = next(i for i, r in enumerate(rows) if r == ["Finance exceptions by action"])
     assert rows[top + 2] == ["Action", "Lead officer", "Budget", "Forecast", "Variance",
@@ -206,7 +208,7 @@ def test_finance_exceptions_on_the_finance_sheet(config, tmp_path):
 
 def test_no_overspend_says_so(config, tmp_path):
     run = make_run(5)  # no action i % 6 == 0: none forecasts over budget
-    text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "r.docx")))
     assert "No action forecasts an overspend" in text
 
 
@@ -215,15 +217,16 @@ def test_no_overspend_says_so(config, tmp_path):
 
 def test_change_lists_name_each_action_by_id_title_and_officer(config, tmp_path):
     run = make_run(30)
-    text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "r.docx")))
     changes = text[text.index("Changes since August 2018"):text.index("Ratings by objective")]
-    for action_id in (*run.changes.newly_red, *run.changes.improved, *run.changes.new):
-        a = next(x for x in run.actions if x.action_id == action_id)
-        assert f"{action_id} {short_title(a.action)} ({a.lead_officer})" in changes
+    view = view_of(run, config)
+    for kind in ("newly_red", "improved", "new"):
+        for a in view.change(kind).actions[:5]:
+            assert f"{a.id} {short_title(a.action.action)} ({a.officer})" in changes
     assert "O9-99" in changes  # no longer reported, unknown to the last period: the ID alone
     known = replace(run.changes, removed_names={"O9-99": ("We will close the old day "
                                                            "service", "Jane Hope")})
-    text = all_text(body(render_board_report(replace(run, changes=known), config,
+    text = all_text(body(render_board_report(view_of(replace(run, changes=known), config), config,
                                              tmp_path / "r2.docx")))
     assert "O9-99 We will close the old day service (Jane Hope)" in text
 
@@ -246,12 +249,12 @@ class _Severity(str, Enum):  # another engineer adds "info" to Severity; handled
 
 def test_files_not_read_are_listed_and_counted_apart(config, tmp_path):
     run = make_run(10)
-    note = dataclasses.replace(run.issues[0], code="end-before-start", severity=_Severity.INFO,
+    note = dataclasses.replace(run.issues[0], code="file-not-read", severity=_Severity.INFO,
                                file="minutes.docx", sheet=None, cell=None,
                                message="minutes.docx is a Word document, not a tracker.",
                                hint="Save it as .xlsx if it is a tracker.")
     run = replace(run, issues=run.issues + (note,))
-    text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "r.docx")))
     dq = text[text.index("Trackers not read\n"):text.index("Updates overdue")]
     assert "1 file in the trackers folder is not read by reportgen" in dq
     assert "minutes.docx is a Word document, not a tracker." in dq
@@ -275,7 +278,7 @@ def test_chase_list_names_the_officer_and_lists_each_item_once(config, tmp_path)
     by_id = replace(run.issues[1], action_id=a.action_id, officer=None)
     run = replace(run, issues=(named, named, by_id, by_id, run.issues[2]))
     out = tmp_path / "feedback"
-    write_feedback(run, config, out, tmp_path / "workbooks")
+    write_feedback(view_of(run, config, tmp_path / "workbooks"), config, out)
     rows = chase_rows(out)
     officers = [(r[0], r[2]) for r in rows if r[6] != "update due"]
     assert ("Jane Hope", "X-09") in officers
@@ -304,26 +307,23 @@ def test_the_statement_counts_a_repeated_action_once_beside_the_rows():
     assert "3 of the plan's 6 actions were not updated" in coverage_statement(coverage, {})
 
 
-def test_one_group_key_for_a_repeated_action_everywhere():
-    """Every occurrence of a repeated action has one key (its smallest ID as text), the
-    key distinct_counts, the paper's merging and Coverage.distinct all group by."""
-    from reportgen.render.coverage import distinct_counts, group_key
-    from reportgen.render.formats import natural_key
-    from reportgen.render.word.page_one import distinct
-    from reportgen.render.word.rated import merge_repeats, rated_items
+def test_one_grouping_of_a_repeated_action_everywhere():
+    """Every occurrence of a repeated action is one action of the view, counted once at
+    its worst rating, the grouping Coverage.distinct and the index of periods use too."""
+    from dataclasses import replace
+    from reportgen.view.actions import distinct_rags
 
     repeats = {"O1-10": ("O2-9", "O3-1"), "O2-9": ("O1-10", "O3-1"),
                "O3-1": ("O1-10", "O2-9")}
-    assert {group_key(a, repeats) for a in repeats} == {"O1-10"}
-    assert group_key("O4-02", repeats) == "O4-02"
-    assert distinct_counts({"O1-10": Rag.GREEN, "O2-9": Rag.RED, "O3-1": Rag.AMBER,
-                            "O4-02": Rag.RED}, repeats) == {Rag.RED: 2}
+    assert distinct_rags({"O1-10": Rag.GREEN, "O2-9": Rag.RED, "O3-1": Rag.AMBER,
+                          "O4-02": Rag.RED}, repeats) == {Rag.RED: 2}
     run = make_run(6)
-    items = rated_items(run)
-    ids = [i.action.action_id for i in items]
+    ids = [a.action_id for a in run.actions]
     twin = {ids[0]: (ids[3],), ids[3]: (ids[0],)}
-    assert len(merge_repeats(items, twin)) == len(items) - 1
-    groups = distinct(items, twin)
-    assert len(groups) == len(items) - 1
-    assert [d.ids for d in groups if len(d.ids) == 2] == [
-        tuple(sorted((ids[0], ids[3]), key=natural_key))]  # shown in natural order
+    view = view_of(replace(run, repeats=twin))
+    assert len(view.actions) == len(run.actions) - 1
+    pair = [a for a in view.actions if len(a.ids) == 2]
+    assert len(pair) == 1 and set(pair[0].ids) == {ids[0], ids[3]}
+    assert pair[0].rag == max((run.ratings[i].reported for i in pair[0].ids),
+                              key=lambda r: r.rank)
+    assert view.counts.actions == 5 and view.counts.tracker_rows == 6

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from factories import view_of
 from reportgen.cli import ExitCode
 from reportgen.config import load_config
 from reportgen.export import ACTION_COLUMNS, action_records, to_csv
@@ -102,7 +103,8 @@ def test_carried_actions_are_not_listed_as_removed(months):
 def test_the_manifest_says_not_complete_with_reasons(months):
     manifest = json.loads((months["out"] / "2018-10" / "manifest.json").read_text("utf-8"))
     assert manifest["complete"] is False and manifest["plan_actions"] == 64
-    assert manifest["counts"]["actions"] == 64
+    # distinct actions, as the paper counts them, with the tracker rows beside
+    assert manifest["counts"]["actions"] == 35 and manifest["counts"]["tracker_rows"] == 64
     files = {n["file"]: n for n in manifest["not_updated"]}
     assert "the tracker could not be read" in files[OBJ3_COMMUNITY]["reason"]
     assert all(n["reason"] and not n["reason"].startswith("Not updated") and n["actions"]
@@ -118,10 +120,12 @@ def test_the_console_summary_opens_with_the_statement(months):
     second = months["second"]
     carried = second.coverage.carried
     distinct, plan = second.coverage.distinct(second.repeats)  # the samples repeat actions
-    assert first == (f"Not complete: {carried} of the plan's 64 tracker rows ({distinct} of "
-                     f"its {plan} distinct actions) were not updated this month; their last "
-                     "ratings (from September 2018) are shown.")
-    line = next(x for x in stdout.splitlines() if OBJ3_COMMUNITY in x)
+    # the paper's own statement, word for word (one coverage statement)
+    assert first == view_of(second).coverage_statement
+    assert first.startswith(f"This month's data are incomplete. {carried} of the plan's 64 "
+                            f"tracker rows ({distinct} of its {plan} distinct actions) were "
+                            "not updated this month")
+    line = next(x for x in stdout.splitlines() if x.startswith("  ") and OBJ3_COMMUNITY in x)
     assert "the tracker could not be read" in line and "budget £" in line
     # the counts are the paper's: a repeated action once, the tracker rows beside
     assert f"; {plan} distinct actions (64 tracker rows)" in stdout
@@ -129,7 +133,7 @@ def test_the_console_summary_opens_with_the_statement(months):
 
 def test_the_export_lists_every_action_with_updated_yes_or_no(months):
     first, second = months["first"], months["second"]
-    rows = list(csv.DictReader(io.StringIO(to_csv(action_records(second), ACTION_COLUMNS))))
+    rows = list(csv.DictReader(io.StringIO(to_csv(action_records(view_of(second)), ACTION_COLUMNS))))
     by_id = {r["action_id"]: r for r in rows}
     assert set(by_id) >= {a.action_id for a in first.actions}
     assert {r["updated"] for r in rows} == {"yes", "no"}

@@ -19,10 +19,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from builders import document_xml
-from factories import make_action, make_run
+from factories import view_of, make_action, make_run
 from reportgen.errors import TemplateError
 from reportgen.model import Rag
-from reportgen.render.cells import RAG_COLOURS
 from reportgen.render.word import BLOCKS, render_board_report
 from reportgen.text import clean
 
@@ -84,7 +83,7 @@ def run60():
 
 @pytest.fixture(scope="module")
 def report60(run60, config, tmp_path_factory) -> Path:
-    return render_board_report(run60, config, tmp_path_factory.mktemp("word") / "r.docx")
+    return render_board_report(view_of(run60, config), config, tmp_path_factory.mktemp("word") / "r.docx")
 
 
 def to_pdf(docx: Path, out_dir: Path) -> Path:
@@ -165,8 +164,8 @@ def test_rag_cells_are_shaded_and_labelled(report60):
 
 
 def test_rag_cells_use_the_shared_palette(report60):
-    """Fill and text colour of every rating's cell are reportgen.render.cells' (as in
-    the workbook), Cancelled included."""
+    """Fill and text colour of every rating's cell are the Rag type's (as in the
+    workbook), Cancelled included."""
     root = body(report60)
     seen = {}
     for tc in root.iter(W + "tc"):
@@ -175,8 +174,8 @@ def test_rag_cells_use_the_shared_palette(report60):
         words = "".join(tc.itertext()).split()
         if shd is not None and colour is not None and words:
             seen[words[0]] = (shd.get(W + "fill"), colour.get(W + "val"))
-    for rag, colours in RAG_COLOURS.items():
-        assert seen[rag.value] == colours, rag
+    for rag in Rag.worst_first():
+        assert seen[rag.value] == (rag.fill, rag.ink), rag
 
 
 def test_charts_are_png_with_alt_text(report60):
@@ -205,12 +204,15 @@ def test_exceptions_come_in_the_order_the_board_needs_them(report60, run60):
     expected = {a for a, r in run60.ratings.items() if r.reported in (Rag.RED, Rag.AMBER)}
     assert set(ids) == expected and len(ids) == len(expected)
     by_id = {a.action_id: a for a in run60.actions}
-    ch = run60.changes
+
+    def worse(action_id):  # newly Red, or worse than last period
+        now, was = run60.ratings[action_id].reported, run60.previous_rags.get(action_id)
+        return was is not None and (now is Rag.RED and was is not Rag.RED
+                                    or now.severity > was.severity >= 0)
 
     def rank(action_id):
         a, r = by_id[action_id], run60.ratings[action_id]
-        cls = (1 if not a.corrective_action.strip() else
-               2 if action_id in ch.newly_red or action_id in ch.worsened else
+        cls = (1 if not a.corrective_action.strip() else 2 if worse(action_id) else
                3 if r.challenge else 4 if r.reported is Rag.RED else 5)
         return (cls, -r.reported.severity)
 
@@ -225,9 +227,9 @@ def test_chart_and_table_colours_agree():
     assert list(RAG_STYLE) == ["Red", "Amber", "Green", "Blue", "Grey"]
     for name, (fill, ink, _) in RAG_STYLE.items():
         if name == "Grey":  # lighter on the charts, so it prints apart from Amber
-            assert fill > "#" + RAG_COLOURS[Rag.GREY][0] and ink == "#000000"
+            assert fill > "#" + Rag.GREY.fill and ink == "#000000"
             continue
-        assert (fill, ink) == tuple("#" + c for c in RAG_COLOURS[Rag(name)])
+        assert (fill, ink) == ("#" + Rag(name).fill, "#" + Rag(name).ink)
 
 
 def test_every_chart_is_kept_with_its_caption(report60):
@@ -276,16 +278,16 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_the_renderer_imports_no_stage_and_no_other_renderer():
-    """The Word renderer and its charts take everything from the rated run: they import
-    reportgen's data modules, the shared palette, the charts, the shared coverage
-    wording, the shared UK formats and their own modules."""
+    """The Word renderer and its charts take everything from the view of the period:
+    they import reportgen's data modules, the view, the charts and their own modules,
+    never a stage (rate, history, pipeline …)."""
     render = ROOT / "reportgen" / "render"
     allowed = {"reportgen.issues", "reportgen.model", "reportgen.config", "reportgen.errors",
-               "reportgen.text", "reportgen.render.cells", "reportgen.render.charts",
-               "reportgen.render.coverage", "reportgen.render.formats"}
+               "reportgen.text", "reportgen.render.charts", "reportgen.view"}
     for path in [*sorted((render / "word").glob("*.py")), render / "charts.py"]:
         for module in imported_modules(path):
-            assert module in allowed or module.startswith("reportgen.render.word."), \
+            assert module in allowed or module.startswith(("reportgen.render.word.",
+                                                          "reportgen.view.")), \
                 f"{path.name} imports {module}"
 
 
@@ -308,8 +310,8 @@ def test_core_properties_pinned_to_as_of(report60, run60):
 
 def test_same_inputs_give_the_same_document(config, tmp_path):
     run = make_run(30)
-    a = render_board_report(run, config, tmp_path / "a.docx")
-    b = render_board_report(run, config, tmp_path / "b.docx")
+    a = render_board_report(view_of(run, config), config, tmp_path / "a.docx")
+    b = render_board_report(view_of(run, config), config, tmp_path / "b.docx")
     assert document_xml(a) == document_xml(b)
     assert a.read_bytes() == b.read_bytes()
 
@@ -333,7 +335,7 @@ def hostile(config, tmp_path_factory):
     )
     actions[7] = dataclasses.replace(actions[7], commentary=LONG)  # also Red
     run = make_run(actions=actions)
-    path = render_board_report(run, config, tmp_path_factory.mktemp("hostile") / "h.docx")
+    path = render_board_report(view_of(run, config), config, tmp_path_factory.mktemp("hostile") / "h.docx")
     return run, path
 
 
@@ -394,7 +396,7 @@ def restyled_template(tmp_path: Path) -> Path:
 
 
 def test_restyled_template_restyles_the_headings_without_code(config, tmp_path):
-    out = render_board_report(make_run(20), config, tmp_path / "r.docx",
+    out = render_board_report(view_of(make_run(20), config), config, tmp_path / "r.docx",
                               template=restyled_template(tmp_path))
     doc = Document(str(out))
     for name in ("Heading 1", "Heading 2"):
@@ -412,7 +414,7 @@ def test_restyled_template_restyles_the_headings_without_code(config, tmp_path):
 
 
 def test_config_path_is_the_default_template(config, tmp_path):
-    out = render_board_report(make_run(5), config, tmp_path / "r.docx")
+    out = render_board_report(view_of(make_run(5), config), config, tmp_path / "r.docx")
     assert config.paths.template.resolve() == TEMPLATE.resolve()
     assert out.exists()
 
@@ -420,7 +422,7 @@ def test_config_path_is_the_default_template(config, tmp_path):
 def test_missing_template_is_named(config, tmp_path):
     missing = tmp_path / "nowhere" / "board.docx"
     with pytest.raises(TemplateError) as err:
-        render_board_report(make_run(3), config, tmp_path / "r.docx", template=missing)
+        render_board_report(view_of(make_run(3), config), config, tmp_path / "r.docx", template=missing)
     assert str(missing) in str(err.value) and "\n" not in str(err.value)
 
 
@@ -429,7 +431,7 @@ def test_broken_template_is_named(config, tmp_path, content):
     broken = tmp_path / "broken.docx"
     broken.write_bytes(content)
     with pytest.raises(TemplateError) as err:
-        render_board_report(make_run(3), config, tmp_path / "r.docx", template=broken)
+        render_board_report(view_of(make_run(3), config), config, tmp_path / "r.docx", template=broken)
     assert str(broken) in str(err.value) and "\n" not in str(err.value)
 
 
@@ -451,18 +453,18 @@ def edited_template(tmp_path: Path, old: str, new: str) -> Path:
 def test_unknown_placeholder_is_named(config, tmp_path):
     template = edited_template(tmp_path, "{{p summary }}", "{{ sumary_typo }}")
     with pytest.raises(TemplateError, match="sumary_typo"):
-        render_board_report(make_run(3), config, tmp_path / "r.docx", template=template)
+        render_board_report(view_of(make_run(3), config), config, tmp_path / "r.docx", template=template)
 
 
 def test_part_placeholder_written_without_p_is_named(config, tmp_path):
     template = edited_template(tmp_path, "{{p summary }}", "Here: {{ summary }}")
     with pytest.raises(TemplateError, match=r"\{\{p summary \}\}"):
-        render_board_report(make_run(3), config, tmp_path / "r.docx", template=template)
+        render_board_report(view_of(make_run(3), config), config, tmp_path / "r.docx", template=template)
 
 
 def test_part_left_out_of_the_template_is_left_out_of_the_report(config, tmp_path, caplog):
     template = edited_template(tmp_path, "{{p appendix }}", "No appendix this month.")
-    out = render_board_report(make_run(10), config, tmp_path / "r.docx", template=template)
+    out = render_board_report(view_of(make_run(10), config), config, tmp_path / "r.docx", template=template)
     text = all_text(body(out))
     assert "No appendix this month." in text and "Every action in the trackers" not in text
     assert "appendix" in caplog.text
@@ -474,7 +476,7 @@ def test_template_without_the_report_styles_still_renders(config, tmp_path, capl
         doc.styles[name].delete()
     template = tmp_path / "plain.docx"
     doc.save(str(template))
-    out = render_board_report(make_run(10), config, tmp_path / "r.docx", template=template)
+    out = render_board_report(view_of(make_run(10), config), config, tmp_path / "r.docx", template=template)
     root = body(out)
     assert "Report Table" in caplog.text and "Table Text" in caplog.text
     generated = [t for t in root.iter(W + "tbl")
@@ -517,7 +519,7 @@ def test_template_is_reproducible(tmp_path):
 def test_empty_run_renders(config, tmp_path):
     run = dataclasses.replace(make_run(0, n_kpis=0), finance_by_stream=(),
                               finance_by_objective=(), issues=(), sources=())
-    text = all_text(body(render_board_report(run, config, tmp_path / "e.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "e.docx")))
     assert "No actions are rated Red or Amber this period." in text
     assert "No key performance indicators" in text
 
@@ -526,7 +528,7 @@ def test_first_period_without_history(config, tmp_path):
     from reportgen.model import Changes
 
     run = dataclasses.replace(make_run(10), changes=Changes(), previous_rags={})
-    text = all_text(body(render_board_report(run, config, tmp_path / "f.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "f.docx")))
     assert "No earlier period is stored yet" in text
 
 
@@ -534,7 +536,7 @@ def test_long_data_quality_lists_are_capped_with_a_pointer(config, tmp_path):
     run = make_run(150)
     run = dataclasses.replace(run, ratings={k: dataclasses.replace(r, stale=True)
                                             for k, r in run.ratings.items()})
-    text = all_text(body(render_board_report(run, config, tmp_path / "s.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "s.docx")))
     assert "150 actions last updated more than 45 days before 30/09/2018" in text
     assert "The first 100 of 150 updates overdue are shown" in text
 
@@ -546,7 +548,7 @@ def test_body_and_appendix_d_count_the_same_tracker_issues(config, tmp_path):
     run = make_run(20)
     missed = make_issue("period-missed", file="", value="August 2018")
     run = dataclasses.replace(run, issues=(*run.issues, missed))
-    text = all_text(body(render_board_report(run, config, tmp_path / "q.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "q.docx")))
     counts = r"(\d+) errors? \(rows or files left out of the ratings\) and (\d+) warnings?"
     appendix_d = text[text.index("Appendix D: Data quality in detail"):]
     in_body = re.search(counts + " from the checks", text).groups()
@@ -592,7 +594,7 @@ def test_libreoffice_prints_hostile_text_as_written(hostile, tmp_path):
 
 @needs_soffice
 def test_libreoffice_uses_the_restyled_heading_font(config, tmp_path):
-    out = render_board_report(make_run(10), config, tmp_path / "r.docx",
+    out = render_board_report(view_of(make_run(10), config), config, tmp_path / "r.docx",
                               template=restyled_template(tmp_path))
     pdf = to_pdf(out, tmp_path)
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
@@ -614,7 +616,7 @@ def _between(text: str, start: str, end: str) -> str:
 def big_report(config, tmp_path_factory):
     from test_body_budget import big_plan
     run = big_plan()
-    path = render_board_report(run, config, tmp_path_factory.mktemp("big") / "r.docx")
+    path = render_board_report(view_of(run, config), config, tmp_path_factory.mktemp("big") / "r.docx")
     return run, all_text(body(path))
 
 
@@ -656,7 +658,7 @@ def test_a_big_plan_body_keeps_data_quality_counts_and_the_lists_go_to_appendix_
 
 
 def test_decisions_beyond_the_limit_are_counted_not_named(big_report):
-    from reportgen.render.word.budget import DECISION_LIMIT
+    from reportgen.view.prose import DECISION_LIMIT
     run, text = big_report
     recs = _between(text, "The Integration Joint Board is asked to:", "Summary\n")
     asked = sum(1 for a in run.actions if a.decision == "Yes"
@@ -669,7 +671,7 @@ def test_decisions_beyond_the_limit_are_counted_not_named(big_report):
 def test_many_kpis_keep_a_compact_table_and_the_charts_that_fit(config, tmp_path):
     from reportgen.render.word.budget import KPI_CHARTS_MAX, KPI_TABLE_LIMIT
     run = make_run(20, n_kpis=30)
-    text = all_text(body(render_board_report(run, config, tmp_path / "r.docx")))
+    text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "r.docx")))
     kpis = _between(text, "Key performance indicators\n", "Finance by funding stream")
     assert len(re.findall(r"^KPI-\d+ ", kpis, flags=re.M)) == KPI_TABLE_LIMIT
     assert f"A further {30 - KPI_TABLE_LIMIT} indicators" in kpis
@@ -688,7 +690,7 @@ def test_a_smaller_page_budget_shows_fewer_exceptions(config, tmp_path):
     for pages in (8, 6):
         cfg = dataclasses.replace(config, report=dataclasses.replace(config.report,
                                                                      body_pages=pages))
-        text = all_text(body(render_board_report(run, cfg, tmp_path / f"{pages}.docx")))
+        text = all_text(body(render_board_report(view_of(run, cfg), cfg, tmp_path / f"{pages}.docx")))
         section = _between(text, "Exceptions: what needs the Board",
                            "Key performance indicators\n")
         counts.append(len(re.findall(r"^(O\d-\d+) ", section, flags=re.M)))
@@ -706,3 +708,11 @@ def test_body_pages_is_read_from_the_configuration(tmp_path):
     path.write_text(text.replace("body_pages = 8", "body_pages = 1"), encoding="utf-8")
     with pytest.raises(ConfigError, match="body_pages"):
         load_config(path)
+
+
+def test_word_xml_is_written_only_by_the_builder():
+    """The part modules build their parts with wordml's Builder and run helpers: no
+    ``<w:`` fragment of their own (one place to keep WordML valid)."""
+    for path in sorted((ROOT / "reportgen" / "render" / "word").glob("*.py")):
+        if path.name != "wordml.py":
+            assert "<w:" not in path.read_text(encoding="utf-8"), path.name

@@ -15,14 +15,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from factories import STREAMS, make_action, make_run
+from factories import view_of, STREAMS, make_action, make_run
 from reportgen.model import Status
 from reportgen.rate import split_by
 from reportgen.outputs import Staging
-from reportgen.render.cells import (
-    EXCEL_MAX_CHARS, TRUNCATED, final_folder, fit_text, tracker_link,
-)
 from reportgen.render.workbook import write_consolidated
+from reportgen.view.links import Links, final_folder
+from reportgen.view.quality import COMMENTARY_LIMIT, EXCEL_MAX_CHARS, TRUNCATED, fit_text
+
+
+def tracker_link(file, sheet, cell, workbooks, folder):
+    return Links(workbooks).cell(file, sheet, cell, relative_to=folder)
 
 
 SHEETS = ["Summary", "Actions", "Allocations", "Finance", "KPIs", "Issues", "Sources"]
@@ -50,8 +53,10 @@ def write(run, config, tmp_path, name="consolidated-2018-09.xlsx", staging=True)
         folder = folder / ".staging-4242"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    issues = write_consolidated(run, config, path, tmp_path / "workbooks")
-    return path, issues
+    view = view_of(run, config, tmp_path / "workbooks")
+    write_consolidated(view, config, path)
+    # the text the workbook cuts to fit Excel, as the view lists it for every output
+    return path, [i for i in view.issues if i.code == "text-truncated"]
 
 
 def columns(ws):
@@ -186,7 +191,7 @@ def test_issue_hyperlinks_open_the_tracker_at_the_cell(config, tmp_path):
                                          "tracker-1.xlsx › Actions!H9")
     assert links["stale-update"][:2] == ("..\\..\\workbooks\\tracker-2.xlsx", "'Actions'!N7")
     assert links["file-password-protected"][:2] == ("..\\..\\workbooks\\locked.xlsx", None)
-    assert ws[f"{cols['Hint']}2"].value == run.issues[0].hint
+    assert ws[f"{cols['Hint']}2"].value == view_of(run).issues[0].hint  # sorted, as listed
 
 
 def test_link_targets_are_relative_to_the_final_folder(tmp_path):
@@ -292,12 +297,12 @@ def test_long_text_is_cut_with_a_marker_and_an_issue(config, tmp_path):
         ("text-truncated", "tracker-1.xlsx", "Actions", None, "action"),
         ("text-truncated", "tracker-1.xlsx", "Actions", "P6", "commentary"),
     ]
-    assert issues[1].message == "Commentary is 40000 characters long; it was cut to 32767 " \
+    assert issues[1].message == "Commentary is 40000 characters long; it was cut to 32647 " \
                                 "characters."
     wb = openpyxl.load_workbook(path)
     ws = wb["Actions"]
     commentary = column_values(ws, "Commentary")[0]
-    assert len(commentary) == EXCEL_MAX_CHARS and commentary.endswith(TRUNCATED)
+    assert len(commentary) == COMMENTARY_LIMIT and commentary.endswith(TRUNCATED)
     action = column_values(ws, "Action")[0]
     assert len(action.encode("utf-16-le")) // 2 <= EXCEL_MAX_CHARS
     assert action.endswith("😀" + TRUNCATED)

@@ -34,9 +34,6 @@ from reportgen.config import Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
-
-
 @dataclass
 class RawSheet:
     """One visible worksheet: values by grid position, plus cell metadata."""
@@ -238,9 +235,6 @@ def _zip_kind(zf: zipfile.ZipFile) -> str:
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
-_CELL_RE = re.compile(r"([A-Z]{1,3})(\d+)")
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 

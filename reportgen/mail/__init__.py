@@ -132,16 +132,17 @@ def _note_in_manifest(out_dir: Path, outcome: Outcome, occasion: str) -> None:
     _write_json(path, manifest)
 
 
-def deliver_run(run, config: Config, out_dir: Path, workbooks: Path, *, now: datetime,
+def deliver_run(view, config: Config, out_dir: Path, *, now: datetime,
                 context: ssl.SSLContext | None = None, delay: float = 2.0,
                 send: bool | None = None) -> Outcome:
-    """After a run: compose the officers', team's and board's messages into the outbox
+    """After a run: compose the officers', team's and board's messages of the view of
+    the period (reportgen.view.PeriodView) into the outbox
     and, with ``[email] send = true`` (or ``send``), send what has not been sent.
 
     When sending, the officers' and the board's messages go first; the team's summary is
     then composed from what became of them (it names as emailed only the officers whose
     message was delivered), added to the outbox and sent."""
-    plan = after_run_messages(run, config, out_dir, workbooks)
+    plan = after_run_messages(view, config, out_dir)
     if not plan.messages or not (config.email.send if send is None else send):
         files = write_outbox(plan, config, out_dir, now)
         outcome = _outcome(plan, out_dir, files, None)
@@ -156,7 +157,7 @@ def deliver_run(run, config: Config, out_dir: Path, workbooks: Path, *, now: dat
         team = []
     report = _send(config, out_dir, now, files, context, delay) if files else SendReport()
     if team:
-        summary = after_run_messages(run, config, out_dir, workbooks, sent=report.officers())
+        summary = after_run_messages(view, config, out_dir, sent=report.officers())
         (message,) = [m for m in summary.messages if m.kind == "team"]
         path = add_to_outbox(message, config, out_dir, now)
         files.append(path)

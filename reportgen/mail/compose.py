@@ -1,4 +1,6 @@
-"""What is sent, to whom: messages built from a rated run, written as RFC 5322 ``.eml``.
+"""What is sent, to whom: messages built from the view of the period, written as RFC 5322
+``.eml``. What a message says (counts, changes, finance, who must fix what) is the
+view's (reportgen.view); this module words and addresses it.
 
 After a run (:func:`after_run_messages`):
 
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,10 +41,12 @@ from pathlib import Path
 from reportgen.address import AddressProblem, needs_smtputf8
 from reportgen.config import Config
 from reportgen.mail.files import write_atomic
-from reportgen.model import RatedRun, Rag
-from reportgen.render.cells import safe_file_stem
-from reportgen.render.coverage import distinct_counts, short_title
-from reportgen.render.formats import money
+from reportgen.model import RatedRun
+from reportgen.view import PeriodView
+from reportgen.view.feedback import CHASE_LIST, UNKNOWN_OFFICER, safe_file_stem
+from reportgen.view.formats import id_list, month_name, pounds_text, variance_text
+from reportgen.view.links import Links
+from reportgen.view.words import short_title
 
 OUTBOX = "outbox"
 OFFICER_HEADER = "X-Reportgen-Officer"
@@ -149,75 +152,60 @@ def address_book(run: RatedRun | None, config: Config, actions=None,
 
 
 def tracker_location(file: str, workbooks: Path, config: Config) -> str:
-    """Where a tracker lives, as officers can open it: ``[links] base`` + the file name,
-    else its full path."""
-    base = config.links.base.strip()
-    if base:
-        return base.rstrip("/") + "/" + Path(file).as_posix()
-    return os.path.abspath(Path(workbooks) / file)
+    """Where a tracker lives, as officers can open it (the one link builder's
+    :meth:`reportgen.view.links.Links.location`)."""
+    return Links(Path(workbooks), config.links.base).location(file)
 
 
-def board_summary(run: RatedRun) -> list[str]:
-    """Three lines for the board's message (a fourth, first, when incomplete)."""
-    from reportgen.register import statement
-
-    # an action the plan repeats under several objectives is counted once, as the paper
-    # and the dashboard count it; the tracker rows are said beside when they differ
-    counts = distinct_counts({k: r.reported for k, r in run.ratings.items()}, run.repeats)
-    shown = ", ".join(f"{counts[rag]} {rag.value}" for rag in Rag if counts.get(rag))
-    total, rows = sum(counts.values()), len(run.ratings)
-    plan = f"{total} distinct actions ({rows} tracker rows)" if total != rows \
-        else f"{total} actions"
-    lines = []
-    incomplete = statement(run)
-    if incomplete:
-        lines.append(incomplete)
+def board_summary(view: PeriodView) -> list[str]:
+    """A few lines for the board's and the team's messages: the coverage statement and
+    the updates made after the period when there are any, then the counts, what is newly
+    Red and the finance position."""
+    lines = [text for text in (view.coverage_statement, view.late_statement) if text]
+    c = view.counts
+    shown = ", ".join(f"{n:,} {rag.value}" for rag, n in c.now.items() if n)
+    plan = (f"{c.actions:,} distinct actions ({c.tracker_rows:,} tracker rows)"
+            if c.rows_differ else f"{c.actions:,} actions")
     lines.append(f"The plan has {plan}: {shown or 'none rated'}.")
-    red = run.changes.newly_red
-    since = run.changes.previous_period
+    since = month_name(view.previous_period) if view.previous_period else None
+    red = [a.id for a in view.change("newly_red").actions]
     if red:
-        lines.append(f"Newly Red since {since or 'the last report'}: {', '.join(red)}.")
+        lines.append(f"Newly Red since {since}: {id_list(red, 5)}.")
     elif since:
         lines.append(f"No action has become Red since {since}.")
     else:
         lines.append("No earlier report to compare with, so nothing is counted as newly Red.")
-    f = run.finance_total
-    if f is None or f.budget is None:
+    f = view.finance
+    if not f.has_money:
         lines.append("Finance: no budget recorded in the trackers.")
     else:
-        over = "" if f.variance is None else (
-            f", {money(abs(f.variance))} {'over' if f.variance > 0 else 'under'} budget"
-            if f.variance else ", on budget")
-        rag = f" ({f.rag.value})" if f.rag is not None else ""
-        forecast = "not known" if f.forecast is None else money(f.forecast)
-        lines.append(f"Finance: budget {money(f.budget)}, forecast outturn "
+        p = f.total.pounds
+        over = "" if p.variance is None else (
+            f", {variance_text(p.variance)}" + (" budget" if p.variance else ""))
+        rag = f" ({f.total.rating.rag.value})" if f.total.rating.rag is not None else ""
+        forecast = "not known" if p.forecast is None else pounds_text(p.forecast)
+        lines.append(f"Finance: budget {pounds_text(p.budget)}, forecast outturn "
                      f"{forecast}{over}{rag}.")
     return lines
 
 
-def after_run_messages(run: RatedRun, config: Config, out_dir: Path, workbooks: Path,
+def after_run_messages(view: PeriodView, config: Config, out_dir: Path,
                        sent: dict[str, str | None] | None = None) -> Plan:
     """The messages a completed run sends (see the module's docstring). ``sent`` is what
     became of the officers' messages, officer → None (delivered) or why not, when they
     have been sent; the team's summary names as emailed only those delivered. Without
     it (nothing sent yet) the summary says whose feedback is in the outbox."""
-    from reportgen.render.feedback import (
-        CHASE_LIST, UNKNOWN_OFFICER, chase_items, collect, feedback_names,
-    )
-
     plan = Plan()
-    period = run.period
-    trackers = collect(run)
-    names = feedback_names(list(trackers))
-    items = chase_items(trackers, run) if trackers else []
-    book = address_book(run, config)
+    period = view.period
+    names = view.feedback.names
+    book = address_book(None, config, actions=[r.action for r in view.rows],
+                        issues=view.issues)
 
     plan.address_problems = list(config.email.address_problems)
-    by_officer: dict[str, list] = {}
     emailed: list[str] = []  # the officers whose message is in the plan
-    for item in items:
-        by_officer.setdefault(item.officer, []).append(item)
-    for officer, todo in by_officer.items():
+    officers = [o.officer for o in view.feedback.officers]
+    for officer in officers:
+        todo = view.feedback.items_of(officer)
         address = book.get(officer)
         files = list(dict.fromkeys(i.file for i in todo))
         if officer == UNKNOWN_OFFICER:  # a tracker that could not be read names no one
@@ -233,7 +221,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path, workbooks: 
                        if p.is_file())
         lines = [f"Dear {officer},", "",
                  f"The {period.name} report has been run. Please make these changes in "
-                 f"your tracker before {run.next_update or 'the next report'}:", ""]
+                 f"your tracker before {view.next_update or 'the next report'}:", ""]
         for n, item in enumerate(todo, 1):
             where = f"{item.file}, sheet {item.sheet}, cell {item.cell}" if item.cell and \
                 item.sheet else item.file
@@ -242,7 +230,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path, workbooks: 
             lines += [f"{n}. {what}{_KINDS.get(item.kind, item.kind)}", f"   Where: {where}",
                       f"   What to do: {item.todo}", ""]
         lines += ["Your tracker" + ("s are" if len(files) > 1 else " is") + " at:"]
-        lines += [f"   {tracker_location(f, workbooks, config)}" for f in files]
+        lines += [f"   {view.links.location(f)}" for f in files]
         lines += ["", "The attached feedback workbook links to each cell.", "",
                   _sign_off(config)]
         plan.messages.append(Outgoing(
@@ -254,7 +242,7 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path, workbooks: 
     report = out_dir / f"board-report-{period.label}.docx"
     pdf = report.with_suffix(".pdf")
     if config.email.board and report.is_file():
-        summary = board_summary(run)
+        summary = board_summary(view)
         body = ["Dear colleagues,", "",
                 f"Please find attached the {config.report.title} for {period.name}"
                 f" ({'Word and PDF' if pdf.is_file() else 'Word'}).", "", *summary, "",
@@ -266,12 +254,13 @@ def after_run_messages(run: RatedRun, config: Config, out_dir: Path, workbooks: 
 
     if config.email.team:
         chase = out_dir / "feedback" / CHASE_LIST
-        errors = sum(1 for i in run.issues if i.is_error)
-        lines = [f"The {period.name} run is done (data as of {run.as_of:%d/%m/%Y}).", "",
-                 *board_summary(run), "",
-                 f"{len(run.sources)} tracker file(s) read; {errors} error(s) and "
-                 f"{len(run.issues) - errors} warning(s) in the trackers.",
-                 f"{len(by_officer)} officer(s) have something to fix or update"
+        q = view.quality
+        lines = [f"The {period.name} run is done (data as of {view.as_of:%d/%m/%Y}).", "",
+                 *board_summary(view), "",
+                 f"{q.read} tracker file(s) read; {q.errors} error(s) and "
+                 f"{q.warnings} warning(s) in the trackers"
+                 + (f"; {q.notes} note(s)" if q.notes else "") + ".",
+                 f"{len(officers)} officer(s) have something to fix or update"
                  + ("; the chase list is attached." if chase.is_file() else ".")]
         lines += _who_was_emailed(emailed, plan, sent)
         if plan.unaddressed:

@@ -17,7 +17,7 @@ from reportgen.config import Config
 from reportgen.mail.compose import REMINDER_PREFIX, Outgoing, Plan, address_book, \
     tracker_location, _sign_off
 from reportgen.model import Period, Status
-from reportgen.render.coverage import short_title
+from reportgen.view.words import short_title
 
 
 def reminder_window(period: Period, config: Config) -> tuple[date, date]:
@@ -83,7 +83,7 @@ def reminder_messages(actions, period: Period, config: Config, workbooks: Path,
 
 
 def _stem(name: str) -> str:
-    from reportgen.render.cells import safe_file_stem
+    from reportgen.view.feedback import safe_file_stem
 
     return safe_file_stem(name, "officer")
 

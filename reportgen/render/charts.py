@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from reportgen.model import Rag
-from reportgen.render.cells import RAG_COLOURS
 
 CM = 1 / 2.54  # inches per centimetre
 # 150 dots per inch is plenty for 9 pt text printed at the placed size; more only adds
@@ -46,20 +45,14 @@ FONT_PT = 9.0
 # readers; Cancelled actions are not charted.
 _HATCH = {Rag.RED: "////", Rag.AMBER: "....", Rag.GREEN: "\\\\\\\\", Rag.BLUE: "xxx",
           Rag.GREY: "---"}
-# Grey's table fill (D9D9D9) prints about 28 levels lighter than Amber's (FFC000), enough
-# beside the word in a cell; a chart's bars have no word, so there Grey is lighter still.
-# Its hatch is its own.
-_CHART_FILL = {Rag.GREY: "E9E9E9"}
 RAG_STYLE: dict[str, tuple[str, str, str]] = {
-    rag.value: (f"#{_CHART_FILL.get(rag, RAG_COLOURS[rag][0])}", f"#{RAG_COLOURS[rag][1]}",
-                hatch)
-    for rag, hatch in _HATCH.items()
+    rag.value: (f"#{rag.chart_fill}", f"#{rag.ink}", hatch) for rag, hatch in _HATCH.items()
 }
 """Fill, ink (dark or light, for the hatching) and hatch by rating name, in the palette
-Word and Excel cells use (reportgen.render.cells.RAG_COLOURS), except a lighter Grey."""
+Word and Excel cells use (``Rag.fill``), except a lighter Grey (``Rag.chart_fill``: a
+bar has no word beside it)."""
 
-LEGEND_LABELS = {"Red": "Red", "Amber": "Amber", "Green": "Green", "Blue": "Blue (complete)",
-                 "Grey": "Grey (not yet due)"}
+LEGEND_LABELS = {rag.value: rag.word for rag in _HATCH}
 
 _RC = {
     "font.family": "DejaVu Sans",

@@ -109,15 +109,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _col(header: str) -> int:
-    return next(i for i, c in enumerate(COLUMNS) if c.header == header)
-
-
-def _range(col: int) -> str:
-    letter = xl_col_to_name(col)
-    return f"{letter}{FIRST_ROW + 1}:{letter}{LAST_ROW + 1}"
-
-
 def _objective_order(config: Config, objective: int | None) -> list[int]:
     numbers = [o.number for o in config.objectives]
     if objective is None:

@@ -3,10 +3,11 @@
 Sheets, in order:
 
 - **Summary**: when this month's data are incomplete, the coverage statement first (the
-  paper's page-1 words, reportgen.render.coverage); period, as-of date, actions in the
-  plan and those not updated this month, counts by reported BRAG and by objective,
-  finance by funding stream, a chart of BRAG by objective and one of budget against
-  forecast.
+  paper's page-1 words), and the count of updates made after the period's end when there
+  are any; period, as-of date, actions in the plan (distinct, with the tracker rows
+  beside) and those not updated this month, problems by severity, actions by reported
+  BRAG and by objective (each action once in the plan's row), finance by funding stream,
+  a chart of BRAG by objective and one of budget against forecast.
 - **Actions**: one Excel table (``Actions``) of every action of the plan with its source
   file and cell, the officer's, computed and reported RAG, the reasons, the money, and
   "Updated this month" ("Yes", or "No: <reason>; rating from <month>" for an action
@@ -21,11 +22,13 @@ Sheets, in order:
 - **Issues**: every validation issue, hyperlinked to the officer's workbook at the cell.
 - **Sources**: every file looked at, read or refused.
 
-The table sheets are in reportgen.render.workbook_tables, the cell rules shared with the
-feedback workbooks in reportgen.render.cells. Text from trackers is always written with
-``write_string`` (``write()`` would turn "=…" into a formula and "{=…}" into an array
-formula), cleaned, and cut to Excel's 32,767-character limit with a visible
-"… [truncated]" marker and a ``text-truncated`` Issue. Document properties are pinned to
+Everything is written from the view of the period (reportgen.view): its counts, lists
+and Issues; nothing is counted or chosen here. The table sheets are in
+reportgen.render.workbook_tables, the cell rules shared with the feedback workbooks in
+reportgen.render.cells. Text from trackers is always written with ``write_string``
+(``write()`` would turn "=…" into a formula and "{=…}" into an array formula), cleaned,
+and cut to Excel's 32,767-character limit with a visible "… [truncated]" marker (the
+view lists each cut as a ``text-truncated`` Issue). Document properties are pinned to
 the period's as-of date, so two runs of one period on the same inputs give the same bytes.
 
 ``constant_memory`` is not used: XlsxWriter refuses tables in that mode (``add_table``
@@ -36,7 +39,6 @@ memory at 12,000 actions.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -46,45 +48,37 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from reportgen.config import Config
 from reportgen.errors import OutputError
-from reportgen.issues import Issue
-from reportgen.model import Allocation, RatedRun
-from reportgen.render.cells import (
-    RAG_COLOURS, RAG_ORDER, WORKBOOK_OPTIONS, TextGuard, cell_text, colour, serial,
-    text_lines,
-)
-from reportgen.render.coverage import coverage_statement, severity_name
+from reportgen.model import Rag
+from reportgen.render.cells import WORKBOOK_OPTIONS, cell_text, colour, serial, text_lines
 from reportgen.render.workbook_finance import MEASURES, FinanceLayout, write_finance
 from reportgen.render.workbook_tables import (
     WorkbookFormats, rag_rules, write_actions, write_allocations, write_issues, write_kpis,
     write_sources,
 )
+from reportgen.view import PeriodView
+from reportgen.view.formats import uk_date
 
 
-def write_consolidated(run: RatedRun, config: Config, path: Path,
-                       workbooks: Path) -> list[Issue]:
-    """Write the consolidated workbook to ``path`` and return the Issues found while
-    writing (``text-truncated``, one per tracker cell whose text was cut).
+def write_consolidated(view: PeriodView, config: Config, path: Path) -> Path:
+    """Write the consolidated workbook of ``view`` to ``path`` and return it.
 
-    The returned Issues are already listed on the workbook's Issues sheet; the caller adds
-    them to ``run.issues`` for the other outputs. The file is written in place at
-    ``path``: atomic placement is the caller's job (reportgen.outputs.Staging), but links
-    are computed for the folder the file will be placed in
-    (:func:`reportgen.render.cells.final_folder`).
+    The file is written in place at ``path``: atomic placement is the caller's job
+    (reportgen.outputs.Staging), but links are computed for the folder the file will be
+    placed in (:func:`reportgen.view.links.final_folder`).
     Raises OutputError when the file cannot be written."""
     path = Path(path)
-    guard = TextGuard()
     try:
         wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     except XlsxWriterException as exc:  # pragma: no cover - bad options only
         raise OutputError(f"cannot write {path}: {exc}") from exc
-    created = datetime.combine(run.as_of, time(0, 0))
+    created = datetime.combine(view.as_of, time(0, 0))
     wb.set_properties({
-        "title": f"Consolidated workbook {run.period.label}",
+        "title": f"Consolidated workbook {view.period.label}",
         "subject": config.report.title,
         "author": config.report.author or "reportgen",
         "company": config.partnership,
-        "comments": f"Written by reportgen for {run.period.name}, as of "
-                    f"{run.as_of:%d/%m/%Y}",
+        "comments": f"Written by reportgen for {view.period.name}, as of "
+                    f"{view.as_of:%d/%m/%Y}",
         "created": created,
     })
     fmt = WorkbookFormats(wb)
@@ -96,83 +90,77 @@ def write_consolidated(run: RatedRun, config: Config, path: Path,
     issues_ws = wb.add_worksheet("Issues")
     sources_ws = wb.add_worksheet("Sources")
 
-    allocs = list(run.allocations)
-    objectives = _objectives(run, config)
-    streams = _streams(allocs, config)
-
-    write_actions(actions_ws, run, fmt, guard)
-    write_allocations(alloc_ws, allocs, fmt)
-    layout = write_finance(finance_ws, run, config, allocs, objectives, streams, fmt, guard)
-    write_kpis(kpis_ws, run, config, fmt, guard)
-    write_sources(sources_ws, run, fmt, guard)
-    _write_summary(summary, wb, run, config, objectives, allocs, layout, fmt)
-    # Last, so that texts cut on the other sheets are listed too.
-    write_issues(issues_ws, run, path, workbooks, fmt, guard)
+    objectives = [number for number, _, _ in view.objectives]
+    streams = _streams(view, config)
+    write_actions(actions_ws, view, fmt)
+    write_allocations(alloc_ws, list(view.allocations), fmt)
+    layout = write_finance(finance_ws, view, config, objectives, streams, fmt)
+    write_kpis(kpis_ws, view, config, fmt)
+    write_sources(sources_ws, view, fmt)
+    _write_summary(summary, wb, view, config, layout, fmt)
+    write_issues(issues_ws, view, path, fmt)
     summary.activate()
     try:
         wb.close()
     except (XlsxWriterException, OSError) as exc:
         raise OutputError(f"cannot write {path}: {exc}") from exc
-    return list(guard.issues)
+    return path
 
 
-def _objectives(run: RatedRun, config: Config) -> list[int]:
-    numbers = [o.number for o in config.objectives]
-    extra = sorted({a.objective for a in run.actions} - set(numbers))
-    return numbers + extra
-
-
-def _streams(allocs: list[Allocation], config: Config) -> list[str]:
+def _streams(view: PeriodView, config: Config) -> list[str]:
     """Configured streams in configuration order, then any others A–Z."""
-    used = {a.stream for a in allocs}
+    used = {a.stream for a in view.allocations}
     known = list(config.stream_names)
     return known + sorted(used - set(known))
-
-
-def _objective_label(config: Config, number: int) -> str:
-    obj = config.objective(number)
-    return obj.text if obj else "(not in the configuration)"
-
 
 
 # --------------------------------------------------------------------------- Summary
 
 
-def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
-                   allocs: list[Allocation], layout: FinanceLayout, fmt: WorkbookFormats) -> None:
+def _facts(view: PeriodView) -> list[tuple[str, object]]:
+    q = view.quality
+    facts: list[tuple[str, object]] = [
+        ("Period", f"{view.period.name} ({view.period.label})"),
+        ("As of", view.as_of),
+        ("Actions in the plan", view.counts.actions),
+        ("Tracker rows", view.counts.tracker_rows),
+    ]
+    if view.coverage is not None:
+        facts.append(("Not updated this month", view.carried_actions))
+    if view.late:
+        facts.append((f"Updates made after {uk_date(view.as_of)}", view.late))
+    facts += [
+        ("KPIs", len(view.kpis)),
+        ("Files read", q.read),
+        ("Files refused", len(q.refused)),
+        ("Validation errors", q.errors),
+        ("Warnings", q.warnings),
+    ]
+    if q.not_read:
+        facts.append(("Files not read (not a tracker format)", len(q.not_read)))
+    if q.others:
+        facts.append(("Notes", len(q.others)))
+    return facts
+
+
+def _write_summary(ws, wb, view: PeriodView, config: Config, layout: FinanceLayout,
+                   fmt: WorkbookFormats) -> None:
+    order = Rag.worst_first()
     ws.write_string(0, 0, f"{config.partnership}: consolidated workbook", fmt.title)
     ws.write_string(1, 0, config.report.title, fmt.note)
-    statement = coverage_statement(run.coverage, run.repeats)
     first = 3
-    if statement:  # at the top, as on page 1 of the paper (DESIGN 4a)
-        warn = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                              "font_color": "#9C0006", "bg_color": "#FBE4E4", "border": 1,
-                              "border_color": "#C00000"})
-        # merge_range() writes with write(); the text goes in with write_string()
-        ws.merge_range(2, 0, 2, 1 + len(RAG_ORDER) + 1, "", warn)
-        ws.write_string(2, 0, statement, warn)
-        ws.set_row(2, 15 * text_lines(statement, 30 + 15 * (1 + len(RAG_ORDER)) + 60))
-        first = 4
-    errors = sum(1 for i in run.issues if i.is_error)
-    warnings = sum(1 for i in run.issues if severity_name(i) == "warning")
-    facts = [
-        ("Period", f"{run.period.name} ({run.period.label})"),
-        ("As of", run.as_of),
-        ("Actions in the plan", run.coverage.plan_actions if run.coverage
-         else len(run.actions)),
-    ]
-    if run.coverage is not None:
-        facts.append(("Not updated this month", run.coverage.carried))
-    facts += [
-        ("KPIs", len(run.kpis)),
-        ("Files read", sum(1 for s in run.sources if not s.refused)),
-        ("Files refused", sum(1 for s in run.sources if s.refused)),
-        ("Validation errors", errors),
-        ("Warnings", warnings),
-    ]
-    not_read = sum(1 for i in run.issues if i.code == "file-not-read")
-    if not_read:
-        facts.append(("Files not read (not a tracker format)", not_read))
+    warn = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                          "font_color": "#9C0006", "bg_color": "#FBE4E4", "border": 1,
+                          "border_color": "#C00000"})
+    for statement in (view.coverage_statement, view.late_statement):
+        if statement:  # at the top, as on page 1 of the paper (DESIGN 4a)
+            r = first - 1
+            # merge_range() writes with write(); the text goes in with write_string()
+            ws.merge_range(r, 0, r, 1 + len(order) + 1, "", warn)
+            ws.write_string(r, 0, statement, warn)
+            ws.set_row(r, 15 * text_lines(statement, 30 + 15 * (1 + len(order)) + 60))
+            first += 1
+    facts = _facts(view)
     for i, (label, value) in enumerate(facts):
         r = first + i
         ws.write_string(r, 0, label, fmt.label)
@@ -183,45 +171,48 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
         else:
             ws.write_string(r, 1, value, fmt.text)
 
-    # Counts by reported BRAG and objective.
+    # Actions by reported BRAG and objective; the plan's row counts each action once.
     top = first + len(facts) + 1
-    ws.write_string(top, 0, "Actions by reported RAG and objective", fmt.subtitle)
+    ws.write_string(top, 0, "Actions by reported RAG and objective (an action the plan "
+                    "repeats under several objectives is counted under each, and once in "
+                    "the plan)", fmt.subtitle)
     head = top + 1
     ws.write_string(head, 0, "Objective", fmt.header)
-    for j, rag in enumerate(RAG_ORDER):
+    for j, rag in enumerate(order):
         ws.write_string(head, 1 + j, rag.value, fmt.rag_header[rag])
-    tot_col = 1 + len(RAG_ORDER)
+    tot_col = 1 + len(order)
     ws.write_string(head, tot_col, "Total", fmt.header)
     ws.write_string(head, tot_col + 1, "Objective wording", fmt.header)
-    counts: Counter = Counter()
-    for a in run.actions:
-        r = run.ratings.get(a.action_id)
-        if r is not None:
-            counts[(a.objective, r.reported)] += 1
+    objectives = view.counts.by_objective
     for i, obj in enumerate(objectives):
         r = head + 1 + i
-        ws.write_string(r, 0, f"Objective {obj}", fmt.text)
-        for j, rag in enumerate(RAG_ORDER):
-            ws.write_number(r, 1 + j, counts[(obj, rag)], fmt.integer)
-        ws.write_number(r, tot_col, sum(counts[(obj, n)] for n in RAG_ORDER), fmt.integer)
-        wording = cell_text(_objective_label(config, obj))
+        ws.write_string(r, 0, f"Objective {obj.number}", fmt.text)
+        for j, rag in enumerate(order):
+            ws.write_number(r, 1 + j, obj.counts.get(rag, 0), fmt.integer)
+        ws.write_number(r, tot_col, obj.total, fmt.integer)
+        wording = cell_text(obj.title)
         ws.write_string(r, tot_col + 1, wording, fmt.wrap)
         ws.set_row(r, 15 * text_lines(wording, 60))
-    total_row = head + 1 + len(objectives)
-    ws.write_string(total_row, 0, "Total", fmt.total_label)
-    for j, rag in enumerate(RAG_ORDER):
-        ws.write_number(total_row, 1 + j, sum(counts[(o, rag)] for o in objectives),
-                        fmt.integer_bold)
-    ws.write_number(total_row, tot_col, sum(counts.values()), fmt.integer_bold)
+    plan_row = head + 1 + len(objectives)
+    for r, label, counts, total, bold in (
+            (plan_row, "The plan (each action once)", view.counts.now, view.counts.actions,
+             True),
+            (plan_row + 1, "Tracker rows by RAG", view.counts.rows, view.counts.tracker_rows,
+             False)):
+        ws.write_string(r, 0, label, fmt.total_label if bold else fmt.text)
+        for j, rag in enumerate(order):
+            ws.write_number(r, 1 + j, counts.get(rag, 0),
+                            fmt.integer_bold if bold else fmt.integer)
+        ws.write_number(r, tot_col, total, fmt.integer_bold if bold else fmt.integer)
+    total_row = plan_row + 1
 
     chart = wb.add_chart({"type": "column", "subtype": "stacked"})
-    for j, rag in enumerate(RAG_ORDER):
-        fill, _ = RAG_COLOURS[rag]
+    for j, rag in enumerate(order):
         chart.add_series({
             "name": ["Summary", head, 1 + j],
-            "categories": ["Summary", head + 1, 0, total_row - 1, 0],
-            "values": ["Summary", head + 1, 1 + j, total_row - 1, 1 + j],
-            "fill": {"color": colour(fill)}, "border": {"color": "#404040"}, "gap": 60,
+            "categories": ["Summary", head + 1, 0, plan_row - 1, 0],
+            "values": ["Summary", head + 1, 1 + j, plan_row - 1, 1 + j],
+            "fill": {"color": colour(rag.fill)}, "border": {"color": "#404040"}, "gap": 60,
         })
     chart.set_title({"name": "Actions by reported RAG and objective"})
     chart.set_y_axis({"name": "Actions", "major_gridlines": {"visible": True}})
@@ -229,7 +220,7 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
     chart.set_size({"width": 560, "height": 300})
 
     # Finance by funding stream: the Finance sheet's totals (live references), so the two
-    # sheets cannot disagree; the RAG word is the rating's (run.finance_by_stream).
+    # sheets cannot disagree; the RAG word is the view's.
     ftop = total_row + 2
     ws.write_string(ftop, 0, "Finance by funding stream (cancelled actions left out)",
                     fmt.subtitle)
@@ -237,8 +228,8 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
     for c, h in enumerate(("Funding stream", "Allocations", "Budget", "Spend", "Forecast",
                            "Variance", "Finance RAG")):
         ws.write_string(fhead, c, h, fmt.header)
-    shares = Counter(al.stream for al in allocs)
-    stream_rags = {sf.stream: sf.rating.rag for sf in run.finance_by_stream}
+    shares = {s: layout.allocations.get(s, 0) for s in layout.streams}
+    stream_rags = {line.name: line.rating.rag for line in view.finance.streams}
     streams = [s for s in layout.streams if shares[s]]
     for i, stream in enumerate(streams):
         r = fhead + 1 + i
@@ -254,11 +245,11 @@ def _write_summary(ws, wb, run: RatedRun, config: Config, objectives: list[int],
     ftotal = fhead + 1 + len(streams)
     ws.write_string(ftotal, 0, "Total", fmt.total_label)
     ws.write_formula(ftotal, 1, f"=SUM(B{fhead + 2}:B{ftotal})", fmt.integer_bold,
-                     len(allocs))
+                     len(view.allocations))
     for c, measure in enumerate(MEASURES, start=2):
         col = xl_col_to_name(c)
         ws.write_formula(ftotal, c, f"=SUM({col}{fhead + 2}:{col}{ftotal})", fmt.money_bold,
-                         round(sum(layout.totals[(measure, s)] for s in streams), 2))
+                         layout.grand_totals[measure])
     if streams:
         rag_rules(ws, fmt, f"G{fhead + 2}:G{ftotal}", f"G{fhead + 2}")
         money_chart = wb.add_chart({"type": "bar"})

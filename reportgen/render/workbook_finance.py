@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reportgen.config import Config
-from reportgen.model import (
-    Action, ActionRating, Allocation, FinanceRating, Rag, RatedRun, Status,
-)
-from reportgen.render.cells import EXCEL_MAX_CHARS, TextGuard, cell_text, number, text_lines
-from reportgen.render.coverage import carried_words, short_title
+from reportgen.model import Status
+from reportgen.render.cells import cell_text, number, text_lines
 from reportgen.render.workbook_tables import WorkbookFormats
 from reportgen.text import clean
+from reportgen.view import PeriodView
+from reportgen.view.quality import COMMENTARY_LIMIT
+from reportgen.view.words import carried_words, short_title
 
 MEASURES = ("Budget", "Spend", "Forecast", "Variance")
 
@@ -56,6 +56,8 @@ class FinanceLayout:
     blocks: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     total_col: int = 0
     totals: dict[tuple[str, str], float] = field(default_factory=dict)  # (measure, stream)
+    grand_totals: dict[str, float] = field(default_factory=dict)  # measure -> all streams
+    allocations: dict[str, int] = field(default_factory=dict)  # stream -> its rows
 
     def total_cell(self, measure: str, stream: str) -> str:
         """``Finance!$F$5``: the stream's total for the measure."""
@@ -63,11 +65,14 @@ class FinanceLayout:
         return "Finance!" + xl_rowcol_to_cell(row, self.total_col, True, True)
 
 
-def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
-                   objectives: list[int], streams: list[str], fmt: WorkbookFormats,
-                   guard: TextGuard | None = None) -> FinanceLayout:
+def write_finance(ws, view: PeriodView, config: Config, objectives: list[int],
+                  streams: list[str], fmt: WorkbookFormats) -> FinanceLayout:
+    """The Finance sheet: live SUMIFS over the Allocations table, their results to the
+    penny as each formula's cached value, the reconciliation and the finance exceptions
+    (the view's)."""
     th = config.thresholds
-    ws.write_string(0, 0, f"Finance by funding stream and objective: {run.period.name}",
+    allocs = view.allocations
+    ws.write_string(0, 0, f"Finance by funding stream and objective: {view.period.name}",
                     fmt.title)
     ws.write_string(1, 0, "Live formulas over the Allocations table; see the notes below "
                     "the reconciliation.", fmt.note)
@@ -76,6 +81,8 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
 
     # Python results, in pennies-exact sums, for the cached values.
     sums: dict[tuple[str, str, int], float] = {}
+    for al in allocs:
+        layout.allocations[al.stream] = layout.allocations.get(al.stream, 0) + 1
     for measure, attr in (("Budget", "budget"), ("Spend", "spend"), ("Forecast", "forecast")):
         groups: dict[tuple[str, int], list[float | None]] = {}
         for al in allocs:
@@ -135,6 +142,8 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
                          f"{xl_rowcol_to_cell(total_row - 1, c)}")
             ws.write_formula(total_row, c, f"=SUM({col_range})", fmt.money_bold,
                              round(value, 2))
+            if c == total_col:
+                layout.grand_totals[measure] = round(value, 2)
 
     # Variance RAG by conditional formatting, with the rating thresholds: Red at or above
     # finance_red_percent of budget or finance_red_pounds (whichever is lower), Amber for a
@@ -160,7 +169,7 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
     ws.write_string(row + 1, 1, "Finance total", fmt.header)
     ws.write_string(row + 1, 2, "Actions table", fmt.header)
     ws.write_string(row + 1, 3, "Difference", fmt.header)
-    non_cancelled = [a for a in run.actions if a.status is not Status.CANCELLED]
+    non_cancelled = [r.action for r in view.rows if r.action.status is not Status.CANCELLED]
     for k, (measure, attr) in enumerate((("Budget", "budget"), ("Spend", "spend_to_date"),
                                          ("Forecast", "forecast"))):
         r = row + 2 + k
@@ -185,8 +194,7 @@ def write_finance(ws, run: RatedRun, config: Config, allocs: list[Allocation],
             ws.write_string(row + 7 + k, 0, text, fmt.note_wrap)
             ws.set_row(row + 7 + k, 15 * (1 + len(text) // 110))
 
-    end = _write_exceptions(ws, run, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt,
-                            guard or TextGuard())
+    end = _write_exceptions(ws, view, row + 7 + len(FINANCE_NOTE) + 1, max(total_col, 5), fmt)
     ws.write_string(end + 1, 0, "Each action's share of its money in each funding stream "
                     "(stated in the tracker, or an equal split assumed) is on the "
                     "Allocations sheet.", fmt.note)
@@ -207,26 +215,14 @@ EXCEPTION_COLUMNS = ("Action", "Lead officer", "Budget", "Forecast", "Variance",
                      "Finance RAG")
 
 
-def finance_exceptions(run: RatedRun) -> list[tuple[Action, FinanceRating, ActionRating]]:
-    """Every action whose own finance RAG is Red or Amber, Red first, then the largest
-    overspend first; cancelled actions are left out, as from every finance total."""
-    out = []
-    for a in run.actions:
-        r = run.ratings.get(a.action_id)
-        f = r.finance if r is not None else None
-        if f is not None and f.rag in (Rag.RED, Rag.AMBER) and a.status is not Status.CANCELLED:
-            out.append((a, f, r))
-    out.sort(key=lambda t: (-t[1].rag.severity, -(t[1].variance or 0.0)))
-    return out
-
-
-def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
-                      fmt: WorkbookFormats, guard: TextGuard) -> int:
-    """The finance exceptions by action from row ``top``: a row per action (ID and short
-    title, lead officer, budget, forecast, variance, finance RAG) and under it the lead
-    officer's commentary across the block. Returns the row after the block."""
+def _write_exceptions(ws, view: PeriodView, top: int, last_col: int,
+                      fmt: WorkbookFormats) -> int:
+    """The finance exceptions by action from row ``top`` (the view's, in its order): a
+    row per action (ID and short title, lead officer, budget, forecast, variance, finance
+    RAG) and under it the lead officer's commentary across the block. Returns the row
+    after the block."""
     ws.write_string(top, 0, "Finance exceptions by action", fmt.subtitle)
-    found = finance_exceptions(run)
+    found = view.finance.exceptions
     if not found:
         ws.write_string(top + 1, 0, "No action forecasts an overspend: every action with "
                         "a budget is on or under it.", fmt.note)
@@ -234,26 +230,26 @@ def _write_exceptions(ws, run: RatedRun, top: int, last_col: int,
     r = _block_head(ws, top + 1, "Each action whose own finance RAG is Red or Amber: its "
                     "whole budget and forecast, across every funding stream it draws on, "
                     "and the lead officer's commentary below it.", EXCEPTION_COLUMNS, fmt)
-    for a, f, rating in found:
+    for e in found:
         r += 1
-        title = cell_text(f"{a.action_id}: {short_title(a.action)}")
+        a = e.action.action
+        also = e.action.also_under(short=True)
+        title = cell_text(f"{e.action.id}: {short_title(a.action)}"
+                          + (f" ({also})" if also else ""))
         ws.write_string(r, 0, title, fmt.wrap)
         # the title wraps in column A: give the row its lines, or it runs into the next
         ws.set_row(r, 15 * min(text_lines(title, 30), 4))
         ws.write_string(r, 1, cell_text(a.lead_officer), fmt.text)
-        for c, value in ((2, f.budget), (3, f.forecast), (4, f.variance)):
+        for c, value in ((2, e.budget), (3, e.forecast), (4, e.variance)):
             if value is not None:
                 ws.write_number(r, c, value, fmt.money)
-        ws.write_string(r, 5, f.rag.value, fmt.rag[f.rag])
+        ws.write_string(r, 5, e.rag.value, fmt.rag[e.rag])
         r += 1
-        words = carried_words(rating)
-        head, tail = "Commentary: ", (f" ({words}.)" if words else "")
-        # the commentary is cut to the room beside its label, and the cut reported
-        commentary = guard(clean(a.commentary).strip() or "none given", file=a.source.file,
-                           sheet=a.source.sheet, cell=a.source.cells.get("commentary"),
-                           field_name="commentary",
-                           limit=EXCEL_MAX_CHARS - len(head) - len(tail))
-        text = head + commentary + tail
+        words = carried_words(e.action.rating)
+        # the commentary is cut as the view decided (room for the label and the note)
+        text = ("Commentary: " + cell_text(clean(a.commentary).strip() or "none given",
+                                           COMMENTARY_LIMIT)
+                + (f" ({words}.)" if words else ""))
         # merge_range() writes with write(); the text goes in with write_string()
         ws.merge_range(r, 0, r, last_col, "", fmt.note_wrap)
         ws.write_string(r, 0, text, fmt.note_wrap)

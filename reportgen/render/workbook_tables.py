@@ -1,9 +1,9 @@
 """The consolidated workbook's table sheets: Actions, Allocations, KPIs, Issues, Sources,
 and the workbook's formats (:class:`WorkbookFormats`) and RAG colouring (:func:`rag_rules`).
 
-Every sheet is written through XlsxWriter's public API. Text from trackers goes through a
-:class:`reportgen.render.cells.TextGuard` and ``write_string`` only, so it stays text
-and fits its cell.
+Every sheet is written through XlsxWriter's public API, from the view of the period.
+Text from trackers goes through :func:`reportgen.render.cells.cell_text` and
+``write_string`` only, so it stays text and fits its cell.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from reportgen.config import Config
 from reportgen.issues import CATALOGUE, FIELD_LABELS
-from reportgen.model import Allocation, Rag, RatedRun
+from reportgen.model import Allocation, Rag
 from reportgen.render.cells import (
-    DATETIME, MONEY, RAG_COLOURS, RAG_ORDER, Formats, TextGuard, Widths, cell_text,
-    colour, number, serial, text_lines, tracker_link, write_link,
+    DATETIME, MONEY, Formats, Widths, cell_text, colour, number, serial, text_lines,
+    write_link,
 )
-from reportgen.render.coverage import updated_words
+from reportgen.view import PeriodView
+from reportgen.view.quality import EXCEL_MAX_CHARS, FIELD_LIMITS
+from reportgen.view.words import updated_words
+
 
 class WorkbookFormats(Formats):
     """The shared formats and the consolidated workbook's own."""
@@ -43,17 +46,17 @@ class WorkbookFormats(Formats):
                               "bg_color": "#D9E1F2", "border": 1, "align": "center"})
         self.number = add({"num_format": "General"})
         self.plain = add({})
-        self.rag = {rag: add({"bg_color": colour(fill), "font_color": colour(font)})
-                    for rag, (fill, font) in RAG_COLOURS.items()}
-        self.rag_header = {rag: add({"bold": True, "bg_color": colour(fill),
-                                     "font_color": colour(font), "border": 1,
+        self.rag = {rag: add({"bg_color": colour(rag.fill), "font_color": colour(rag.ink)})
+                    for rag in Rag.worst_first()}
+        self.rag_header = {rag: add({"bold": True, "bg_color": colour(rag.fill),
+                                     "font_color": colour(rag.ink), "border": 1,
                                      "align": "center"})
-                           for rag, (fill, font) in RAG_COLOURS.items()}
+                           for rag in Rag.worst_first()}
 
 
 def rag_rules(ws, fmt: WorkbookFormats, ranges: str, first_cell: str) -> None:
     """Colour every RAG word in ``ranges`` (space-separated) by conditional formatting."""
-    for rag in RAG_ORDER:
+    for rag in Rag.worst_first():
         ws.conditional_format(first_cell, {
             "type": "cell", "criteria": "==", "value": f'"{rag.value}"',
             "format": fmt.rag[rag], "multi_range": ranges})
@@ -82,16 +85,16 @@ BASIS_WORDS = {"stated": "Stated in the tracker", "assumed": "Equal split (assum
 # --------------------------------------------------------------------------- Actions
 
 
-def write_actions(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> None:
+def write_actions(ws, view: PeriodView, fmt: WorkbookFormats) -> None:
     # One pass over the actions; the longest text of each column gives its width.
     longest = [len(h) + 3 for h, _, _ in ACTION_COLUMNS]  # + the filter button
     text_fmt, date_fmt, money_fmt, pct_fmt = fmt.text, fmt.date, fmt.money, fmt.percent
     write_string, write_number = ws.write_string, ws.write_number
     # Column numbers below follow ACTION_COLUMNS; a test checks each header's contents.
     row = 0
-    for a in run.actions:
+    for tracker_row in view.rows:
         row += 1
-        r = run.ratings.get(a.action_id)
+        a, r = tracker_row.action, tracker_row.rating
         f = r.finance if r is not None else None
         src = a.source
         cells = src.cells
@@ -106,7 +109,7 @@ def write_actions(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> 
             (25, updated_words(r), None),
             # the same action repeated under other objectives (rate.cross_cutting): the
             # paper counts it once
-            (26, ", ".join(run.repeats.get(a.action_id, ())), None),
+            (26, ", ".join(view.repeats.get(a.action_id, ())), None),
         ]
         if r is not None:
             values += [(12, r.computed.value, None), (13, r.reported.value, None),
@@ -115,12 +118,10 @@ def write_actions(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> 
                        (16, "Yes" if r.challenge else None, None)]
             if f is not None and f.rag is not None:
                 values.append((21, f.rag.value, None))
-        for col, value, field_name in values:
+        for col, value, name in values:
             if not value:
                 continue
-            s = guard(value, file=src.file, sheet=src.sheet,
-                      cell=cells.get(field_name) if field_name else None,
-                      field_name=field_name)
+            s = cell_text(value, FIELD_LIMITS.get(name or "", EXCEL_MAX_CHARS))
             write_string(row, col, s, text_fmt)
             if len(s) > longest[col]:
                 longest[col] = len(s)
@@ -164,6 +165,7 @@ def write_actions(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> 
 
 
 def write_allocations(ws, allocs: list[Allocation], fmt: WorkbookFormats) -> None:
+    """One row per action and funding stream (the rater's split, reportgen.rate)."""
     money, plain = fmt.money, fmt.plain
     longest = [len(h) + 3 for h in ALLOCATION_COLUMNS]
     for row, al in enumerate(allocs, start=1):
@@ -195,14 +197,13 @@ KPI_COLUMNS = ("KPI ID", "Indicator", "Unit", "Polarity", "Target", "Tolerance",
                "SPC lower", "SPC upper", "Signal", "Trend")
 
 
-def write_kpis(ws, run: RatedRun, config: Config, fmt: WorkbookFormats,
-                guard: TextGuard) -> None:
-    ws.write_string(0, 0, f"Key performance indicators: {run.period.name}", fmt.title)
+def write_kpis(ws, view: PeriodView, config: Config, fmt: WorkbookFormats) -> None:
+    ws.write_string(0, 0, f"Key performance indicators: {view.period.name}", fmt.title)
     ws.write_string(1, 0, "SPC: XmR chart, centre = mean, limits = mean ± 2.66 × mean "
                     "moving range. The series runs across the columns on the right, oldest "
                     "first.", fmt.note)
     header = 3
-    periods = sorted({p for k in run.kpis for p, _ in k.series})
+    periods = sorted({p for k in view.kpis for p, _ in k.series})
     first_period_col = len(KPI_COLUMNS)
     widths = Widths()
     for c, h in enumerate(KPI_COLUMNS):
@@ -211,16 +212,13 @@ def write_kpis(ws, run: RatedRun, config: Config, fmt: WorkbookFormats,
     for j, p in enumerate(periods):
         ws.write_string(header, first_period_col + j, p, fmt.header)
         widths.see(first_period_col + j, p + " ")
-    for i, k in enumerate(run.kpis):
+    for i, reading in enumerate(view.kpis):
         r = header + 1 + i
-        res = run.kpi_results.get(k.kpi_id)
-        src = k.source
+        k, res = reading.kpi, reading.result
 
         def text(col: int, value: object, field_name: str | None = None,
                  wrap: bool = False) -> None:
-            s = guard(value, file=src.file, sheet=src.sheet,
-                      cell=src.cell(field_name) if field_name else None,
-                      field_name=field_name)
+            s = cell_text(value)
             if s:
                 ws.write_string(r, col, s, fmt.wrap if wrap else fmt.text)
                 widths.see(col, s, 50 if wrap else 30)
@@ -251,7 +249,7 @@ def write_kpis(ws, run: RatedRun, config: Config, fmt: WorkbookFormats,
             else:
                 text(14, f"fewer than {config.spc.min_points} points: no control limits",
                      wrap=True)
-        values = dict(k.series)
+        values = dict(reading.series)
         for j, p in enumerate(periods):
             num(first_period_col + j, values.get(p))
         if periods:
@@ -261,8 +259,8 @@ def write_kpis(ws, run: RatedRun, config: Config, fmt: WorkbookFormats,
                 "markers": True, "high_point": True, "low_point": True})
     widths.width[15] = 18
     widths.apply(ws, minimum=7)
-    if run.kpis:
-        last = header + len(run.kpis)
+    if view.kpis:
+        last = header + len(view.kpis)
         ws.autofilter(header, 0, last, first_period_col + max(len(periods), 1) - 1)
         rag_rules(ws, fmt, f"I{header + 2}:I{last + 1}", f"I{header + 2}")
     else:
@@ -279,34 +277,31 @@ ISSUE_COLUMNS = ("Severity", "Code", "File", "Sheet", "Cell", "Field", "Message"
                  "Open at the cell")
 
 
-def write_issues(ws, run: RatedRun, path: Path, workbooks: Path, fmt: WorkbookFormats,
-                  guard: TextGuard) -> None:
-    issues = list(run.issues) + list(guard.issues)
+def write_issues(ws, view: PeriodView, path: Path, fmt: WorkbookFormats) -> None:
+    issues = view.issues
     widths = Widths()
     caps = (10, 26, 40, 20, 8, 18, 70, 60, 40)
     for c, h in enumerate(ISSUE_COLUMNS):
         widths.see(c, h + "   ", caps[c])
     links = 0
     for row, issue in enumerate(issues, start=1):
-        where = dict(file=issue.file, sheet=issue.sheet, cell=issue.cell,
-                     field_name=issue.field)
         field_label = FIELD_LABELS.get(issue.field or "", issue.field or "")
         for c, value in enumerate((issue.severity.value, issue.code, issue.file,
                                    issue.sheet or "", issue.cell or "", field_label)):
-            s = guard(value, **where, label="Issue location")
+            s = cell_text(value)
             if s:
                 ws.write_string(row, c, s, fmt.text)
                 widths.see(c, s, caps[c])
         lines = 1
         for c, value in ((6, issue.message), (7, issue.hint)):
-            s = guard(value, **where, label="The issue message")
+            s = cell_text(value)
             ws.write_string(row, c, s, fmt.wrap)
             widths.see(c, s, caps[c])
             lines = max(lines, text_lines(s, caps[c]))
         if lines > 1:
             ws.set_row(row, 15 * min(lines, 27))
-        target = tracker_link(issue.file, issue.sheet, issue.cell, workbooks, path.parent)
-        shown = guard(issue.location(), **where, label="Issue location")
+        target = view.links.cell(issue.file, issue.sheet, issue.cell, relative_to=path.parent)
+        shown = cell_text(issue.location())
         links = write_link(ws, row, 8, target, shown, fmt.link, fmt.text, links)
         widths.see(8, shown, caps[8])
     last = max(len(issues), 1)
@@ -332,18 +327,18 @@ SOURCE_COLUMNS = ("Path", "Kind", "Sheets", "Rows read", "Actions", "KPIs", "Siz
                   "Modified", "SHA-256", "Refused", "Reason")
 
 
-def write_sources(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> None:
+def write_sources(ws, view: PeriodView, fmt: WorkbookFormats) -> None:
     reasons = {}
-    for issue in run.issues:
+    for issue in view.issues:
         if issue.sheet is None and issue.cell is None:
             reasons.setdefault((issue.file, issue.code), issue.message)
     widths = Widths()
     caps = (40, 10, 30, 10, 9, 7, 13, 17, 66, 24, 70)
     for c, h in enumerate(SOURCE_COLUMNS):
         widths.see(c, h + "   ", caps[c])
-    for row, s in enumerate(run.sources, start=1):
+    for row, s in enumerate(view.sources, start=1):
         def text(col: int, value: object, wrap: bool = False) -> None:
-            t = guard(value, file=s.path, label="The file name")
+            t = cell_text(value)
             if t:
                 ws.write_string(row, col, t, fmt.wrap if wrap else fmt.text)
                 widths.see(col, t, caps[col])
@@ -362,7 +357,7 @@ def write_sources(ws, run: RatedRun, fmt: WorkbookFormats, guard: TextGuard) -> 
             entry = CATALOGUE.get(s.refused)
             text(10, reasons.get((s.path, s.refused)) or (entry.title if entry else ""),
                  wrap=True)
-    last = max(len(run.sources), 1)
+    last = max(len(view.sources), 1)
     ws.add_table(0, 0, last, len(SOURCE_COLUMNS) - 1, {
         "name": "Sources", "style": "Table Style Light 9",
         "columns": [{"header": h, "header_format": fmt.header} for h in SOURCE_COLUMNS]})

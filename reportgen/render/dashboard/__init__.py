@@ -6,8 +6,8 @@ The pages are Jinja2 templates (``templates/dashboard/``, beside the Word templa
 users can restyle them; the shipped ones are the fallback) rendered with autoescaping on:
 nothing an officer types becomes markup or script. Styles, charts (inline SVG) and the one
 small script are inside the page, which makes no request to another host; a Content
-Security Policy allows only that script (by its hash). Reads only the rated run and the
-configuration (and, for the index, the history's public reading methods).
+Security Policy allows only that script (by its hash). Renders only the view of the
+period (reportgen.view) and, for the index, the view's index of stored periods.
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ import base64
 import hashlib
 import os
 import tempfile
-from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
 from reportgen.config import Config
 from reportgen.errors import OutputError, TemplateError
-from reportgen.model import RatedRun
-from reportgen.render.cells import RAG_ORDER
-from reportgen.render.dashboard.context import SHAPES, WORDS, page_context, rag
+from reportgen.render.dashboard.context import index_context, page_context
+from reportgen.view import PeriodView
+from reportgen.view.index import IndexRow
 
 PAGE = "period.html.j2"
 INDEX = "index.html.j2"
@@ -63,45 +61,21 @@ def _render(env: jinja2.Environment, name: str, context: dict) -> str:
                             f"{exc.message}") from None
 
 
-def render_dashboard(run: RatedRun, config: Config, out_path: Path) -> Path:
+def render_dashboard(view: PeriodView, config: Config, out_path: Path) -> Path:
     """Write the period's page to ``out_path`` (in the staging folder: it goes live with
     the other outputs)."""
-    html = _render(_environment(config), PAGE, page_context(run, config))
+    html = _render(_environment(config), PAGE, page_context(view, config))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8", newline="\n")
     return out_path
 
 
-def index_context(history_path: Path, output: Path, now: datetime,
-                  config: Config | None = None) -> dict:
-    """Every stored period, newest first, with its counts by RAG and a link to its page
-    when the page exists."""
-    from reportgen.history import History
-
-    periods = []
-    if history_path.exists():
-        # opened as the run opens it (a read-only connection would leave the -wal and
-        # -shm files behind); only its reading methods are called
-        with History(history_path, clock=lambda: now) as history:
-            for period in reversed(history.periods()):
-                counts = Counter(history.ratings_for(period).values())
-                page = output / period.label / FOLDER / "index.html"
-                periods.append({
-                    "name": period.name, "label": period.label,
-                    "href": f"../{period.label}/{FOLDER}/index.html" if page.exists() else None,
-                    "counts": [counts.get(r, 0) for r in RAG_ORDER],
-                    "total": sum(counts.values())})
-    return {"periods": periods, "headers": [rag(r) for r in RAG_ORDER],
-            "partnership": config.partnership if config else "",
-            "board": config.board if config else ""}
-
-
-def write_index(history_path: Path, output: Path, now: datetime,
+def write_index(rows: tuple[IndexRow, ...], output: Path,
                 config: Config | None = None) -> Path:
-    """Write ``output/dashboard/index.html`` listing every stored period, atomically
-    (a temporary file in the same folder, then replace). ``now`` is the run's start
-    (the history is only read)."""
-    html = _render(_environment(config), INDEX, index_context(history_path, output, now, config))
+    """Write ``output/dashboard/index.html`` listing every stored period (``rows``:
+    reportgen.view.index.build_index), atomically (a temporary file in the same folder,
+    then replace)."""
+    html = _render(_environment(config), INDEX, index_context(rows, config))
     folder = output / FOLDER
     target = folder / "index.html"
     try:
@@ -120,5 +94,4 @@ def write_index(history_path: Path, output: Path, now: datetime,
     return target
 
 
-__all__ = ["FOLDER", "SHAPES", "WORDS", "index_context", "page_context", "render_dashboard",
-           "write_index"]
+__all__ = ["FOLDER", "render_dashboard", "write_index"]

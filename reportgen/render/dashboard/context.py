@@ -1,135 +1,125 @@
 """What the dashboard page shows, as plain values for the template: text (unescaped: the
-template escapes it), numbers and the SVG charts. Reads only the rated run and the
-configuration, in the order a board member reads."""
+template escapes it), numbers and the SVG charts, in the order a board member reads.
+Everything comes from the view of the period; nothing is counted, chosen or ordered
+here."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from reportgen.config import Config
-from reportgen.model import Action, ActionRating, Polarity, Rag, RatedRun, Status
-from reportgen.render.cells import RAG_ORDER
-from reportgen.render.coverage import (
-    CARRIED_KEY, CARRIED_MARK, carried_words, coverage_statement, distinct_counts,
-    month_words,
-    severity_name,
-)
+from reportgen.model import Polarity, Rag
 from reportgen.render.dashboard import svg
-from reportgen.render.formats import (
-    kpi_value, money, month_name, natural_key, signed, uk_date, variance_text,
-)
 from reportgen.text import clean
-
-# A shape for each rating, shown beside its word (never colour alone).
-SHAPES = {Rag.RED: "▲", Rag.AMBER: "◆", Rag.GREEN: "●", Rag.BLUE: "★", Rag.GREY: "○",
-          Rag.CANCELLED: "✕"}
-WORDS = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green", Rag.BLUE: "Blue (complete)",
-         Rag.GREY: "Grey (not yet due)", Rag.CANCELLED: "Cancelled"}
-RATED = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY)
+from reportgen.view import PeriodView
+from reportgen.view.actions import PlanAction, Row
+from reportgen.view.finance import FinanceLine
+from reportgen.view.formats import (
+    kpi_value, money, month_name, natural_key, plural, pounds_text, signed, uk_date,
+    variance_text,
+)
+from reportgen.view.index import IndexRow
+from reportgen.view.words import CARRIED_KEY, CARRIED_MARK, month_words
 
 
 def rag(value: Rag | None, mark: str = "") -> dict | None:
-    """A rating as the template shows it: word, shape, CSS class and sort rank."""
+    """A rating as the template shows it: word, shape, CSS class and sort rank (worst
+    first)."""
     if value is None:
         return None
-    return {"word": WORDS[value], "shape": SHAPES[value], "css": value.name.lower(),
-            "rank": 10 - value.severity if value.severity >= 0 else 20, "mark": mark}
+    return {"word": value.word, "shape": value.shape, "css": value.name.lower(),
+            "rank": 10 - value.rank, "mark": mark}
 
 
-def counts_part(run: RatedRun) -> dict:
-    # an action the plan repeats under several objectives is counted once, as the paper
-    # counts it (render.coverage.distinct_counts)
-    now = distinct_counts({k: r.reported for k, r in run.ratings.items()}, run.repeats)
-    before = distinct_counts(run.previous_rags, run.repeats)
-    had = bool(run.previous_rags)
-    rows = [{"rag": rag(r), "now": now.get(r, 0),
-             "before": before.get(r, 0) if had else None,
-             "change": signed(now.get(r, 0) - before.get(r, 0)) if had else "–"}
-            for r in RAG_ORDER]
-    total = sum(now.get(r, 0) for r in RATED)
-    desc = "; ".join(f"{WORDS[r]} {now.get(r, 0)}" for r in RATED)
-    chart = svg.stacked_bars("counts", f"Actions by RAG, {run.period.name}",
-                             f"{total} actions: {desc}.",
-                             [(run.period.name, {r: now.get(r, 0) for r in RATED})], RATED)
-    rows_rated = sum(1 for r in run.ratings.values() if r.reported in RATED)
-    return {"rows": rows, "total": total, "had_previous": had,
-            "tracker_rows": rows_rated if rows_rated != total else None,
-            "cancelled": now.get(Rag.CANCELLED, 0),
-            "previous": month_words(run.changes.previous_period) if had else "",
-            "chart": chart, "newly_red": len(run.changes.newly_red),
-            "improved": len(run.changes.improved), "worsened": len(run.changes.worsened),
-            "newly_complete": len(run.changes.newly_complete)}
+def counts_part(view: PeriodView) -> dict:
+    c = view.counts
+    had = c.before is not None
+    rows = [{"rag": rag(r), "now": c.now[r], "before": c.before[r] if had else None,
+             "change": signed(c.now[r] - c.before[r]) if had else "–"}
+            for r in Rag.worst_first()]
+    rated = Rag.counted()
+    desc = "; ".join(f"{r.word} {c.now[r]}" for r in rated)
+    chart = svg.stacked_bars("counts", f"Actions by RAG, {view.period.name}",
+                             f"{c.rated} actions: {desc}.",
+                             [(view.period.name, {r: c.now[r] for r in rated})], rated)
+    ch = {x.kind: len(x.actions) for x in view.changes}
+    return {"rows": rows, "total": c.rated, "had_previous": had,
+            "tracker_rows": c.rated_rows if c.rows_differ else None,
+            "cancelled": c.cancelled,
+            "previous": month_words(view.previous_period) if had else "",
+            "chart": chart, "newly_red": ch["newly_red"], "improved": ch["improved"],
+            "worsened": ch["worsened"], "newly_complete": ch["newly_complete"]}
 
 
-def objectives_part(run: RatedRun, config: Config) -> dict:
-    numbers = [o.number for o in config.objectives]
-    numbers += sorted({a.objective for a in run.actions} - set(numbers))
-    rows = []
-    for n in numbers:
-        counts = Counter(run.ratings[a.action_id].reported for a in run.actions
-                         if a.objective == n and a.action_id in run.ratings)
-        obj = config.objective(n)
-        rows.append({"number": n, "title": clean(obj.text) if obj else "(not in the configuration)",
-                     "counts": [counts.get(r, 0) for r in RATED],
-                     "total": sum(counts.get(r, 0) for r in RATED), "raw": counts})
+def objectives_part(view: PeriodView) -> dict:
+    rated = Rag.counted()
+    rows = [{"number": o.number, "title": o.title,
+             "counts": [o.counts[r] for r in rated],
+             "total": o.rated, "raw": o.counts}
+            for o in view.counts.by_objective]
     desc = " ".join(f"Objective {r['number']}: " + ", ".join(
-        f"{WORDS[g]} {c}" for g, c in zip(RATED, r["counts"])) + "." for r in rows)
+        f"{g.word} {n}" for g, n in zip(rated, r["counts"])) + "." for r in rows)
     chart = svg.stacked_bars("objectives", "RAG by objective", desc,
-                             [(f"Objective {r['number']}", r["raw"]) for r in rows], RATED)
-    return {"rows": rows, "chart": chart, "headers": [rag(r) for r in RATED]}
+                             [(f"Objective {r['number']}", r["raw"]) for r in rows], rated)
+    return {"rows": rows, "chart": chart, "headers": [rag(r) for r in rated]}
 
 
-def _why(r: ActionRating | None) -> list[str]:
+def _reasons(a: PlanAction, stale_days: int) -> list[str]:
+    r = a.rating
     if r is None:
         return []
     out = [clean(x) for x in r.reasons]
-    if r.stale:
-        out.append("Update overdue")
+    if a.stale:
+        out.append(a.stale_words(stale_days))
     return out
 
 
-def exceptions_part(run: RatedRun) -> list[dict]:
-    newly = set(run.changes.newly_red)
-    chosen = [a for a in run.actions if a.action_id in run.ratings
-              and run.ratings[a.action_id].reported in (Rag.RED, Rag.AMBER)]
-    chosen.sort(key=lambda a: (0 if a.action_id in newly
-                               and run.ratings[a.action_id].reported is Rag.RED else 1,
-                               -run.ratings[a.action_id].reported.severity, a.objective,
-                               natural_key(a.action_id)))
-    by_id = {a.action_id: a for a in run.actions}
-    out, shown = [], set()
-    for a in chosen:  # an action the plan repeats under several objectives: shown once
-        if a.action_id in shown:
-            continue
-        others = [by_id[i] for i in run.repeats.get(a.action_id, ()) if i in by_id]
-        shown.update(o.action_id for o in others)
-        elsewhere = sorted({o.objective for o in others} - {a.objective})
-        also = ("Also under Objective" + ("s " if len(elsewhere) > 1 else " ")
-                + " and ".join(str(n) for n in elsewhere)) if elsewhere else ""
-        r = run.ratings[a.action_id]
-        out.append({"also": also,
-            "id": clean(a.action_id), "action": clean(a.action), "objective": a.objective,
-            "lead": clean(a.lead_officer), "start": uk_date(a.start), "end": uk_date(a.end),
-            "updated": uk_date(a.last_updated),
-            "rag": rag(r.reported, CARRIED_MARK if not r.updated else ""),
-            "previous": rag(run.previous_rags.get(a.action_id)),
-            "newly_red": a.action_id in newly and r.reported is Rag.RED,
-            "carried": carried_words(r), "reasons": _why(r),
-            "commentary": clean(a.commentary).strip(),
-            "corrective": clean(a.corrective_action).strip()})
-    return out
-
-
-def kpis_part(run: RatedRun, config: Config) -> list[dict]:
+def exceptions_part(view: PeriodView, config: Config) -> list[dict]:
     out = []
-    for i, kpi in enumerate(run.kpis):
-        res = run.kpi_results.get(kpi.kpi_id)
+    for a in view.exceptions:
+        act = a.action
+        also = a.also_under(short=True)
+        out.append({
+            "also": also[:1].upper() + also[1:], "id": clean(a.id), "action": clean(act.action),
+            "objective": act.objective, "lead": a.officer, "start": uk_date(act.start),
+            "end": uk_date(act.end), "updated": uk_date(act.last_updated),
+            "rag": rag(a.rag, a.mark), "previous": rag(a.previous),
+            "newly_red": a.change == "newly_red", "carried": a.lead.not_updated,
+            "reasons": _reasons(a, config.thresholds.stale_days), "commentary": clean(act.commentary).strip(),
+            "corrective": a.corrective})
+    return out
+
+
+def _chart_of(i: int, k, title: str) -> object:
+    spc = k.result.spc if k.result else None
+    labels = [p for p, _ in k.series]
+    values = [v for _, v in k.series]
+    unit = clean(k.kpi.unit)
+    marked = frozenset(p for s in (spc.signals if spc else ()) for p in s.periods
+                       if p in labels)
+    desc = (f"{len(values)} monthly values from {month_words(labels[0])} to "
+            f"{month_words(labels[-1])}, latest {kpi_value(values[-1], unit)}.")
+    if spc:
+        desc += (f" Mean {kpi_value(spc.centre, '')}, control limits "
+                 f"{kpi_value(spc.lower, '')} to {kpi_value(spc.upper, '')}; "
+                 f"{spc.summary}.")
+    if k.kpi.target is not None:
+        desc += f" Target {kpi_value(k.kpi.target, unit)}."
+    return svg.run_chart(
+        f"kpi{i}", f"Run chart: {title}", desc, [month_name(p, short=True) for p in labels],
+        values, centre=spc.centre if spc else None, lower=spc.lower if spc else None,
+        upper=spc.upper if spc else None, target=k.kpi.target,
+        marked=frozenset(month_name(p, short=True) for p in marked),
+        phases=tuple((labels.index(ph.start), ph.centre, ph.lower, ph.upper)
+                     for ph in spc.phases if ph.start in labels) if spc else ())
+
+
+def kpis_part(view: PeriodView, config: Config) -> list[dict]:
+    out = []
+    for i, k in enumerate(view.kpis):
+        res = k.result
         spc = res.spc if res else None
-        unit = clean(kpi.unit)
-        labels = [p for p, _ in kpi.series]
-        values = [v for _, v in kpi.series]
+        unit = clean(k.kpi.unit)
         marked = frozenset(p for s in (spc.signals if spc else ()) for p in s.periods)
-        title = f"{clean(kpi.kpi_id)}: {clean(kpi.indicator)}"
+        title = f"{clean(k.id)}: {clean(k.kpi.indicator)}"
         reading = (res.sentence if res and res.sentence else
                    spc.summary if spc else
                    f"Fewer than {config.spc.min_points} monthly values: no control limits yet")
@@ -139,79 +129,57 @@ def kpis_part(run: RatedRun, config: Config) -> list[dict]:
             if spc is not None and word == "no change":
                 word = "no significant change"
             direction = f"{res.direction.arrow} {word}"
-        chart = None
-        if len(values) >= 2:
-            desc = (f"{len(values)} monthly values from {month_words(labels[0])} to "
-                    f"{month_words(labels[-1])}, latest {kpi_value(values[-1], unit)}.")
-            if spc:
-                desc += (f" Mean {kpi_value(spc.centre, '')}, control limits "
-                         f"{kpi_value(spc.lower, '')} to {kpi_value(spc.upper, '')}; "
-                         f"{spc.summary}.")
-            if kpi.target is not None:
-                desc += f" Target {kpi_value(kpi.target, unit)}."
-            chart = svg.run_chart(f"kpi{i}", f"Run chart: {title}", desc,
-                                  [month_name(p, short=True) for p in labels], values,
-                                  centre=spc.centre if spc else None,
-                                  lower=spc.lower if spc else None,
-                                  upper=spc.upper if spc else None,
-                                  target=kpi.target,
-                                  marked=frozenset(month_name(p, short=True) for p in marked),
-                                  phases=tuple((labels.index(ph.start), ph.centre,
-                                                ph.lower, ph.upper)
-                                               for ph in spc.phases
-                                               if ph.start in labels) if spc else ())
         out.append({
-            "id": clean(kpi.kpi_id), "indicator": clean(kpi.indicator),
-            "polarity": "Higher is better" if kpi.polarity is Polarity.HIGHER
+            "id": clean(k.id), "indicator": clean(k.kpi.indicator),
+            "polarity": "Higher is better" if k.kpi.polarity is Polarity.HIGHER
             else "Lower is better",
-            "target": kpi_value(kpi.target, unit) if kpi.target is not None else "No target",
+            "target": kpi_value(k.kpi.target, unit) if k.kpi.target is not None
+            else "No target",
             "latest": kpi_value(res.latest, unit) if res else "–",
             "latest_month": month_name(res.latest_period, short=True) if res else "",
             "rag": rag(res.rag) if res else None, "direction": direction,
-            "reading": clean(reading), "chart": chart, "title": title,
+            "reading": clean(reading), "chart": _chart_of(i, k, title) if k.charted else None,
+            "title": title,
             "points": [{"month": month_name(p, short=True), "value": kpi_value(v, unit),
-                        "signal": "Yes" if p in marked else ""}
-                       for p, v in kpi.series],
+                        "signal": "Yes" if p in marked else ""} for p, v in k.series],
             "limits": ({"centre": kpi_value(spc.centre, ""), "lower": kpi_value(spc.lower, ""),
                         "upper": kpi_value(spc.upper, "")} if spc else None)})
     return out
 
 
-def finance_part(run: RatedRun) -> dict:
-    def row(name: str, actions: int | None, f) -> dict:
-        return {"name": clean(name), "actions": "–" if actions is None else f"{actions:,}",
-                "budget": money(f.budget), "spend": money(f.spend_to_date),
-                "forecast": money(f.forecast), "variance": variance_text(f.variance),
-                "rag": rag(f.rag)}
-    streams = [row(s.stream, s.actions, s.rating) for s in run.finance_by_stream]
-    total = row("All streams", None, run.finance_total) if run.finance_total else None
-    chosen = [a for a in run.actions if a.action_id in run.ratings
-              and run.ratings[a.action_id].finance is not None
-              and run.ratings[a.action_id].finance.rag in (Rag.RED, Rag.AMBER)
-              and a.status is not Status.CANCELLED]
-    chosen.sort(key=lambda a: (-run.ratings[a.action_id].finance.rag.severity,
-                               -(run.ratings[a.action_id].finance.variance or 0.0),
-                               natural_key(a.action_id)))
-    exceptions = []
-    for a in chosen:
-        f = run.ratings[a.action_id].finance
-        exceptions.append({"id": clean(a.action_id), "action": clean(a.action),
-                           "lead": clean(a.lead_officer), "budget": money(f.budget),
-                           "forecast": money(f.forecast), "variance": variance_text(f.variance),
-                           "rag": rag(f.rag), "commentary": clean(a.commentary).strip()})
-    return {"streams": streams, "total": total, "exceptions": exceptions}
+def _finance_row(line: FinanceLine, name: str | None = None) -> dict:
+    p = line.pounds
+    return {"name": name or line.name, "actions": f"{line.actions:,}",
+            "budget": pounds_text(p.budget), "spend": pounds_text(p.spend),
+            "forecast": pounds_text(p.forecast),
+            "variance": variance_text(p.variance), "rag": rag(line.rating.rag)}
 
 
-def quality_part(run: RatedRun) -> dict:
-    by = Counter(severity_name(i) for i in run.issues)
-    issues = [{"severity": severity_name(i), "where": clean(i.location()),
-               "message": clean(i.message), "hint": clean(i.hint)} for i in run.issues]
-    return {"counts": sorted(by.items()), "issues": issues,
-            "files": len(run.sources), "refused": sum(1 for s in run.sources if s.refused)}
+def finance_part(view: PeriodView) -> dict:
+    f = view.finance
+    exceptions = [{"id": clean(e.action.id), "action": clean(e.action.action.action),
+                   "lead": e.action.officer, "budget": money(e.budget),
+                   "forecast": money(e.forecast),
+                   "variance": variance_text(e.variance_pounds), "rag": rag(e.rag),
+                   "commentary": clean(e.action.action.commentary).strip()}
+                  for e in f.exceptions]
+    return {"streams": [_finance_row(s) for s in f.streams],
+            "total": _finance_row(f.total, "All streams") if f.total else None,
+            "exceptions": exceptions}
 
 
-def _action_row(run: RatedRun, a: Action) -> dict:
-    r = run.ratings.get(a.action_id)
+def quality_part(view: PeriodView) -> dict:
+    q = view.quality
+    counts = [plural(n, word) for word, n in (("error", q.errors), ("warning", q.warnings),
+                                              ("note", q.notes)) if n]
+    issues = [{"severity": i.severity.value, "where": clean(i.location()),
+               "message": clean(i.message), "hint": clean(i.hint)} for i in view.issues]
+    return {"counts": counts, "issues": issues, "files": q.files,
+            "refused": len(q.refused), "records": len(q.records)}
+
+
+def _action_row(view: PeriodView, row: Row) -> dict:
+    a = row.action
     return {"id": clean(a.action_id), "key": ".".join(f"{x[1]:06d}" if x[0] == 0 else x[2]
                                                       for x in natural_key(a.action_id)),
             "objective": a.objective, "action": clean(a.action), "lead": clean(a.lead_officer),
@@ -219,22 +187,38 @@ def _action_row(run: RatedRun, a: Action) -> dict:
             "percent": "–" if a.percent_complete is None else f"{a.percent_complete:.0f}%",
             "percent_key": -1 if a.percent_complete is None else a.percent_complete,
             "end": uk_date(a.end), "end_key": a.end.isoformat(),
-            "rag": rag(r.reported if r else None,
-                       CARRIED_MARK if r is not None and not r.updated else ""),
-            "previous": rag(run.previous_rags.get(a.action_id))}
+            "rag": rag(row.rag, row.mark),
+            "previous": rag(view.previous_rag(row.id))}
 
 
-def page_context(run: RatedRun, config: Config) -> dict:
+def page_context(view: PeriodView, config: Config) -> dict:
     """Everything the period page shows."""
-    actions = sorted(run.actions, key=lambda a: (a.objective, natural_key(a.action_id)))
+    rows = [r for number, _, _ in view.objectives for r in view.rows_of(number)]
     return {
         "partnership": clean(config.partnership), "board": clean(config.board),
-        "period": run.period.name, "label": run.period.label, "as_of": uk_date(run.as_of),
-        "coverage": coverage_statement(run.coverage, run.repeats), "carried_mark": CARRIED_MARK,
-        "carried_key": CARRIED_KEY, "next_update": clean(run.next_update),
-        "counts": counts_part(run), "objectives": objectives_part(run, config),
-        "exceptions": exceptions_part(run), "kpis": kpis_part(run, config),
-        "finance": finance_part(run), "quality": quality_part(run),
-        "actions": [_action_row(run, a) for a in actions],
-        "key": [rag(r) for r in RAG_ORDER],
+        "period": view.period.name, "label": view.period.label, "as_of": uk_date(view.as_of),
+        "coverage": view.coverage_statement, "late": view.late_statement,
+        "carried_mark": CARRIED_MARK, "carried_key": CARRIED_KEY,
+        "next_update": view.next_update,
+        "counts": counts_part(view), "objectives": objectives_part(view),
+        "exceptions": exceptions_part(view, config), "kpis": kpis_part(view, config),
+        "finance": finance_part(view), "quality": quality_part(view),
+        "actions": [_action_row(view, r) for r in rows],
+        "key": [rag(r) for r in Rag.worst_first()],
     }
+
+
+def index_context(rows: tuple[IndexRow, ...], config: Config | None) -> dict:
+    """Every stored period, newest first, with its actions by RAG and a link to its page
+    when the page exists."""
+    periods = [{"name": r.period.name, "label": r.period.label,
+                "href": f"../{r.period.label}/dashboard/index.html" if r.page else None,
+                "counts": [r.counts[g] for g in Rag.worst_first()], "total": r.total,
+                "rows": r.rows}
+               for r in rows]
+    return {"periods": periods, "headers": [rag(r) for r in Rag.worst_first()],
+            "partnership": config.partnership if config else "",
+            "board": config.board if config else ""}
+
+
+__all__ = ["index_context", "page_context", "rag"]

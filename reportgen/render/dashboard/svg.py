@@ -8,10 +8,8 @@ from markupsafe import Markup, escape
 
 from reportgen.model import Rag
 
-# Bar fills (non-text contrast of at least 3:1 against white) and each rating's pattern,
-# so the chart also reads in greyscale print and without colour vision.
-FILLS = {Rag.RED: "#C00000", Rag.AMBER: "#B35C00", Rag.GREEN: "#00703C", Rag.BLUE: "#0B5CAD",
-         Rag.GREY: "#6B6B6B", Rag.CANCELLED: "#8A8A8A"}
+# Each rating's pattern over its bar fill (Rag.web_fill: a non-text contrast of at least
+# 3:1 against white), so the chart also reads in greyscale print and without colour vision.
 _PATTERN = {Rag.RED: "M0,8 L8,0", Rag.AMBER: "M0,4 L8,4", Rag.GREEN: "M4,0 L4,8",
             Rag.BLUE: "M0,0 L8,8", Rag.GREY: "M0,2 L8,2 M0,6 L8,6", Rag.CANCELLED: ""}
 
@@ -27,7 +25,7 @@ def _defs(uid: str) -> str:
                  'stroke-opacity="0.55"/>') if path else ""
         parts.append(f'<pattern id="{uid}-{rag.name.lower()}" width="8" height="8" '
                      f'patternUnits="userSpaceOnUse"><rect width="8" height="8" '
-                     f'fill="{FILLS[rag]}"/>{lines}</pattern>')
+                     f'fill="#{rag.web_fill}"/>{lines}</pattern>')
     return "<defs>" + "".join(parts) + "</defs>"
 
 

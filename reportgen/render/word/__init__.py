@@ -11,15 +11,17 @@ placeholder.
 
 Generated parts, in the shipped template's order. The body, which fits ``[report]
 body_pages`` A4 pages whatever the size of the plan (:mod:`.budget`): ``coverage`` (on
-page 1, under the cover block: the statement that this month's data are incomplete, or
-nothing when they are complete; a template without it gets the statement at the top of
-the summary), ``key_messages`` and ``recommendations`` (page 1: up to five key messages,
-then the decisions the trackers ask of the Board and what it is asked to note),
+page 1, under the cover block: the statement that this month's data are incomplete and
+the one that the trackers hold updates made after the period, or nothing; a template
+without it gets the statements at the top of the summary), ``key_messages`` and
+``recommendations`` (page 1: up to five key messages naming at most five actions, then
+the decisions the trackers ask of the Board and what it is asked to note),
 ``summary`` (counts by BRAG, changes since last period, a chart of BRAG by objective),
 ``exceptions`` (one short row per Red and Amber action, what needs the Board first, as
 many as the budget allows), ``kpis`` (a compact table and the run charts that fit),
-``finance`` (by funding stream, in £000), ``data_quality_counts`` (counts only) and
-``financial_implications`` (the Implications paragraph). Then the appendices, lettered:
+``finance`` (by funding stream, in £000), ``data_quality_counts`` (counts only),
+``financial_implications``, ``risk`` and ``consultation`` (the Implications paragraphs;
+a template without the last two keeps its own wording). Then the appendices, lettered:
 ``key`` (colours, symbols, the slippage model), ``exceptions_full`` (every Red and Amber
 action in full), ``kpi_charts`` (every indicator and run chart), ``data_quality``
 (trackers not read, validation, updates overdue, RAG challenges), ``objectives`` (one
@@ -33,21 +35,21 @@ The modules, each with one reason to change:
   The parts are spliced in as text after docxtpl has rendered the template, never passed
   through Jinja: text from trackers cannot be read as template syntax (``{{`` and ``{%``
   print as written), and a 12,000-action appendix is not parsed again by lxml.
-- :mod:`.wordml`: escaping and the WordML of paragraphs, tables, RAG cells and pictures.
-- :mod:`reportgen.render.formats` (shared with the dashboard): dates, money and numbers
-  as a UK board paper writes them.
-- :mod:`.rated`: the actions with their ratings, and a rating in words.
+- :mod:`.wordml`: escaping and the WordML of paragraphs, tables, RAG cells and pictures:
+  the only module that writes WordML.
+- :mod:`.rated`: a rating in words.
 - :mod:`.page_one`: the key messages and the recommendations;
-  :mod:`.sections`: the summary and the key; :mod:`.kpis`: the indicators and their run
-  charts in full, :mod:`.kpi_body`: the body's compact table; :mod:`.exceptions`: the
-  body's exceptions and Appendix B; :mod:`.budget`: the body's page budget;
-  :mod:`.finance`: the finance section, the financial implications and the finance
-  appendix; :mod:`.tables`: objectives, data quality and the appendix.
+  :mod:`.sections`: the summary, the key and the risk and consultation implications;
+  :mod:`.kpis`: the indicators and their run charts in full, :mod:`.kpi_body`: the
+  body's compact table; :mod:`.exceptions`: the body's exceptions and Appendix B;
+  :mod:`.budget`: the body's page budget; :mod:`.finance`: the finance section, the
+  financial implications and the finance appendix; :mod:`.tables`: objectives, data
+  quality and the appendix.
 
-The renderer reads everything it prints from the rated run and the configuration; it
-imports no stage module and no other renderer but :mod:`reportgen.render.cells` (the RAG
-palette) and :mod:`reportgen.render.charts` (the PNGs it embeds, sized to the text width
-of the page they land on, with alt text).
+The renderer prints the view of the period (reportgen.view: every count, list, order,
+rounding and sentence is decided there) with the configuration's wording and layout; it
+imports no other renderer but :mod:`reportgen.render.charts` (the PNGs it embeds, sized
+to the text width of the page they land on, with alt text).
 
 Same inputs, same document: core properties are pinned to the period's as-of date,
 drawing IDs count from a fixed number, chart PNGs carry no timestamps, and the zip
@@ -66,42 +68,43 @@ from pathlib import Path
 from markupsafe import Markup
 
 from reportgen.config import Config
-from reportgen.model import Rag, RatedRun
-from reportgen.render.formats import money, month_name, uk_date, variance_text
-from reportgen.render.word.kpis import kpis_part
-from reportgen.render.word.page_one import (
-    TO_BE_CONFIRMED, key_messages_part, meeting_date_warning, recommendations_part,
-)
-from reportgen.render.word.rated import BRAG, Rated, distinct_rag_counts, rated_items
-from reportgen.render.word.sections import coverage_part, key_part, summary_part
+from reportgen.model import Rag
 from reportgen.render.word.exceptions import exceptions_full_part, exceptions_part
 from reportgen.render.word.finance import (
-    finance_actions_part, finance_part, financial_implications, period_warning,
+    finance_actions_part, finance_part, financial_implications,
 )
 from reportgen.render.word.kpi_body import kpis_body_part
+from reportgen.render.word.kpis import kpis_part
+from reportgen.render.word.page_one import key_messages_part, recommendations_part
+from reportgen.render.word.sections import (
+    consultation_part, coverage_part, key_part, risk_part, summary_part,
+)
 from reportgen.render.word.tables import (
     appendix_part, data_quality_counts_part, data_quality_part, objectives_part,
 )
 from reportgen.render.word.template import (
-    BLOCKS, fill, marker_paragraph, open_template, pin_properties, read_layout,
-    write_package,
+    BLOCKS, fill, open_template, pin_properties, read_layout, write_package,
 )
-from reportgen.render.word.wordml import Builder
+from reportgen.render.word.wordml import Builder, marker_paragraph
 from reportgen.text import clean
+from reportgen.view import PeriodView
+from reportgen.view.formats import month_name, pounds_text, uk_date, variance_text
+from reportgen.view.prose import TO_BE_CONFIRMED
 
 __all__ = ["BLOCKS", "render_board_report"]
 
 log = logging.getLogger(__name__)
 
 
-def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[str, object]:
+def template_context(view: PeriodView, config: Config) -> dict[str, object]:
     """What each ``{{ name }}`` in the template becomes (docs/template.md lists them),
     as plain text for docxtpl to escape; each part's ``{{p name }}`` becomes its marker
-    paragraph."""
-    counts = distinct_rag_counts(items, run.repeats)  # a repeated action counted once
+    paragraph. Counts are the view's: distinct actions."""
+    counts = view.counts.now
     report = config.report
-    finance = run.finance_total
-    prev = run.changes.previous_period
+    total = view.finance.total
+    p = total.pounds if total is not None else None
+    prev = view.previous_period
     ctx: dict[str, object] = {
         "board": clean(config.board),
         "partnership": clean(config.partnership),
@@ -111,25 +114,25 @@ def template_context(run: RatedRun, config: Config, items: list[Rated]) -> dict[
         "contact": clean(report.contact),
         "agenda_item": clean(report.agenda_item),
         "meeting_date": clean(report.meeting_date).strip() or TO_BE_CONFIRMED,
-        "period": run.period.label,
-        "period_name": run.period.name,
-        "as_of": uk_date(run.as_of),
+        "period": view.period.label,
+        "period_name": view.period.name,
+        "as_of": uk_date(view.as_of),
         "previous_period_name": month_name(prev) if prev else "",
-        "actions_count": f"{len(items):,}",
-        "not_updated_count": f"{sum(1 for i in items if i.carried):,}",
-        "rated_count": f"{sum(counts[r] for r in BRAG):,}",
+        "actions_count": f"{view.counts.actions:,}",
+        "not_updated_count": f"{view.carried_actions:,}",
+        "rated_count": f"{view.counts.rated:,}",
         "red_count": f"{counts[Rag.RED]:,}",
         "amber_count": f"{counts[Rag.AMBER]:,}",
         "green_count": f"{counts[Rag.GREEN]:,}",
         "blue_count": f"{counts[Rag.BLUE]:,}",
         "grey_count": f"{counts[Rag.GREY]:,}",
         "cancelled_count": f"{counts[Rag.CANCELLED]:,}",
-        "newly_red_count": f"{len(run.changes.newly_red):,}",
-        "kpi_count": f"{len(run.kpis):,}",
-        "budget_total": money(finance.budget),
-        "spend_total": money(finance.spend_to_date),
-        "forecast_total": money(finance.forecast),
-        "variance_total": variance_text(finance.variance),
+        "newly_red_count": f"{len(view.change('newly_red').actions):,}",
+        "kpi_count": f"{len(view.kpis):,}",
+        "budget_total": pounds_text(p.budget) if p else "–",
+        "spend_total": pounds_text(p.spend) if p else "–",
+        "forecast_total": pounds_text(p.forecast) if p else "–",
+        "variance_total": variance_text(p.variance) if p else "–",
     }
     for name in BLOCKS:
         ctx[name] = Markup(marker_paragraph(name))
@@ -141,24 +144,26 @@ BUILDERS = {
     "key_messages": key_messages_part,
     "recommendations": recommendations_part,
     "summary": summary_part,
-    "key": lambda c, items: key_part(c),
+    "key": key_part,
     "exceptions": exceptions_part,
     "kpis": kpis_body_part,
     "objectives": objectives_part,
     "finance": finance_part,
     "financial_implications": financial_implications,
+    "risk": risk_part,
+    "consultation": consultation_part,
     "finance_actions": finance_actions_part,
     "data_quality": data_quality_part,
     "appendix": appendix_part,
     "data_quality_counts": data_quality_counts_part,
     "exceptions_full": exceptions_full_part,
-    "kpi_charts": lambda c, items: kpis_part(c),
+    "kpi_charts": kpis_part,
 }
 
 
-def render_board_report(run: RatedRun, config: Config, out_path: Path,
+def render_board_report(view: PeriodView, config: Config, out_path: Path,
                         template: Path | None = None) -> Path:
-    """Write the board report for ``run`` to ``out_path`` and return the path.
+    """Write the board report of ``view`` to ``out_path`` and return the path.
 
     ``template`` defaults to ``config.paths.template``. Raises TemplateError (one line,
     naming the file) when the template is missing, cannot be opened, or has a placeholder
@@ -169,12 +174,7 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
     out_path = Path(out_path)
     tpl = open_template(template)
     layout = read_layout(tpl, template)
-    items = rated_items(run)
-    if not clean(config.report.meeting_date).strip():
-        log.warning(meeting_date_warning())
-    if not clean(config.finance.period).strip():
-        log.warning(period_warning())
-    fill(tpl, template_context(run, config, items), template)
+    fill(tpl, template_context(view, config), template)
 
     part = tpl.docx.part
 
@@ -184,7 +184,7 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
         rid, _ = part.get_or_add_image(io.BytesIO(png))
         return rid
 
-    builder = Builder(run=run, config=config, layout=layout, add_image=add_image)
+    builder = Builder(view=view, config=config, layout=layout, add_image=add_image)
     blocks: dict[str, list[bytes]] = {}
     # In the template's order (read_layout records the parts as it meets them), so that
     # the numbered captions count up through the document.
@@ -192,11 +192,11 @@ def render_board_report(run: RatedRun, config: Config, out_path: Path,
         if name in BUILDERS:
             builder.width = width
             # As UTF-8 at once: half the memory of the text for parts with "£" or "–".
-            built = BUILDERS[name](builder, items)
+            built = BUILDERS[name](builder)
             blocks[name] = [built.encode("utf-8")] if isinstance(built, str) else \
                 [p if isinstance(p, bytes) else p.encode("utf-8") for p in built]
-    pin_properties(tpl.docx, run, config)
+    pin_properties(tpl.docx, view, config)
     saved = io.BytesIO()
     tpl.save(saved)
-    write_package(saved.getvalue(), blocks, template, run.as_of, out_path)
+    write_package(saved.getvalue(), blocks, template, view.as_of, out_path)
     return out_path

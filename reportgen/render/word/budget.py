@@ -15,13 +15,7 @@ from __future__ import annotations
 from math import ceil
 
 from reportgen.render import charts
-from reportgen.render.coverage import coverage_statement
-from reportgen.render.word.rated import Rated
 
-APPENDIX = {"key": "A", "exceptions_full": "B", "kpi_charts": "C", "data_quality": "D",
-            "objectives": "E", "finance_actions": "F", "appendix": "G"}
-"""The letter of the appendix each part is in, as the shipped template heads them (the
-body's text refers to them: "listed in Appendix B")."""
 
 PAGE_CM = 25.7          # A4 less 2 cm margins top and bottom
 FILL = 0.8              # a page is never filled: keep-with-next, rows that cannot split
@@ -33,10 +27,11 @@ EXCEPTION_ROW_CM = 1.25  # an exceptions row: up to three lines in its narrow co
 KPI_ROW_CM = 1.5        # a compact KPI row: the reading wraps to three or four lines
 KPI_TABLE_LIMIT = 12    # indicators in the body's table; every one is in Appendix C
 KPI_CHARTS_MAX = 4      # run charts in the body (two rows), when they fit
-DECISION_LIMIT = 6      # "decide on …" recommendations named in the body
 CHANGE_LIMIT = 5        # actions named under each change since last period
 MIN_EXCEPTIONS = 8      # exception rows the body always keeps (when there are so many),
                         # and keeps before run charts are given space
+RECORDS_LIMIT = 6       # notes on earlier periods in the body (a missed month, a
+                        # recovered history)
 
 FIXED_CM = (
     6.0                 # cover block: title and the seven-row table
@@ -56,53 +51,45 @@ def text_cm(text: str) -> float:
     return max(1, ceil(len(text) / CHARS_PER_LINE)) * LINE_CM + 0.1
 
 
-def _summary_cm(c, items: list[Rated]) -> float:
-    run = c.run
+def _summary_cm(c) -> float:
+    view = c.view
     cm = 4 * text_cm("x" * 300)             # headline, KPI and finance lines
     cm += 0.8 + 8 * ROW_CM                  # caption and the table by rating
-    ch = run.changes
     cm += 1.2                               # changes heading
-    for ids in (ch.newly_red, ch.worsened, ch.improved, ch.newly_complete, ch.new,
-                ch.removed):
-        cm += LINE_CM + min(len(ids), CHANGE_LIMIT) * 0.45 + \
-            (0.45 if len(ids) > CHANGE_LIMIT else 0)
-    objectives = len({i.action.objective for i in items} | {o.number for o in
-                                                            c.config.objectives})
-    cm += 1.2 + 0.8 + charts.chart_height(objectives)
+    for change in view.changes:
+        n = len(change.actions)
+        cm += LINE_CM + min(n, CHANGE_LIMIT) * 0.45 + (0.45 if n > CHANGE_LIMIT else 0)
+    cm += 1.2 + 0.8 + charts.chart_height(len(view.objectives))
     return cm
 
 
-def _finance_cm(c, items: list[Rated]) -> float:
+def _finance_cm(c) -> float:
     """The finance part (render/word/finance.py): period and source, the £000 table by
     stream with its total, the notes (stated and assumed splits, a Red part under the
     total), and at most three overspends named; plus the generated financial-implications
     paragraph under Implications (up to five overspends named). Bounded whatever the plan's
     size."""
-    run = c.run
-    if not run.finance_by_stream:
+    streams = len(c.view.finance.streams)
+    if not streams:
         return 2 * LINE_CM + 3 * LINE_CM
-    streams = len(run.finance_by_stream)
     return (3 * LINE_CM + 0.8 + (streams + 2) * ROW_CM * 1.3    # intro, caption, table
             + 4 * LINE_CM                                       # Red part, notes
             + LINE_CM + 3 * LINE_CM + LINE_CM                   # overspends, "a further"
             + 8 * LINE_CM)                                      # financial implications
 
 
-def _page_one_cm(c, items: list[Rated]) -> float:
-    from reportgen.render.word.page_one import built_key_messages, built_recommendations
-    run = c.run
-    statement = coverage_statement(run.coverage, run.repeats)
-    cm = text_cm(statement) + 0.6 if statement else 0.0
-    cm += LINE_CM + sum(text_cm(m) for m in built_key_messages(c, items))
-    recs = built_recommendations(c, items)
-    cm += sum(text_cm("".join(t for t, _ in r)) for r in recs[:DECISION_LIMIT + 4])
-    return cm + 2 * LINE_CM               # the meeting-date note, spacing
+def _page_one_cm(c) -> float:
+    view = c.view
+    cm = sum(text_cm(s) + 0.6 for s in (view.coverage_statement, view.late_statement) if s)
+    cm += LINE_CM + sum(text_cm(m) for m in view.key_messages)
+    cm += sum(text_cm("".join(t for t, _ in r)) for r in view.recommendations)
+    return cm + 2 * LINE_CM               # spacing
 
 
 def kpi_table_cm(c) -> float:
-    n = min(len(c.run.kpis), KPI_TABLE_LIMIT)
+    n = min(len(c.view.kpis), KPI_TABLE_LIMIT)
     return 6 * LINE_CM + 0.8 + ROW_CM * 1.5 + n * KPI_ROW_CM + \
-        (2 * LINE_CM if len(c.run.kpis) > n else 0)
+        (2 * LINE_CM if len(c.view.kpis) > n else 0)
 
 
 def chart_row_cm(c) -> float:
@@ -111,14 +98,14 @@ def chart_row_cm(c) -> float:
     return (c.width_cm / cols - 0.4) * 0.62 + 1.6
 
 
-def _other_cm(c, items: list[Rated]) -> float:
+def _other_cm(c) -> float:
     """The body less its exceptions and run charts, in cm: worked out once a render
     (the run charts and the exceptions both ask)."""
-    return c.once("other_cm", items, lambda: _measure_other_cm(c, items))
+    return c.once("other_cm", lambda: _measure_other_cm(c))
 
 
-def _measure_other_cm(c, items: list[Rated]) -> float:
-    return (FIXED_CM + _page_one_cm(c, items) + _summary_cm(c, items) + _finance_cm(c, items)
+def _measure_other_cm(c) -> float:
+    return (FIXED_CM + _page_one_cm(c) + _summary_cm(c) + _finance_cm(c)
             + kpi_table_cm(c)
             + 4 * LINE_CM                    # data quality: the counts
             + _records_cm(c)                 # and the notes on earlier periods
@@ -126,9 +113,7 @@ def _measure_other_cm(c, items: list[Rated]) -> float:
 
 
 def _records_cm(c) -> float:
-    from reportgen.issues import RECORD_CODES
-    from reportgen.render.word.tables import RECORDS_LIMIT
-    n = sum(1 for i in c.run.issues if i.code in RECORD_CODES)
+    n = len(c.view.quality.records)
     return (LINE_CM + min(n, RECORDS_LIMIT) * 3 * LINE_CM + LINE_CM) if n else 0.0
 
 
@@ -136,22 +121,22 @@ def budget_cm(c) -> float:
     return c.config.report.body_pages * PAGE_CM * FILL
 
 
-def body_charts(c, items: list[Rated], charted: int) -> int:
+def body_charts(c, charted: int) -> int:
     """How many of ``charted`` run charts the body shows: up to KPI_CHARTS_MAX, in whole
     rows, while MIN_EXCEPTIONS exception rows still fit."""
     cols = 2 if c.width_cm >= 14 else 1
-    left = budget_cm(c) - _other_cm(c, items) - MIN_EXCEPTIONS * EXCEPTION_ROW_CM
+    left = budget_cm(c) - _other_cm(c) - MIN_EXCEPTIONS * EXCEPTION_ROW_CM
     rows = max(0, int(left // chart_row_cm(c)))
     return min(charted, KPI_CHARTS_MAX, rows * cols)
 
 
-def exception_rows(c, items: list[Rated]) -> int:
+def exception_rows(c) -> int:
     """How many exception rows the body shows, after the other parts and the run charts
     it shows; never fewer than MIN_EXCEPTIONS, so that a body whose other parts have
     outgrown the budget still names the exceptions that need the Board first."""
-    charted = sum(1 for k in c.run.kpis if len(k.series) >= 2)
+    charted = sum(1 for k in c.view.kpis if k.charted)
     cols = 2 if c.width_cm >= 14 else 1
-    shown = body_charts(c, items, charted)
+    shown = body_charts(c, charted)
     charts_cm = (1.2 + LINE_CM + ceil(shown / cols) * chart_row_cm(c)) if shown else 0.0
-    left = budget_cm(c) - _other_cm(c, items) - charts_cm
+    left = budget_cm(c) - _other_cm(c) - charts_cm
     return max(MIN_EXCEPTIONS, int(left // EXCEPTION_ROW_CM))

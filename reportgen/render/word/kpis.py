@@ -1,31 +1,27 @@
 """The key performance indicators part: a table of targets, latest values, RAG, direction
-of travel and SPC signals, then a run chart for each indicator with two or more values."""
+of travel and SPC signals, then a run chart for each indicator with two or more values,
+each series as the view cut it at the period's end."""
 
 from __future__ import annotations
 
-from reportgen.model import Kpi, KpiResult, Polarity
+from reportgen.model import Polarity
 from reportgen.render import charts
-from reportgen.render.formats import fmt_number, kpi_value, month_name
-from reportgen.render.word.wordml import BOLD, ROW, Builder, line_run, row_start, text_run
+from reportgen.render.word.wordml import BOLD, Builder, line_run, row_start, text_run
 from reportgen.text import clean
-
-
-def of_concern(res: KpiResult | None) -> bool:
-    """The indicator's run chart shows a change for the worse that is not down to chance
-    (Making Data Count's "concern")."""
-    return res is not None and res.variation == "concern"
+from reportgen.view.formats import fmt_number, kpi_value, month_name
+from reportgen.view.kpis import KpiReading
 
 
 def kpis_part(c: Builder) -> str:
     """The KPI table, then the run charts two to a row (one on a narrow page)."""
-    run = c.run
-    if not run.kpis:
+    view = c.view
+    if not view.kpis:
         return c.text("No key performance indicators were found in the trackers this "
                       "period.")
     min_points = c.config.spc.min_points
     rows = []
-    for kpi in run.kpis:
-        res = run.kpi_results.get(kpi.kpi_id)
+    for reading in view.kpis:
+        kpi, res = reading.kpi, reading.result
         polarity = "Higher is better" if kpi.polarity is Polarity.HIGHER else \
             "Lower is better"
         indicator = text_run(kpi.kpi_id, BOLD) + text_run(" " + clean(kpi.indicator)) + \
@@ -37,10 +33,9 @@ def kpis_part(c: Builder) -> str:
         if kpi.tolerance is not None and kpi.target is not None:
             target += line_run(f"tolerance {fmt_number(kpi.tolerance)}")
         if res is None:
-            rows.append(ROW + c.cell(indicator)
-                        + c.cell(target) + c.cell(text_run("–"))
-                        + c.rag_cell(None, empty="–")
-                        + c.cell(text_run("–")) + c.cell(text_run("Not rated")) + "</w:tr>")
+            rows.append(c.row(c.cell(indicator), c.cell(target), c.cell(text_run("–")),
+                              c.rag_cell(None, empty="–"), c.cell(text_run("–")),
+                              c.cell(text_run("Not rated"))))
             continue
         latest = text_run(kpi_value(res.latest, kpi.unit)) + \
             line_run(month_name(res.latest_period, short=True))
@@ -57,10 +52,9 @@ def kpis_part(c: Builder) -> str:
         signal = res.sentence or (
             res.spc.summary if res.spc is not None
             else f"Fewer than {min_points} monthly values: no control limits yet")
-        rows.append(row_start(kpi.indicator) + c.cell(indicator)
-                    + c.cell(target) + c.cell(latest)
-                    + c.rag_cell(res.rag, empty="No target")
-                    + c.cell(direction) + c.cell(text_run(signal)) + "</w:tr>")
+        rows.append(c.row(c.cell(indicator), c.cell(target), c.cell(latest),
+                          c.rag_cell(res.rag, empty="No target"), c.cell(direction),
+                          c.cell(text_run(signal)), start=row_start(kpi.indicator)))
     out = [c.text(
         "RAG compares the latest value with the target, allowing the tolerance. Once there "
         f"are {min_points} or more monthly values the run charts show control limits, and "
@@ -72,34 +66,13 @@ def kpis_part(c: Builder) -> str:
         c.table([("Indicator", -1.4), ("Target", 2.0), ("Latest", 2.0), ("RAG", 2.1),
                  ("Direction of travel", 2.6), ("Reading (SPC)", -1)], rows)]
 
-    charted = [k for k in run.kpis if len(k.series) >= 2]
+    charted = [k for k in view.kpis if k.charted]
     if charted:
         out.append(c.heading("Run charts"))
         cols = 2 if c.width_cm >= 14 else 1
         chart_w = c.width_cm / cols - 0.4
-        chart_h = chart_w * 0.62
-        cells = []
-        for kpi in charted:
-            cells.append(kpi_chart_cell(c, kpi, run.kpi_results.get(kpi.kpi_id),
-                                         chart_w, chart_h))
-        grid_w = c.width
-        grid = [grid_w // cols] * cols
-        rows_xml = []
-        for start in range(0, len(cells), cols):
-            chunk = cells[start:start + cols]
-            chunk += [c.cell("")] * (cols - len(chunk))
-            rows_xml.append(ROW + "".join(chunk)
-                            + "</w:tr>")
-        out.append(
-            f'<w:tbl><w:tblPr><w:tblW w:w="{grid_w}" w:type="dxa"/><w:tblBorders>'
-            '<w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
-            '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
-            '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
-            '<w:left w:w="110" w:type="dxa"/><w:right w:w="110" w:type="dxa"/></w:tblCellMar>'
-            '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
-            'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
-            + "".join(f'<w:gridCol w:w="{g}"/>' for g in grid) + "</w:tblGrid>"
-            + "".join(rows_xml) + "</w:tbl>")
+        out.append(c.chart_grid([kpi_chart_cell(c, k, chart_w, chart_w * 0.62) for k in charted],
+                          cols))
         out.append(c.note("Each chart: monthly values, the mean (solid line), control "
                           "limits (dashed) and the target (dash-dot), each named at its "
                           "right-hand end; points in a signal are marked with squares "
@@ -107,10 +80,12 @@ def kpis_part(c: Builder) -> str:
     return "".join(out)
 
 
-def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
+def kpi_chart_cell(c: Builder, reading: KpiReading, width_cm: float,
                    height_cm: float) -> str:
     """A borderless cell holding the indicator's run chart under its caption, with alt
-    text that gives the series, the limits and the target in words."""
+    text that gives the series (to the period's end), the limits and the target in
+    words."""
+    kpi, res, series = reading.kpi, reading.result, reading.series
     spc = res.spc if res else None
     marks: dict[str, set[str]] = {"improvement": set(), "concern": set(), "neutral": set()}
     if spc:
@@ -118,8 +93,8 @@ def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
             marks.setdefault(signal.kind, set()).update(signal.periods)
     title = f"{clean(kpi.kpi_id)}: {clean(kpi.indicator)}"
     data = charts.RunChartData(
-        labels=tuple(p for p, _ in kpi.series),
-        values=tuple(v for _, v in kpi.series), unit=clean(kpi.unit), target=kpi.target,
+        labels=tuple(p for p, _ in series),
+        values=tuple(v for _, v in series), unit=clean(kpi.unit), target=kpi.target,
         centre=spc.centre if spc else None, lower=spc.lower if spc else None,
         upper=spc.upper if spc else None,
         improvement=frozenset(marks["improvement"]), concern=frozenset(marks["concern"]),
@@ -134,10 +109,10 @@ def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
     else:
         png = charts.run_chart(data, width_cm, height_cm)
         c.charts[kpi.kpi_id] = (png, width_cm, height_cm)
-    first, last = kpi.series[0][0], kpi.series[-1][0]
-    descr = (f"Run chart of {title}: {len(kpi.series)} monthly values from "
+    first, last = series[0][0], series[-1][0]
+    descr = (f"Run chart of {title}: {len(series)} monthly values from "
              f"{month_name(first)} to {month_name(last)}, latest "
-             f"{kpi_value(kpi.series[-1][1], kpi.unit)}.")
+             f"{kpi_value(series[-1][1], kpi.unit)}.")
     if spc:
         since = (f" from {month_name(spc.recalculated_from)}" if spc.recalculated_from
                  else "")
@@ -150,6 +125,6 @@ def kpi_chart_cell(c: Builder, kpi: Kpi, res: KpiResult | None, width_cm: float,
     caption = c.caption("Figure", title)
     picture = c.p(c.picture(png, width_cm, height_cm, f"Run chart {kpi.kpi_id}", descr),
                   jc="center")
-    return f"<w:tc>{caption}{picture}</w:tc>"
+    return c.picture_cell(caption, picture)
 
 

@@ -23,24 +23,24 @@ from docxtpl import DocxTemplate
 
 from reportgen.config import Config
 from reportgen.errors import OutputError, TemplateError
-from reportgen.model import RatedRun
-from reportgen.render.formats import uk_date
-from reportgen.render.word.wordml import PORTRAIT_TWIPS, STYLES, TABLE_STYLE, Layout
+from reportgen.render.word.wordml import (
+    MARKER, PORTRAIT_TWIPS, STYLES, TABLE_STYLE, Layout, ends_inside_text, marker_paragraph,
+)
 from reportgen.text import clean
+from reportgen.view import PeriodView
+from reportgen.view.formats import uk_date
 
 log = logging.getLogger(__name__)
 
-BLOCKS = ("coverage", "key_messages", "recommendations", "summary", "key", "exceptions", "kpis", "objectives", "finance",
-          "financial_implications", "data_quality", "appendix", "data_quality_counts",
-          "exceptions_full", "kpi_charts", "finance_actions")
+BLOCKS = ("coverage", "key_messages", "recommendations", "summary", "key", "exceptions",
+          "kpis", "objectives", "finance", "financial_implications", "risk", "consultation",
+          "data_quality", "appendix", "data_quality_counts", "exceptions_full", "kpi_charts",
+          "finance_actions")
 """The generated parts, each placed by a ``{{p name }}`` paragraph in the template."""
-OPTIONAL_BLOCKS = ("coverage",)
+OPTIONAL_BLOCKS = ("coverage", "risk", "consultation")
 """Parts a template may leave out silently: without ``{{p coverage }}`` the coverage
-statement opens the summary instead."""
-
-
-MARKER = "[[reportgen:{}]]"
-"""Text of the paragraph docxtpl puts where a generated part goes, until it is spliced."""
+statement opens the summary instead; a template without ``{{p risk }}`` or
+``{{p consultation }}`` keeps its own wording there."""
 
 _PLACEHOLDER = re.compile(r"\{\{\s*p\s+(\w+)\s*\}\}")
 _BLOCK_USE = re.compile(r"\{\{-?\s*(p\s+)?(\w+)")
@@ -147,13 +147,6 @@ def fill(tpl: DocxTemplate, context: dict[str, object], path: Path) -> None:
             from exc
 
 
-def marker_paragraph(name: str) -> str:
-    return f"<w:p><w:r><w:t>{MARKER.format(name)}</w:t></w:r></w:p>"
-
-
-_IN_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>[^<]*\Z")
-
-
 def splice(document_xml: bytes, blocks: dict[str, list[bytes]],
            template: Path) -> list[bytes]:
     """``document_xml`` in pieces, with each generated part (UTF-8 XML) in place of its
@@ -167,7 +160,7 @@ def splice(document_xml: bytes, blocks: dict[str, list[bytes]],
         start = document_xml.find(marker)
         first = True
         while start != -1:
-            if _IN_TEXT.search(document_xml[max(0, start - 4000):start]):
+            if ends_inside_text(document_xml[max(0, start - 4000):start]):
                 raise TemplateError(
                     f"Word template {template}: {{{{ {name} }}}} must be written "
                     f"{{{{p {name} }}}}, alone in a paragraph of its own")
@@ -194,20 +187,20 @@ def splice(document_xml: bytes, blocks: dict[str, list[bytes]],
     return pieces
 
 
-def pin_properties(doc, run: RatedRun, config: Config) -> None:
-    """Set ``doc``'s core properties from the run, dated its as-of day: python-docx would
-    otherwise stamp the time of writing."""
-    stamp = datetime.combine(run.as_of, time(0, 0))
+def pin_properties(doc, view: PeriodView, config: Config) -> None:
+    """Set ``doc``'s core properties from the period, dated its as-of day: python-docx
+    would otherwise stamp the time of writing."""
+    stamp = datetime.combine(view.as_of, time(0, 0))
     cp = doc.core_properties
-    cp.title = f"{clean(config.report.title)}: {run.period.name}"
+    cp.title = f"{clean(config.report.title)}: {view.period.name}"
     cp.subject = clean(config.board)
     cp.author = clean(config.report.author) or clean(config.partnership)
     cp.last_modified_by = "reportgen"
-    cp.comments = (f"Board report for {run.period.name}, ratings as at "
-                   f"{uk_date(run.as_of)}, written by reportgen")
-    cp.keywords = f"board report; {run.period.label}"
+    cp.comments = (f"Board report for {view.period.name}, ratings as at "
+                   f"{uk_date(view.as_of)}, written by reportgen")
+    cp.keywords = f"board report; {view.period.label}"
     cp.category = "Board report"
-    cp.identifier = f"board-report-{run.period.label}"
+    cp.identifier = f"board-report-{view.period.label}"
     cp.language = "en-GB"
     cp.created = stamp
     cp.modified = stamp

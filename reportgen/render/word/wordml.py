@@ -9,18 +9,22 @@ that lxml need not parse and serialise again. Tracker text is cleaned by
 Every table has a fixed layout, a header row that repeats on each page (``w:tblHeader``)
 and rows that do not break across pages (``w:cantSplit``), except a row with more text
 than a page holds, which Word would otherwise cut off. RAG is a shaded cell and a word,
-in :data:`reportgen.render.cells.RAG_COLOURS`.
+in the rating's colours (``Rag.fill``, ``Rag.ink``).
+
+This is the only module that writes WordML: the part modules build their parts with
+:class:`Builder`'s methods and the run helpers here, never with ``<w:`` text of their own.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from reportgen.config import Config
-from reportgen.model import Rag, RatedRun
-from reportgen.render.cells import RAG_COLOURS
+from reportgen.model import Rag
 from reportgen.text import clean
+from reportgen.view import PeriodView
 
 STYLES = {
     "heading2": "Heading 2",
@@ -38,6 +42,10 @@ TABLE_STYLE = "Report Table"
 LONG_CELL = 1500
 LONG_ROW = 6000
 ROW = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+END_ROW = "</w:tr>"
+END_CELL = "</w:p></w:tc>"
+MARKER = "[[reportgen:{}]]"
+"""Text of the paragraph docxtpl puts where a generated part goes, until it is spliced."""
 DRAWING_ID_START = 90001
 PORTRAIT_TWIPS = 9638  # A4 with 2 cm margins, when the template says nothing
 
@@ -62,6 +70,20 @@ def esc(text: object) -> str:
     if "\t" in s:
         s = s.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
     return s
+
+
+_IN_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>[^<]*\Z")
+
+
+def ends_inside_text(xml: bytes) -> bool:
+    """Whether ``xml`` (a piece of a document) ends inside a ``<w:t>`` text element: a
+    marker found there was put where a paragraph cannot go."""
+    return bool(_IN_TEXT.search(xml))
+
+
+def marker_paragraph(name: str) -> str:
+    """The paragraph that stands for generated part ``name`` until it is spliced in."""
+    return f"<w:p><w:r><w:t>{MARKER.format(name)}</w:t></w:r></w:p>"
 
 
 def row_start(*texts: str, limit: int = LONG_CELL) -> str:
@@ -92,6 +114,11 @@ def line_run(text: object, rpr: str = "") -> str:
     return f'<w:r>{rpr}<w:br/><w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
 
 
+def runs_of(parts: Iterable[tuple[str, bool]]) -> str:
+    """Runs of (text, bold) pieces."""
+    return "".join(text_run(t, BOLD if bold else "") for t, bold in parts)
+
+
 @dataclass
 class Layout:
     """What the template offers: style IDs by role, and the text width (twips) at each
@@ -107,9 +134,9 @@ class Builder:
     """Builds WordML for one report: paragraphs in the template's styles, numbered
     captions, Report Tables and pictures. ``width`` is the text width (twips) of the part
     being built; ``add_image`` adds a PNG to the document and returns its relationship ID.
-    Holds the run and the configuration the parts print from."""
+    Holds the view and the configuration the parts print from."""
 
-    run: RatedRun
+    view: PeriodView
     config: Config
     layout: Layout
     add_image: Callable[[bytes], str]
@@ -121,17 +148,15 @@ class Builder:
     # run charts already drawn: KPI ID -> (PNG, width cm, height cm); the body's charts
     # appear again in the appendix, and drawing is the slow part
     charts: dict = field(default_factory=dict)
-    # what several parts of one render read and is worked out once (the page budget, the
-    # key messages and recommendations, the exceptions in order): name -> (items, value)
+    # what several parts of one render measure and is worked out once (the page budget)
     _once: dict = field(default_factory=dict)
 
-    def once(self, name: str, items: object, compute: Callable[[], object]) -> object:
-        """``compute()`` the first time ``name`` is asked for about ``items`` (the same
-        list object) in this render; the value kept since then after that."""
-        hit = self._once.get(name)
-        if hit is None or hit[0] is not items:
-            hit = self._once[name] = (items, compute())
-        return hit[1]
+    def once(self, name: str, compute: Callable[[], object]) -> object:
+        """``compute()`` the first time ``name`` is asked for in this render; the value
+        kept since then after that."""
+        if name not in self._once:
+            self._once[name] = compute()
+        return self._once[name]
 
     # ----------------------------------------------------------- paragraphs
     def _ppr(self, role: str | None, extra: str = "") -> str:
@@ -187,6 +212,52 @@ class Builder:
     def cell(self, runs: str, keep_next: bool = False, jc: str | None = None) -> str:
         return f"{self.cell_open(keep_next=keep_next, jc=jc)}{runs}</w:p></w:tc>"
 
+    def cells(self, *runs: str) -> str:
+        """Plain table cells, one per built run string: the fast path for tables of
+        thousands of rows (the cell's opening is built once)."""
+        opening = self._once.get("cell_open")
+        if opening is None:
+            opening = self._once["cell_open"] = self.cell_open()
+        return "".join(f"{opening}{r}{END_CELL}" for r in runs)
+
+    def row(self, *cells: str, start: str = ROW) -> str:
+        """A table row of built cells; ``start`` from :func:`row_start` for a row that
+        may be too long to keep on one page."""
+        return start + "".join(cells) + END_ROW
+
+    def group_row(self, runs: str, span: int, fill: str = "F2F2F2") -> str:
+        """A shaded row across ``span`` columns, kept with the next: a group's heading
+        inside a table."""
+        return (f'{ROW}<w:tc><w:tcPr><w:gridSpan w:val="{span}"/>'
+                f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/></w:tcPr>'
+                f"{self.cell_open(keep_next=True)[len('<w:tc>'):]}{runs}{END_CELL}{END_ROW}")
+
+    def picture_cell(self, *paragraphs: str) -> str:
+        """A borderless cell holding built paragraphs (a chart under its caption)."""
+        return "<w:tc>" + "".join(paragraphs) + "</w:tc>"
+
+    def chart_grid(self, cells: Sequence[str], cols: int) -> str:
+        """A borderless table ``cols`` cells wide holding ``cells`` (built with
+        :meth:`picture_cell`) row by row, the last row filled with empty cells: run
+        charts side by side."""
+        width = self.width
+        rows = []
+        for start in range(0, len(cells), cols):
+            chunk = list(cells[start:start + cols])
+            chunk += [self.cell("")] * (cols - len(chunk))
+            rows.append(ROW + "".join(chunk) + END_ROW)
+        return (
+            f'<w:tbl><w:tblPr><w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>'
+            '<w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
+            '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
+            '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
+            '<w:left w:w="110" w:type="dxa"/><w:right w:w="110" w:type="dxa"/>'
+            '</w:tblCellMar><w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" '
+            'w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+            '<w:tblGrid>' + "".join(f'<w:gridCol w:w="{width // cols}"/>'
+                                    for _ in range(cols))
+            + "</w:tblGrid>" + "".join(rows) + "</w:tbl>")
+
     def cell_paras(self, paras: Sequence[str], span: int = 1,
                    keep_next: bool = False) -> str:
         """A cell holding several paragraphs (each given as runs)."""
@@ -208,7 +279,7 @@ class Builder:
                 cached = (f"<w:tc><w:p>{ppr}{text_run(empty)}"
                           f"{line_run(note) if note else ''}</w:p></w:tc>")
             else:
-                fill, ink = RAG_COLOURS[rag]
+                fill, ink = rag.fill, rag.ink
                 rpr = f'<w:rPr><w:b/><w:bCs/><w:color w:val="{ink}"/></w:rPr>'
                 small = f'<w:rPr><w:color w:val="{ink}"/></w:rPr>'
                 cached = (f'<w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" '

@@ -1,6 +1,6 @@
 """``reportgen schedule``: the daemon that runs each month's cycle when it falls due
 (reportgen.scheduler decides when; this command wires it to the cycle, the email and the
-console). Registered on the ``reportgen`` group by reportgen.cli."""
+console)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from datetime import datetime
 
 import click
 
+from reportgen.cli.common import config_option, folders, load_config, run_cycle, \
+    setup_logging
+from reportgen.cli.mail import deliver_after_run, remind_now, show_delivery
 from reportgen.errors import ReportgenError, UsageError
 
 
@@ -15,8 +18,7 @@ from reportgen.errors import ReportgenError, UsageError
 @click.option("--dry-run", is_flag=True, help="Print what is due and when; run nothing.")
 @click.option("--now", "now_text", metavar="DATETIME",
               help="Pretend it is this moment, 'dd/mm/yyyy HH:MM' (with --dry-run).")
-@click.option("--config", "config_path", metavar="FILE",
-              help="Configuration file (default: ./reportgen.toml).")
+@config_option
 def schedule(dry_run, now_text, config_path):
     """Stay up and run each month's cycle on the configured working day (weekends and
     Scottish bank holidays skipped), catching up missed months on start. Stop it with
@@ -29,15 +31,13 @@ def schedule(dry_run, now_text, config_path):
     """
     import signal
 
-    # the CLI's helpers, imported here: reportgen.cli registers this command as it loads
-    from reportgen.cli import _folders, _load_config, _run_cycle, _setup_logging
     from reportgen.history import History
-    from reportgen.pipeline import history_path_for
+    from reportgen.stages import history_path_for
     from reportgen.scheduler import dry_run as plan, run_schedule
 
     if now_text is not None and not dry_run:
         raise UsageError("--now works only with --dry-run")
-    config = _load_config(config_path)
+    config = load_config(config_path)
     now = datetime.now()
     if now_text:
         try:
@@ -56,8 +56,8 @@ def schedule(dry_run, now_text, config_path):
         for line in plan(config, now, last_done()):
             click.echo(line)
         return
-    _folders(config, None, None)
-    _setup_logging(config.paths.output)
+    folders(config, None, None)
+    setup_logging(config.paths.output)
     stopping = []
 
     def stop(signum, frame):
@@ -67,16 +67,14 @@ def schedule(dry_run, now_text, config_path):
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
-    from reportgen.cli_mail import deliver_after_run, remind_now, show_delivery
-
     def cycle(period) -> bool:
         email = []  # the outbox, sent when configured, under the run lock
 
         def deliver(result):
-            email.append(deliver_after_run(config, result, None))
+            email.append(deliver_after_run(config, result))
 
         try:
-            result = _run_cycle(config, period.label, None, None, None, then=deliver)
+            result = run_cycle(config, period.label, None, None, None, then=deliver)
         except ReportgenError as exc:
             click.secho(f"{datetime.now():%d/%m/%Y %H:%M} {period.label}: failed: {exc}",
                         fg="red", err=True)

@@ -1,6 +1,6 @@
 """The email commands (``send``, ``remind``) and what ``run`` does after a cycle: compose
-the outbox and, with ``[email] send = true``, send it (reportgen.mail). Registered on the
-``reportgen`` group by :func:`register`; the clock is read here, as in cli.py."""
+the outbox and, with ``[email] send = true``, send it (reportgen.mail). The clock is read
+here, as in the other commands."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from pathlib import Path
 
 import click
 
+from reportgen.cli.common import config_option, folders, load_config, resolve_period
+from reportgen.cli.exits import ExitCode
 from reportgen.errors import ReportgenError, UsageError
 from reportgen.text import visible
 
-UNDELIVERED = 7  # exit code: some messages were not delivered (outputs are written)
+UNDELIVERED = ExitCode.UNDELIVERED  # some messages were not delivered (outputs are written)
 log = logging.getLogger("reportgen.mail")
 
 
@@ -52,16 +54,14 @@ def _show(outcome, what: str) -> int:
     return outcome.failures
 
 
-def deliver_after_run(config, result, workbooks_dir: Path | None):
+def deliver_after_run(config, result):
     """After a successful cycle, while the caller still holds the run lock: the outbox,
     sent when configured. Returns the Outcome, or the error that stopped the email step
     (to be shown by :func:`show_delivery` once the lock is let go). Prints nothing."""
     from reportgen.mail import deliver_run
 
     try:
-        return deliver_run(result.run, config, result.out_dir,
-                           workbooks_dir or config.paths.workbooks,
-                           now=datetime.now())
+        return deliver_run(result.view, config, result.out_dir, now=datetime.now())
     except (ReportgenError, OSError) as exc:
         log.error("email for %s failed: %s", result.period.label, exc)
         return exc
@@ -114,22 +114,12 @@ def remind_now(config, now: datetime) -> None:
         log.error("reminders for %s not delivered: %s", period.label, outcome.not_delivered)
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(send)
-    cli.add_command(remind)
-
-
-def _config_option(f):
-    return click.option("--config", "config_path", metavar="FILE",
-                        help="Configuration file (default: ./reportgen.toml).")(f)
-
-
 @click.command()
 @click.option("--period", metavar="YYYY-MM", required=True, help="The month whose outbox "
               "to send.")
 @click.option("--output", "output_dir", type=click.Path(path_type=Path), metavar="DIR",
               help="Output folder (default: from configuration).")
-@_config_option
+@config_option
 def send(period, output_dir, config_path):
     """Send a period's outbox (output/YYYY-MM/outbox/*.eml) to everyone it has not yet
     reached. The sent log means nobody gets a message twice. Exit code 7: some messages
@@ -139,15 +129,14 @@ def send(period, output_dir, config_path):
     Example:
       reportgen send --period 2018-09
     """
-    from reportgen.cli import _load_config, _resolve_period
     from reportgen.lock import RunLock
     from reportgen.mail import Outcome, record
     from reportgen.mail.send import send_outbox
     from reportgen.outputs import period_dir
 
-    config = _load_config(config_path)
+    config = load_config(config_path)
     now = datetime.now()
-    p = _resolve_period(period, now.date())
+    p = resolve_period(period, now.date())
     output = output_dir or config.paths.output
     out_dir = period_dir(output, p)
     if not (out_dir / "outbox").is_dir():
@@ -167,7 +156,7 @@ def send(period, output_dir, config_path):
               "(default: the one due within [email] remind_days working days).")
 @click.option("--send/--no-send", "send_now", default=None,
               help="Send, or only write the outbox (default: [email] send).")
-@_config_option
+@config_option
 def remind(period, send_now, config_path):
     """Ask each lead officer for their update before the deadline: one message listing
     their open actions and where their tracker lives. Sent once per period, however
@@ -178,14 +167,13 @@ def remind(period, send_now, config_path):
       reportgen remind
       reportgen remind --period 2018-09 --no-send
     """
-    from reportgen.cli import _folders, _load_config, _resolve_period
     from reportgen.lock import RunLock
     from reportgen.mail import send_reminders
 
-    config = _load_config(config_path)
+    config = load_config(config_path)
     now = datetime.now()
-    p = _resolve_period(period, now.date()) if period else None
-    workbooks, output = _folders(config, None, None)
+    p = resolve_period(period, now.date()) if period else None
+    workbooks, output = folders(config, None, None)
     with RunLock(output / ".reportgen.lock", now=now, command="reportgen remind"):
         outcome = send_reminders(config, now.date(), now, workbooks=workbooks,
                                  output=output, period=p, send=send_now)

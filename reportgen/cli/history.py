@@ -1,6 +1,4 @@
-"""The ``history`` commands (list, show, rebuild), the ``--refresh``/``--reason`` options of
-run, report and workbook, and what a cycle says about its record (kept inputs, a
-refresh's changes, a recovered history, missed periods). Registered in :mod:`reportgen.cli`."""
+"""The ``history`` commands: list, show and rebuild the record of earlier periods."""
 
 from __future__ import annotations
 
@@ -9,46 +7,14 @@ from pathlib import Path
 
 import click
 
+from reportgen.cli.common import load_config
 from reportgen.errors import UsageError
 
 
-def refresh_options(f):
-    f = click.option("--reason", metavar="TEXT",
-                     help="Why the period is refreshed (recorded in the run ledger; "
-                          "default: refresh).")(f)
-    return click.option(
-        "--refresh", is_flag=True,
-        help="Read the live trackers even when the period's inputs were kept: list the "
-             "actions whose ratings change, and record the re-run in the ledger.")(f)
-
-
-def say_records(result, log) -> None:
-    """Print (and log) where the cycle's inputs came from and what it had to mend."""
-    period = result.period
-    if result.kind == "kept":
-        click.secho(f"{period.name}: rated from the trackers kept when it was first "
-                    "produced, so it says what the board was told; pass --refresh to read "
-                    "the live trackers instead.", fg="cyan")
-    elif result.kind == "refresh":
-        changes = result.rating_changes
-        click.secho(f"{period.name}: refreshed from the live trackers "
-                    f"(reason: {result.reason}); "
-                    + (f"{len(changes)} action rating(s) changed:" if changes
-                       else "no action's rating changed."), fg="yellow")
-        for action_id, old, new in changes:
-            click.echo(f"  {action_id}: {old or 'not stored'} → {new or 'no longer read'}")
-        log.info("%s refreshed (%s): %d rating(s) changed", period.label, result.reason,
-                 len(changes))
-    for note in result.notes:
-        click.secho(f"Warning: {note}", fg="yellow", err=True)
-        log.warning("%s: %s", period.label, note)
-
-
 def _history_file(config_path, output_dir):
-    from reportgen.cli import _load_config
-    from reportgen.pipeline import history_path_for
+    from reportgen.stages import history_path_for
 
-    config = _load_config(config_path)
+    config = load_config(config_path)
     output = output_dir or config.paths.output
     return config, output, history_path_for(config, output)
 
@@ -123,7 +89,7 @@ def _uk(iso: str) -> str:
 def show(period, config_path, output_dir):
     """Show the ratings stored for one period."""
     from reportgen.model import Period
-    from reportgen.render.formats import natural_key, uk_date
+    from reportgen.view.formats import natural_key, uk_date
 
     try:
         p = Period.parse(period)
@@ -137,7 +103,7 @@ def show(period, config_path, output_dir):
         raise UsageError(f"{p.label} is not stored in {path}; `reportgen history list` "
                          "shows what is")
     click.secho(f"{p.name} (as of {uk_date(date.fromisoformat(as_of))}): "
-                f"{len(ratings)} actions",
+                f"{len(ratings)} tracker rows",
                 bold=True)
     counts: dict[str, int] = {}
     for action_id in sorted(ratings, key=natural_key):
