@@ -39,6 +39,7 @@ from reportgen.validate import sort_issues
 from reportgen.view import PeriodView, build_view
 from reportgen.view.formats import natural_key
 from reportgen.view.index import StoredPeriod, build_index
+from reportgen.view.period import incomplete
 
 ProgressFn = Callable[[str], None]
 
@@ -154,7 +155,9 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     none (export) nothing is written; the result carries the rated run.
 
     ``require_complete`` (default: ``[run] require_complete``) stops with IncompleteError
-    before anything is written or stored when some actions of the plan were not updated.
+    before anything is written or stored when the month's data do not cover the whole
+    plan: some of its actions not updated, or rows or trackers left out of every count and
+    total (:func:`reportgen.view.period.incomplete` words why).
 
     Raises OutputError/TemplateError/UsageError for problems the operator must fix;
     tracker problems are Issues in the result (``errors`` counts them)."""
@@ -189,7 +192,8 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     if require_complete is None:
         require_complete = config.run.require_complete
     run = with_history(rate(ingest, config, period, as_of), history_path, history, now,
-                       ingest=ingest, config=config, require_complete=require_complete)
+                       ingest=ingest, config=config,
+                       incomplete=incomplete if require_complete else None)
     if notes:
         run = replace(run, issues=tuple(sort_issues([*run.issues, *notes])))
     view = build_view(run, config, workbooks)
