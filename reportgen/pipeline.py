@@ -27,10 +27,11 @@ from reportgen import __version__
 from reportgen.config import Config
 from reportgen.history import History
 from reportgen.issues import RECORD_CODES
-from reportgen.model import Period, Rag, RatedRun
+from reportgen.model import Period, Rag, RatedRun, action_key
 from reportgen.outputs import Staging, period_dir
 from reportgen.rate import cross_cutting
 from reportgen.recovery import backup_history, ensure_history
+from reportgen.register import history_names
 from reportgen.stages import (
     HistoryUse, check, history_path_for, last_reading, next_update, rate, read, with_history,
 )
@@ -248,10 +249,24 @@ def _stored(history_path: Path, period: Period) -> dict[str, Rag]:
 def rating_changes(stored: dict[str, Rag], run: RatedRun
                    ) -> list[tuple[str, str | None, str | None]]:
     """(action ID, stored RAG, new RAG) for each action whose reported rating differs
-    from the stored one (None: not stored, or no longer there), by action ID."""
-    now = {k: r.reported for k, r in run.ratings.items()}
-    out = [(k, stored[k].value if k in stored else None, now[k].value if k in now else None)
-           for k in set(stored) | set(now) if stored.get(k) is not now.get(k)]
+    from the stored one (None: not stored, or no longer there). Actions are matched as
+    the history matches them (:func:`reportgen.register.history_names`: by
+    :func:`~reportgen.model.action_key`, and across a renumbering), so "O2-3" refreshed
+    from a tracker that stored "O2-03" is one action; each is named as this run shows it
+    (as stored when it is no longer read)."""
+    names = history_names(run)
+    now = {action_key(k): (k, r.reported) for k, r in run.ratings.items()}
+    before: dict[str, tuple[str, Rag]] = {}
+    for k, rag in stored.items():
+        key = action_key(names.get(action_key(k), k))
+        before.setdefault(key, (k, rag))
+    out = []
+    for key in before.keys() | now.keys():
+        was = before[key][1] if key in before else None
+        rag = now[key][1] if key in now else None
+        if was is not rag:
+            shown = now[key][0] if key in now else before[key][0]
+            out.append((shown, was.value if was else None, rag.value if rag else None))
     return sorted(out, key=lambda item: natural_key(item[0]))
 
 
