@@ -27,12 +27,12 @@ from datetime import date
 from reportgen.issues import RECORD_CODES, Issue
 from reportgen.model import Action, RatedRun
 from reportgen.view.actions import Row
+from reportgen.view.formats import cell_position
 from reportgen.view.quality import NOT_READ
 from reportgen.view.words import severity_name
 
 CHASE_LIST = "chase-list.xlsx"
 UNKNOWN_OFFICER = "Not known: the tracker's owner"
-_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _UNSAFE = re.compile(r"[^\w .,&()+'-]+", re.UNICODE)
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
@@ -64,17 +64,6 @@ class TrackerFeedback:
     @property
     def notes(self) -> int:
         return len(self.issues) - self.errors - self.warnings
-
-
-def cell_position(cell: str | None) -> tuple[int, int]:
-    """'H9' → (9, 8); no cell → (0, 0) so that file- and sheet-level issues come first."""
-    m = _CELL.match(cell or "")
-    if not m:
-        return (0, 0)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return (int(m.group(2)), col)
 
 
 def _issue_order(issue: Issue) -> tuple:
@@ -283,5 +272,5 @@ def build_feedback(run: RatedRun) -> Feedback:
 
 __all__ = ["CHASE_LIST", "ChaseItem", "Feedback", "OfficerSummary",
            "TrackerFeedback", "UNKNOWN_OFFICER", "build_feedback", "by_officer",
-           "cell_position", "chase_items", "collect", "days_since", "feedback_names",
+           "chase_items", "collect", "days_since", "feedback_names",
            "safe_file_stem", "tracker_officers", "update_cell"]

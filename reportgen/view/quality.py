@@ -20,7 +20,7 @@ from reportgen.issues import CATALOGUE, RECORD_CODES, Issue, make_issue
 from reportgen.model import LeftOut, RatedRun, SourceFile
 from reportgen.text import clean_text
 from reportgen.view.actions import PlanAction, Row
-from reportgen.view.formats import largest_remainder, natural_key
+from reportgen.view.formats import cell_position, largest_remainder, natural_key
 from reportgen.view.words import severity_name
 
 EXCEL_MAX_CHARS = 32_767  # UTF-16 code units, Excel's limit for one cell
@@ -145,12 +145,6 @@ def left_out_of(run: RatedRun) -> LeftOutSummary:
         not_trackers=tuple(x for x in run.left_out if x.is_file and x.code == NOT_READ))
 
 
-def _row(cell: str | None) -> int | None:
-    """The row of an A1 reference ("N17" → 17); None for none or a range."""
-    digits = "".join(ch for ch in cell or "" if ch.isdigit())
-    return int(digits) if digits and ":" not in (cell or "") else None
-
-
 @dataclass(frozen=True)
 class CodeCount:
     """One problem of the validation table: its title, errors, warnings, and the files
@@ -239,7 +233,7 @@ def build_quality(run: RatedRun, issues: tuple[Issue, ...],
         records=tuple(i for i in issues if i.code in RECORD_CODES),
         by_code=tuple(by_code),
         not_rated=tuple(i for i in checked if i.is_error and i.file not in refused_files
-                        and (i.file, i.sheet, _row(i.cell)) not in left_rows),
+                        and (i.file, i.sheet, cell_position(i.cell)[0]) not in left_rows),
         stale=tuple(stale),
         challenges=tuple(sorted((a for a in actions if a.challenge),
                                 key=lambda a: natural_key(a.id))),
