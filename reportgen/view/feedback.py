@@ -211,15 +211,14 @@ def _issue_officers(issue: Issue, action: Action | None,
 @dataclass(frozen=True)
 class OfficerSummary:
     """One lead officer's line of the chase list: updates due, errors and warnings to
-    fix, and the trackers, in the order first met; and the notes about their trackers
-    (for information: nothing to fix)."""
+    fix, and the trackers, in the order first met (an officer may have only notes about
+    their trackers: nothing to fix)."""
 
     officer: str
     updates: int
     errors: int
     warnings: int
     files: tuple[str, ...]
-    notes: int = 0
 
     @property
     def to_fix(self) -> bool:
@@ -236,11 +235,8 @@ def by_officer(items: list[ChaseItem]) -> list[OfficerSummary]:
         o[item.kind] = o.get(item.kind, 0) + 1
         if item.file not in o["files"]:
             o["files"].append(item.file)
-    counted = ("update due", "error", "warning", "files")
     return [OfficerSummary(name, o["update due"], o["error"], o["warning"],
-                           tuple(o["files"]),
-                           sum(n for kind, n in o.items() if kind not in counted))
-            for name, o in found.items()]
+                           tuple(o["files"])) for name, o in found.items()]
 
 
 @dataclass(frozen=True)

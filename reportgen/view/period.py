@@ -94,12 +94,6 @@ class PeriodView:
         return self.previous_rags.get(action_id)
 
     @property
-    def complete(self) -> bool:
-        """Whether the month's data cover the whole plan: every action updated, and no
-        row or tracker left out of the counts and totals."""
-        return not self.coverage_statement and not self.left_out.any
-
-    @property
     def had_previous(self) -> bool:
         return self.counts.before is not None
 
