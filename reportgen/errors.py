@@ -11,7 +11,8 @@ Our exception hierarchy::
     ├── TemplateError      the Word template is missing or cannot be rendered
     ├── UsageError         a command was given arguments that cannot work (bad period…)
     ├── LockedError        another run holds the output lock
-    └── OutputError        an output could not be written (file open in Excel, disk full…)
+    ├── OutputError        an output could not be written (file open in Excel, disk full…)
+    └── IncompleteError    --require-complete, and the month's data do not cover the plan
 
 ``cli.main`` maps each to an exit code; nothing else prints them.
 """
@@ -39,3 +40,9 @@ class LockedError(ReportgenError):
 
 class OutputError(ReportgenError):
     """An output file could not be written or moved into place."""
+
+
+class IncompleteError(ReportgenError):
+    """``--require-complete`` (or ``[run] require_complete``) and the month's data do not
+    cover the whole plan (actions not updated, rows or trackers left out of every count
+    and total): nothing was written."""

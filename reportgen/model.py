@@ -316,6 +316,10 @@ class SourceFile:
     actions: int = 0
     kpis: int = 0
     refused: str | None = None  # Issue code when the file was refused as a whole
+    # the lead officers its rows name, in the order first met: every row read, whether
+    # or not it was used (a copy set aside, a rejected row), so that a note about the
+    # file can go to the officers who keep it
+    officers: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- ratings

@@ -27,10 +27,11 @@ from reportgen import __version__
 from reportgen.config import Config
 from reportgen.history import History
 from reportgen.issues import RECORD_CODES
-from reportgen.model import Period, Rag, RatedRun
+from reportgen.model import Period, Rag, RatedRun, action_key
 from reportgen.outputs import Staging, period_dir
 from reportgen.rate import cross_cutting
 from reportgen.recovery import backup_history, ensure_history
+from reportgen.register import history_names
 from reportgen.stages import (
     HistoryUse, check, history_path_for, last_reading, next_update, rate, read, with_history,
 )
@@ -39,6 +40,7 @@ from reportgen.validate import sort_issues
 from reportgen.view import PeriodView, build_view
 from reportgen.view.formats import natural_key
 from reportgen.view.index import StoredPeriod, build_index
+from reportgen.view.period import incomplete
 
 ProgressFn = Callable[[str], None]
 
@@ -154,7 +156,9 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     none (export) nothing is written; the result carries the rated run.
 
     ``require_complete`` (default: ``[run] require_complete``) stops with IncompleteError
-    before anything is written or stored when some actions of the plan were not updated.
+    before anything is written or stored when the month's data do not cover the whole
+    plan: some of its actions not updated, or rows or trackers left out of every count and
+    total (:func:`reportgen.view.period.incomplete` words why).
 
     Raises OutputError/TemplateError/UsageError for problems the operator must fix;
     tracker problems are Issues in the result (``errors`` counts them)."""
@@ -189,7 +193,8 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
     if require_complete is None:
         require_complete = config.run.require_complete
     run = with_history(rate(ingest, config, period, as_of), history_path, history, now,
-                       ingest=ingest, config=config, require_complete=require_complete)
+                       ingest=ingest, config=config,
+                       incomplete=incomplete if require_complete else None)
     if notes:
         run = replace(run, issues=tuple(sort_issues([*run.issues, *notes])))
     view = build_view(run, config, workbooks)
@@ -244,10 +249,24 @@ def _stored(history_path: Path, period: Period) -> dict[str, Rag]:
 def rating_changes(stored: dict[str, Rag], run: RatedRun
                    ) -> list[tuple[str, str | None, str | None]]:
     """(action ID, stored RAG, new RAG) for each action whose reported rating differs
-    from the stored one (None: not stored, or no longer there), by action ID."""
-    now = {k: r.reported for k, r in run.ratings.items()}
-    out = [(k, stored[k].value if k in stored else None, now[k].value if k in now else None)
-           for k in set(stored) | set(now) if stored.get(k) is not now.get(k)]
+    from the stored one (None: not stored, or no longer there). Actions are matched as
+    the history matches them (:func:`reportgen.register.history_names`: by
+    :func:`~reportgen.model.action_key`, and across a renumbering), so "O2-3" refreshed
+    from a tracker that stored "O2-03" is one action; each is named as this run shows it
+    (as stored when it is no longer read)."""
+    names = history_names(run)
+    now = {action_key(k): (k, r.reported) for k, r in run.ratings.items()}
+    before: dict[str, tuple[str, Rag]] = {}
+    for k, rag in stored.items():
+        key = action_key(names.get(action_key(k), k))
+        before.setdefault(key, (k, rag))
+    out = []
+    for key in before.keys() | now.keys():
+        was = before[key][1] if key in before else None
+        rag = now[key][1] if key in now else None
+        if was is not rag:
+            shown = now[key][0] if key in now else before[key][0]
+            out.append((shown, was.value if was else None, rag.value if rag else None))
     return sorted(out, key=lambda item: natural_key(item[0]))
 
 

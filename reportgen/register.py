@@ -16,7 +16,9 @@ warning names both IDs (``action-renumbered``).
 
 What this month's reading left out of every count and total (``RatedRun.left_out``) is
 kept apart from what is carried forward: a rejected row whose action is carried is in the
-totals with its last figures, so it is no longer "left out".
+totals with its last figures, and a refused tracker whose actions are carried is named by
+the coverage statement, so neither is "left out" any more. How all this is worded is the
+view's (:mod:`reportgen.view.prose`).
 
 Pure functions: the history hands in what it stored (:class:`Stored`), the pipeline hands
 in this month's reading; nothing here reads files or the clock.
@@ -30,10 +32,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from reportgen.errors import ReportgenError
 from reportgen.issues import make_issue
 from reportgen.model import (
-    Action, ActionRating, Coverage, FinanceRating, LeftOut, NotUpdated, Rag, RatedRun,
+    Action, ActionRating, Coverage, FinanceRating, NotUpdated, Rag, RatedRun,
     SourceRef, Status, action_key,
 )
 from reportgen.ingest.values import word_key
@@ -43,11 +44,6 @@ PREFIX = "Not updated this month: "
 NOT_FOUND = PREFIX + "the tracker was not found"
 NO_LONGER = PREFIX + "the action is no longer in its tracker"
 _DONE = (Rag.BLUE, Rag.CANCELLED)
-
-
-class IncompleteError(ReportgenError):
-    """``--require-complete`` (or ``[run] require_complete``) and the month's data do not
-    cover the whole plan: nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -290,7 +286,8 @@ def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
     Actions are matched by :func:`~reportgen.model.action_key`; one renumbered since
     (:func:`renumbered`) continues its stored action rather than being carried beside
     it. ``run.left_out`` loses the rows whose action is carried (they are in the totals
-    now). ``run.coverage`` says what was not updated; it stays None when there is no
+    now) and the refused trackers whose actions are carried (the coverage statement names
+    them). ``run.coverage`` says what was not updated; it stays None when there is no
     earlier period (``previous`` None)."""
     from reportgen.rate import allocate, finance_by_objective, finance_by_stream, finance_total
 
@@ -328,8 +325,10 @@ def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
                         from_periods=tuple(sorted({ratings[a.action_id].carried_from
                                                    for a in carried_actions})))
     carried_keys = {action_key(a.action_id) for a in carried_actions}
+    carried_files = {file for file, _ in groups}
     left_out = tuple(x for x in run.left_out
-                     if not (x.action_id and action_key(x.action_id) in carried_keys))
+                     if not (x.action_id and action_key(x.action_id) in carried_keys)
+                     and not (x.is_file and x.file in carried_files))
     if not carried_actions:
         return replace(run, coverage=coverage, left_out=left_out)
     allocations = allocate(actions)
@@ -339,131 +338,3 @@ def carry_forward(run: RatedRun, ingest: Any, previous: str | None,
                    finance_by_objective=finance_by_objective(actions, thresholds),
                    finance_total=finance_total(by_stream, thresholds), coverage=coverage,
                    left_out=left_out)
-
-
-# --------------------------------------------------------------------------- in words
-
-
-def money(value: float) -> str:
-    """£1,234,567 (pence shown only when there are any)."""
-    if abs(value - round(value)) < 0.005:
-        return f"£{value:,.0f}"
-    return f"£{value:,.2f}"
-
-
-def months(run: RatedRun) -> str:
-    """The months the carried ratings come from: 'September 2018' (or 'August 2018 and
-    September 2018' when a tracker has been missing longer)."""
-    return run.coverage.from_names if run.coverage is not None else ""
-
-
-def statement(run: RatedRun) -> str | None:
-    """The coverage statement that opens every summary when the month's data do not
-    cover the whole plan; None when they do (or there is nothing to compare with)."""
-    c = run.coverage
-    if c is None or c.complete:
-        return None
-    distinct = c.distinct(run.repeats)
-    rows = (f"{c.carried} of the plan's {c.plan_actions} actions were" if distinct is None
-            else f"{c.carried} of the plan's {c.plan_actions} tracker rows ({distinct[0]} of "
-                 f"its {distinct[1]} distinct actions) were")
-    return (f"Not complete: {rows} not updated this month; their last ratings (from "
-            f"{months(run)}) are shown.")
-
-
-def statement_lines(run: RatedRun) -> list[str]:
-    """One line per tracker file and reason: file, reason, number of actions, budget."""
-    c = run.coverage
-    if c is None:
-        return []
-    out = []
-    for n in c.not_updated:
-        count = len(n.action_ids)
-        out.append(f"{n.file or 'no file'}: {n.reason}; {count} action{'s' if count != 1 else ''}"
-                   f", budget {money(n.budget)}")
-    return out
-
-
-def require_complete(run: RatedRun) -> None:
-    """Raise :class:`IncompleteError` naming the trackers and reasons when ``run`` does
-    not cover the whole plan."""
-    text = statement(run)
-    if text is None:
-        return
-    raise IncompleteError(
-        text.removeprefix("Not complete: ").rstrip(".") + ". Not updated: "
-        + "; ".join(statement_lines(run)) + ". Nothing was written (--require-complete); "
-        "fix those trackers and run again, or run without --require-complete")
-
-
-def manifest_entry(run: RatedRun) -> dict:
-    """The manifest's coverage keys: complete, plan_actions, not_updated, and left_out
-    (each row or file in no count or total: file, sheet, row, action_id as typed,
-    reason, budget, code)."""
-    c = run.coverage
-    left_out = [left_out_entry(x) for x in run.left_out]
-    if c is None:
-        return {"complete": True, "plan_actions": len(run.actions), "not_updated": [],
-                "left_out": left_out}
-    return {"complete": c.complete, "plan_actions": c.plan_actions,
-            "previous_period": c.previous_period,
-            "not_updated": [{"file": n.file, "reason": n.reason,
-                             "actions": list(n.action_ids), "budget": n.budget}
-                            for n in c.not_updated],
-            "left_out": left_out}
-
-
-# --------------------------------------------------------------------------- left out
-
-
-def left_out_statement(run: RatedRun) -> str | None:
-    """What this month's reading left out of every count and total, in one sentence for
-    page 1 (and the console), on a first run as on later ones; None when nothing was.
-    Rows whose action is carried forward are not in it: they are in the totals."""
-    rows = [x for x in run.left_out if not x.is_file]
-    files = [x for x in run.left_out if x.is_file]
-    if not rows and not files:
-        return None
-    parts = []
-    if rows:
-        budget = round(sum(x.budget or 0.0 for x in rows), 2)
-        n = len(rows)
-        text = (f"{n} tracker row{'s' if n != 1 else ''} that could not be rated, "
-                + (f"carrying {money(budget)} of budget" if budget else "with no budget given"))
-        unknown = [x for x in rows if x.code == "unknown-objective"]
-        if unknown:
-            spent = round(sum(x.budget or 0.0 for x in unknown), 2)
-            text += (f" ({len(unknown)} of them under an objective that is not in "
-                     "reportgen.toml" + (f", with {money(spent)}" if spent else "") + ")")
-        parts.append(text)
-    refused = [x for x in files if x.code != "file-not-read"]
-    if refused:
-        m = len(refused)
-        parts.append(f"{m} file{'s' if m != 1 else ''} that could not be read, whose "
-                     "contents and money are not known")
-    other = len(files) - len(refused)
-    if other:
-        parts.append(f"{other} file{'s' if other != 1 else ''} in a format reportgen does "
-                     "not read")
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return ("Left out of every count and total: " + listed
-            + "; each is listed with the reason in the data-quality appendix.")
-
-
-def left_out_lines(run: RatedRun) -> list[str]:
-    """One line per row or file left out: where, the action ID as typed, why, and the
-    budget it carries."""
-    out = []
-    for x in run.left_out:
-        where = x.file if x.is_file else f"{x.file} › {x.sheet} row {x.row}"
-        named = f" ({x.action_id})" if x.action_id else ""
-        budget = f"; budget {money(x.budget)}" if x.budget else ""
-        out.append(f"{where}{named}: {x.reason}{budget}")
-    return out
-
-
-def left_out_entry(item: LeftOut) -> dict:
-    """One row or file left out, for the manifest."""
-    return {"file": item.file, "sheet": item.sheet, "row": item.row,
-            "action_id": item.action_id, "reason": item.reason, "budget": item.budget,
-            "code": item.code}

@@ -11,9 +11,10 @@ import enum
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from reportgen.config import Config
-from reportgen.errors import UsageError
+from reportgen.errors import IncompleteError, UsageError
 from reportgen.history import History
 from reportgen.issues import make_issue
 from reportgen.kpis import rate_kpis
@@ -24,7 +25,6 @@ from reportgen.rate import (
     rate_actions, rating_issues,
 )
 from reportgen.register import carry_forward, history_names
-from reportgen.register import require_complete as check_complete
 from reportgen.validate import Earlier, IngestResult, read_trackers, sort_issues
 
 
@@ -82,12 +82,14 @@ def rate(ingest: IngestResult, config: Config, period: Period, as_of: date) -> R
 
 def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
                  ingest: IngestResult | None = None, config: Config | None = None,
-                 require_complete: bool = False) -> RatedRun:
+                 incomplete: Callable[[RatedRun], str | None] | None = None) -> RatedRun:
     """``run`` compared with the periods stored before it (changes, previous RAGs, trend).
     Given ``ingest`` and ``config``, the plan register is applied first
     (:func:`reportgen.register.carry_forward`): the last stored period's open actions not
-    read this month are carried forward. With ``require_complete`` an incomplete run
-    raises IncompleteError before anything is stored. With :attr:`HistoryUse.SAVE` the
+    read this month are carried forward. Given ``incomplete`` (``--require-complete``:
+    :func:`reportgen.view.period.incomplete`, which says why a run does not cover the
+    whole plan, or None), a run it has words for raises IncompleteError with them before
+    anything is stored. With :attr:`HistoryUse.SAVE` the
     period is stored (saved at ``now``); with :attr:`HistoryUse.READ` the file is opened
     read-only, and not at all if missing."""
     if use is HistoryUse.NONE or (use is HistoryUse.READ and not path.exists()):
@@ -100,8 +102,9 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
                                 config.thresholds)
             if len(run.actions) != read_count:  # carried ones too
                 run = replace(run, repeats=cross_cutting(run.actions))
-        if require_complete:
-            check_complete(run)
+        why = incomplete(run) if incomplete is not None else None
+        if why:
+            raise IncompleteError(why)
         names = history_names(run)  # matched by normalised ID, and across renumbering
         changes = history.changes(run.period, run.ratings, names)
         known = {item.action.action_id: (item.action.action, item.action.lead_officer)

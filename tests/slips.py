@@ -252,3 +252,36 @@ def renumber(path: Path, old: str, new: str) -> str:
                     _save(wb, path)
                     return cell.coordinate
     raise LookupError(old)
+
+
+UNKNOWN_OBJECTIVE_ID, BAD_DATE_ID = "O4-01", "O3-07"
+LEFT_OUT_BUDGET = {UNKNOWN_OBJECTIVE_ID: 240_000, BAD_DATE_ID: 210_000}
+NOT_A_TRACKER = "notes.txt"
+
+
+def left_out_rows(folder: Path, config) -> dict[str, int]:
+    """Two rows reportgen cannot rate, each carrying money, and a file it does not read,
+    in a copy of the samples: Objective 1's tracker gains a row for an objective that is
+    not configured (O4-01, objective 4, £240,000), O3-07 in Objective 2's tracker gets a
+    Last updated date no calendar has ("31/13/2018"; its budget is £210,000), and
+    notes.txt sits beside the trackers. Returns the budget of each row left out."""
+    template = next(a for a in september(SAMPLES / OBJ1, config) if a.budget)
+    wb = openpyxl.load_workbook(folder / OBJ1)
+    ws = wb[template.source.sheet]
+    new = ws.max_row + 1
+    for cell in ws[template.source.row]:
+        ws.cell(new, cell.column).value = cell.value
+    cells = template.source.cells
+    for name, value in (("action_id", UNKNOWN_OBJECTIVE_ID), ("objective", 4),
+                        ("action", "We will open a new day service in Hawick."),
+                        ("budget", LEFT_OUT_BUDGET[UNKNOWN_OBJECTIVE_ID])):
+        column = ws[cells[name]].column
+        ws.cell(new, column).value = value
+    _save(wb, folder / OBJ1)
+    dated = next(a for a in september(SAMPLES / OBJ2, config) if a.action_id == BAD_DATE_ID)
+    assert dated.budget == LEFT_OUT_BUDGET[BAD_DATE_ID]
+    wb = openpyxl.load_workbook(folder / OBJ2)
+    wb[dated.source.sheet][dated.source.cell("last_updated")].value = "31/13/2018"
+    _save(wb, folder / OBJ2)
+    (folder / NOT_A_TRACKER).write_text("Notes of the planning meeting.\n", encoding="utf-8")
+    return dict(LEFT_OUT_BUDGET)

@@ -131,7 +131,7 @@ def test_exit_codes_follow_the_exception_hierarchy():
     assert exit_code_for(type("BadKey", (ConfigError,), {})("x")) == ExitCode.CONFIG
     assert exit_code_for(type("Held", (LockedError,), {})("x")) == ExitCode.LOCKED
     assert exit_code_for(ReportgenError("x")) == ExitCode.INTERNAL
-    from reportgen.register import IncompleteError
+    from reportgen.errors import IncompleteError
 
     assert exit_code_for(IncompleteError("x")) == ExitCode.INCOMPLETE == 6
     assert exit_code_for(ValueError("x")) == ExitCode.INTERNAL

@@ -8,10 +8,14 @@ dashboard page and the index of periods (HTML), the board's and the team's email
 the outbox), the console, manifest.json and the export. Each reader returns the facts its
 output states; a fact stated by two outputs (or in two places of one) must be the same.
 
-Two sets of inputs: the samples, and a generated plan of 1,000 actions with actions
-repeated under several objectives, a cancelled action forecast to overspend, a file that
-is not a tracker (an info note), updates made after the period's end, and in September one
-tracker gone (its actions carried forward).
+Two sets of inputs: the samples with what officers get wrong and reportgen must leave out
+of every count and total, saying so (a row under an objective that is not configured and
+a row with a date no calendar has, each carrying money, and a file that is not a
+tracker: :func:`slips.left_out_rows`), on a first run (2018-08, no history) and a second
+(2018-09); and a generated plan of 1,000 actions with actions repeated under several
+objectives, a cancelled action forecast to overspend, a file that is not a tracker (an
+info note), updates made after the period's end, and in September one tracker gone (its
+actions carried forward).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import shutil
 from collections import defaultdict
 from datetime import date
 from email.policy import default as default_policy
+from itertools import takewhile
 from pathlib import Path
 
 import openpyxl
@@ -107,9 +112,12 @@ def _cycle(folder: Path, workbooks: Path, period: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory):
+def samples(tmp_path_factory, config):
+    import slips
+
     folder = tmp_path_factory.mktemp("samples")
     shutil.copytree(ROOT / "workbooks", folder / "workbooks")
+    slips.left_out_rows(folder / "workbooks", config)
     _config(folder)
     return [_cycle(folder, folder / "workbooks", p) for p in ("2018-08", "2018-09")]
 
@@ -183,6 +191,38 @@ def big(tmp_path_factory):
 
 
 # --------------------------------------------------------------------------- readers
+
+
+_LEFT = re.compile(r"Left out of every count and total: (.*?)\. Each is listed", re.S)
+
+
+def _left_out(text: str) -> dict[str, int]:
+    """What the statement of what was left out counts (zeros when there is none): tracker
+    rows and their budget, those under an objective not configured and theirs, tracker
+    files that could not be read, other files not read."""
+    out = {"rows": 0, "budget": 0, "unknown": 0, "unknown_budget": 0, "trackers": 0,
+           "others": 0}
+    m = _LEFT.search(" ".join(text.split()))
+    if not m:
+        return out
+    said = m.group(1)
+    rows = re.search(r"(\d[\d,]*) tracker rows? that could not be rated, (?:carrying "
+                     r"(£[\d,]+) of budget|with no budget given)", said)
+    if rows:
+        out["rows"] = _int(rows.group(1))
+        out["budget"] = _pounds(rows.group(2)) if rows.group(2) else 0
+        unknown = re.search(r"\((?:(\d[\d,]*) of them|(each))? ?under an objective that is "
+                            r"not in the configuration(?:, with (£[\d,]+))?\)", said)
+        if unknown:
+            out["unknown"] = _int(unknown.group(1)) if unknown.group(1) else out["rows"]
+            out["unknown_budget"] = (_pounds(unknown.group(3)) if unknown.group(3)
+                                     else out["budget"])
+    for key, pattern in (("trackers", r"(\d[\d,]*) tracker files? that could not be read"),
+                         ("others", r"(\d[\d,]*) other files? in the trackers folder")):
+        found = re.search(pattern, said)
+        if found:
+            out[key] = _int(found.group(1))
+    return out
 
 
 class Facts:
@@ -353,6 +393,29 @@ def read_paper(f: Facts, folder: Path, label: str) -> None:
                 by[name] = {w: int(n) for n, w in re.findall(r"(\d+) (\w+)", counts)}
             f.add("paper", "objectives", by)
 
+    # what was left out of every count and total: page 1, the data-quality counts and
+    # Appendix D's table (its rows adding to its total)
+    f.add("paper:page1", "left_out", _left_out(page_one))
+    m = re.search(r"(\d[\d,]*) tracker rows? left out of every count and total "
+                  r"\((£[\d,]+) of budget\)", text[len(page_one):])
+    f.add("paper:data-quality", "left_out.rows",
+          [_int(m.group(1)), _pounds(m.group(2))] if m else [0, 0])
+    t = next((t for t in tables if t[0] == ["Where", "Action ID", "Why", "Budget"]), None)
+    if t is None:
+        f.add("paper:appendix", "left_out.rows", [0, 0])
+    else:
+        parts = [_pounds(r[3]) for r in t[1:-1] if r[3] != "–"]
+        f.check(t[-1][0] == "Total" and sum(parts) == _pounds(t[-1][3]),
+                f"paper: Appendix D's rows left out add to £{sum(parts):,}, its total says "
+                f"{t[-1][3]}")
+        f.add("paper:appendix", "left_out.rows", [len(t) - 2, _pounds(t[-1][3])])
+    # the data-quality appendix names a file that is not a tracker once, never among the
+    # trackers that could not be read
+    appendix = text[text.index("Appendix D"):] if "Appendix D" in text else ""
+    m = re.search(r"(\d[\d,]*) tracker files? of (\d[\d,]*) could not be read", appendix)
+    if m:
+        f.add("paper:appendix", "files.refused", _int(m.group(1)))
+
     # coverage and updates after the period
     m = re.search(r"(\d[\d,]*) of the plan's (\d[\d,]*) (?:actions|tracker rows)", text)
     if m:
@@ -378,6 +441,12 @@ def read_workbook(f: Facts, folder: Path, label: str) -> None:
         if r and isinstance(r[0], str) and "of the plan's" in r[0]:
             m = re.search(r"(\d[\d,]*) of the plan's (\d[\d,]*)", r[0])
             f.add("workbook", "coverage", [_int(m.group(1)), _int(m.group(2))])
+    f.add("workbook", "left_out", _left_out("\n".join(
+        r[0] for r in rows[:6] if r and isinstance(r[0], str))))
+    left_rows = labels.get("Tracker rows left out of every count and total")
+    if left_rows:
+        money = labels.get("Budget of the rows left out")
+        f.add("workbook", "left_out.rows", [left_rows[1], round(money[1]) if money else 0])
     head = next(i for i, r in enumerate(rows) if r[0] == "Objective" and r[1] == "Red")
     objectives, i = {}, head + 1
     while rows[i][0] and str(rows[i][0]).startswith("Objective"):
@@ -459,6 +528,8 @@ def read_dashboard(f: Facts, folder: Path) -> None:
     found = {w: _int(n) for n, w in re.findall(r"(\d[\d,]*) (error|warning|info)", quality)}
     f.add("dashboard", "issues", {"error": found.get("error", 0),
                                   "warning": found.get("warning", 0)})
+    f.add("dashboard", "left_out", _left_out(" ".join(
+        n.text_content() for n in page.xpath("//p[@class='notice']"))))
     for notice in page.xpath("//p[@class='notice']"):
         text = notice.text_content()
         m = re.search(r"(\d[\d,]*) of the plan's (\d[\d,]*)", text)
@@ -490,6 +561,14 @@ def _body(path: Path) -> str:
 
 def read_email(f: Facts, path: Path, place: str) -> None:
     text = _body(path)
+    f.add(place, "left_out", _left_out(text))
+    head = "Left out of every count and total (each is an error"
+    if head in text:
+        listed = text[text.index(head):].split("\n")[1:]
+        f.add(place, "left_out.listed",
+              len(list(takewhile(lambda line: line.startswith("   - "), listed))))
+    elif place == "team email":
+        f.add(place, "left_out.listed", 0)
     m = re.search(r"The plan has (\d[\d,]*) (distinct )?actions(?: \((\d[\d,]*) tracker rows\))?"
                   r": ([^.\n]*)\.", text)
     if m:
@@ -515,6 +594,12 @@ def read_email(f: Facts, path: Path, place: str) -> None:
 
 
 def read_console(f: Facts, text: str) -> None:
+    f.add("console", "left_out", _left_out(text))
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines)
+                  if line.startswith("Left out of every count and total: ")), None)
+    f.add("console", "left_out.listed", 0 if start is None else len(list(takewhile(
+        lambda line: line.startswith("  "), lines[start + 1:]))))
     m = re.search(r"(\d[\d,]*) distinct actions \((\d[\d,]*) tracker rows\)", text)
     if m:
         f.add("console", "plan", [_int(m.group(1)), _int(m.group(2))])
@@ -545,6 +630,19 @@ def read_manifest(f: Facts, folder: Path) -> None:
                                  "warning": m["issues"]["warning"]})
     if "late_updates" in m:
         f.add("manifest", "late", m["late_updates"])
+    counts = m["left_out_counts"]
+    f.add("manifest", "left_out", {
+        "rows": counts["rows"], "budget": counts["budget"],
+        "unknown": counts["unknown_objective_rows"],
+        "unknown_budget": counts["unknown_objective_budget"],
+        "trackers": counts["tracker_files"], "others": counts["other_files"]})
+    f.add("manifest", "left_out.rows", [counts["rows"], counts["budget"]])
+    f.add("manifest", "left_out.listed", counts["rows"] + counts["tracker_files"])
+    f.add("manifest", "files.refused", m["counts"]["files_refused"])
+    listed = [x for x in m["left_out"] if x["row"] is not None]
+    f.check(len(listed) == counts["rows"] and round(sum(x["budget"] or 0 for x in listed))
+            == counts["budget"], "manifest: the rows listed under left_out do not add to "
+                                 "left_out_counts")
 
 
 def read_export(f: Facts, folder: Path, label: str) -> None:
@@ -594,6 +692,10 @@ REQUIRED = {
     "challenges.count": {"paper:page1", "paper:data-quality", "paper:appendix"},
     "exceptions": {"paper:appendix", "dashboard"},
     "objectives": {"paper", "workbook", "dashboard"},
+    "left_out": {"paper:page1", "workbook", "dashboard", "board email", "team email",
+                 "console", "manifest"},
+    "left_out.rows": {"paper:data-quality", "paper:appendix", "workbook", "manifest"},
+    "left_out.listed": {"team email", "console", "manifest"},
 }
 
 
@@ -610,6 +712,26 @@ def _assert_one_view(run: dict) -> None:
 @pytest.mark.parametrize("month", [0, 1], ids=["2018-08", "2018-09"])
 def test_every_output_of_the_samples_says_the_same(samples, month):
     _assert_one_view(samples[month])
+
+
+@pytest.mark.parametrize("month", [0, 1], ids=["2018-08", "2018-09"])
+def test_what_was_left_out_is_said_with_its_money_on_first_and_later_runs(samples, month):
+    """The two rows reportgen could not rate are in no count or total, on the first run
+    (no history to carry them from) as on the second: every output says how many, and
+    the money they carry (£450,000, £240,000 of it under objective 4), the same way."""
+    import slips
+
+    facts = facts_of(samples[month]).by_name
+    said = {"rows": 2, "budget": sum(slips.LEFT_OUT_BUDGET.values()), "unknown": 1,
+            "unknown_budget": slips.LEFT_OUT_BUDGET[slips.UNKNOWN_OBJECTIVE_ID],
+            "trackers": 0, "others": 1}
+    assert set(facts["left_out"]) >= REQUIRED["left_out"]
+    assert all(v == said for v in facts["left_out"].values()), facts["left_out"]
+    assert all(v == [2, 450_000] for v in facts["left_out.rows"].values()), \
+        facts["left_out.rows"]
+    assert all(v == 2 for v in facts["left_out.listed"].values()), facts["left_out.listed"]
+    # the file that is not a tracker is never counted among the trackers not read
+    assert all(v == 0 for v in facts.get("files.refused", {}).values())
 
 
 @pytest.mark.parametrize("month", [0, 1], ids=["2018-08", "2018-09"])

@@ -117,20 +117,22 @@ def test_chase_list_per_lead_officer(config, tmp_path):
     officers = rows(wb["By officer"], 5)
     assert officers == [
         ["Aileen Kerr", 0, 0, 1, "tracker-2.xlsx"],  # the stale-update warning at N7 (row 7)
-        ["Iain Scott", 1, 0, 0, "tracker-1.xlsx"],
+        # the error at tracker-1.xlsx H9 names no officer and no action: it goes to the
+        # officer who keeps tracker-1.xlsx, not to an unknown owner
+        ["Iain Scott", 1, 1, 0, "tracker-1.xlsx"],
         ["Morag Elliot", 2, 0, 0, "tracker-0.xlsx"],
-        [UNKNOWN_OFFICER, 0, 2, 0, "locked.xlsx; tracker-1.xlsx"],
+        [UNKNOWN_OFFICER, 0, 1, 0, "locked.xlsx"],  # refused, and no earlier month to ask
     ]
     items = rows(wb["Chase list"], 5)
     assert [(r[0], r[2], r[6]) for r in items] == [
         ("Aileen Kerr", "O3-02", "warning"),
+        ("Iain Scott", None, "error"),
         ("Iain Scott", "O2-01", "update due"),
         ("Morag Elliot", "O2-04", "update due"),
         ("Morag Elliot", "O3-08", "update due"),
         (UNKNOWN_OFFICER, None, "error"),
-        (UNKNOWN_OFFICER, None, "error"),
     ]
-    assert items[1][4].startswith("Update the progress and the Last Updated date (last "
+    assert items[2][4].startswith("Update the progress and the Last Updated date (last "
                                   "updated 14/09/2018, 16 days before 30/09/2018)")
     ws = wb["Chase list"]
     assert ws["F5"].hyperlink.target == str(

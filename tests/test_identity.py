@@ -26,11 +26,12 @@ from reportgen.config import load_config
 from reportgen.model import Period, Rag, action_key
 from reportgen.pipeline import rate as rate_run
 from reportgen.pipeline import run_cycle
-from reportgen.register import (
-    Stored, carry_forward, left_out_lines, left_out_statement, manifest_entry, renumbered,
-)
+from reportgen.register import Stored, carry_forward, renumbered
 from reportgen.validate import Earlier, read_trackers
 from reportgen.validate.copies import sheet_rank
+from reportgen.view.period import coverage_record
+from reportgen.view.prose import left_out_lines, left_out_statement
+from reportgen.view.quality import left_out_of
 
 FIRST = 5  # write_tracker: two title rows, a blank, the header on row 4
 EARLY, LATE = datetime(2018, 9, 20, 9, 0), datetime(2018, 9, 28, 17, 30)
@@ -483,18 +484,24 @@ def test_on_a_first_run_every_row_left_out_is_listed_with_its_money(tmp_path, co
     assert left[("plan.xlsx", "T-002")].code == "unknown-status"
     assert left[("objective 4.xlsx", "O4-01")].code == "unknown-objective"
     assert left[("broken.xlsx", None)].is_file and left[("broken.xlsx", None)].budget is None
-    assert left_out_statement(run) == (
+    summary = left_out_of(run)
+    assert left_out_statement(summary) == (
         "Left out of every count and total: 4 tracker rows that could not be rated, "
-        "carrying £295,000 of budget (2 of them under an objective that is not in "
-        "reportgen.toml, with £240,000), 1 file that could not be read, whose contents "
-        "and money are not known and 1 file in a format reportgen does not read; each is "
-        "listed with the reason in the data-quality appendix.")
-    lines = left_out_lines(run)
+        "carrying £295,000 of budget (2 of them under an objective that is not in the "
+        "configuration, with £240,000), 1 tracker file that could not be read, whose "
+        "actions and money are not known and 1 other file in the trackers folder, in a "
+        "format reportgen does not read (plan.csv). Each is listed with the reason in "
+        "Appendix D of the paper and on the Issues sheet of the workbook.")
+    lines = left_out_lines(summary)
     assert any(line.startswith("plan.xlsx › Actions row 6 (T-002): the row could not be "
                                "rated: status 'Sort of' is not one of") and
                line.endswith("; budget £45,000") for line in lines)
-    assert manifest_entry(run)["left_out"][0]["file"] in {"plan.xlsx", "objective 4.xlsx",
-                                                          "broken.xlsx"}
+    record = coverage_record(run, summary)
+    assert record["left_out"][0]["file"] in {"plan.xlsx", "objective 4.xlsx"}
+    assert record["left_out_counts"] == {
+        "rows": 4, "budget": 295000, "unknown_objective_rows": 2,
+        "unknown_objective_budget": 240000, "tracker_files": 1, "other_files": 1}
+    assert record["complete"] is False  # a first run, but not the whole plan
     # every row left out has its error Issue, for the data-quality appendix
     errors = {(i.file, i.action_id) for i in run.issues if i.is_error}
     assert set(left) <= errors | {("broken.xlsx", None), ("plan.csv", None)}

@@ -170,3 +170,42 @@ def test_pdf_page_one_shows_the_key_messages_and_the_decision(samples, tmp_path)
     assert "5 are Red (9 tracker rows)" in page1
     assert "decide on O1-03 and O3-04" in page1
     assert "extend the end date to March 2019" in page1
+
+
+def _newly_red(message: str) -> tuple[int, list[str], int] | None:
+    """(count said, IDs named, "and N more") of page 1's newly-Red clause."""
+    import re
+
+    if "none is newly Red since" in message:
+        return 0, [], 0
+    m = re.search(r"(\d[\d,]*) of (?:it|them) newly Red since \w+ \d{4}(.*)", message)
+    if m is None:
+        return None
+    named = re.findall(r"(?:^: |; )(O\d-\d\d)\b", m.group(2))  # each "ID title (officer)"
+    more = re.search(r"; and (\d[\d,]*) more", m.group(2))
+    return int(m.group(1).replace(",", "")), named, int(more.group(1)) if more else 0
+
+
+def test_page_one_never_names_more_newly_red_actions_than_it_counts(tmp_path, config):
+    """The clean samples in September, then again in October: page 1 once said "0 are
+    newly Red since September 2018: O1-03, O1-14, O3-09, O3-10" (the count and the list
+    disagreeing). The count, the actions named and the change list are one fact."""
+    out = tmp_path / "out"
+    cfg = dataclasses.replace(config, paths=dataclasses.replace(
+        config.paths, output=out, history=out / "history.sqlite"))
+    results = [run_cycle(cfg, Period.parse(label), today=date(2018, 11, 5),
+                         now=datetime(2018, 11, 5, 9, n), workbooks=ROOT / "workbooks",
+                         output=out, artefacts=())
+               for n, label in enumerate(("2018-09", "2018-10"))]
+    october = results[1].view
+    docx = render_board_report(october, cfg, tmp_path / "october.docx")
+    first = page_one_text(docx).split("Key messages", 1)[1].split("\n", 2)[1]
+    assert first == october.key_messages[0]
+    said = _newly_red(first)
+    newly = october.change("newly_red").actions
+    assert said is not None, first
+    count, named, more = said
+    assert count == len(newly) == len(named) + more, first
+    assert set(named) <= {a.id for a in newly}
+    if not newly:  # nothing newly Red: no action is named beside the "none"
+        assert "none is newly Red since September 2018" in first

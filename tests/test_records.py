@@ -278,3 +278,22 @@ def test_only_backups_up_to_the_newest_sound_one_are_checked(setup, monkeypatch)
     assert "restored from the backup history-20181005-090100.sqlite" in again.notes[0]
     assert not [p for p in (out / "history-backups").iterdir()
                 if p.name.endswith(("-wal", "-shm"))]
+
+
+def test_refresh_matches_actions_as_the_history_does_not_by_spelling():
+    """`--refresh` lists what changed by the action, not by how its ID is typed: the
+    history stored O2-03 and O2-04; the tracker now types O2-3 (the same action, the
+    same rating) and O2-04 has changed. Only O2-04 is listed, by the ID the run shows."""
+    from dataclasses import replace
+
+    from factories import make_action, make_rating, make_run
+    from reportgen.model import Rag
+    from reportgen.pipeline import rating_changes
+
+    retyped, changed = make_action(1, action_id="O2-3"), make_action(2, action_id="O2-04")
+    run = make_run(actions=[retyped, changed])
+    run = replace(run, ratings={"O2-3": make_rating(retyped, Rag.RED),
+                                "O2-04": make_rating(changed, Rag.AMBER)})
+    stored = {"O2-03": Rag.RED, "O2-04": Rag.GREEN, "O2-05": Rag.GREEN}
+    assert rating_changes(stored, run) == [("O2-04", "Green", "Amber"),
+                                           ("O2-05", "Green", None)]

@@ -14,11 +14,12 @@ from reportgen.history import History
 from reportgen.issues import make_issue
 from reportgen.model import Period, Rag, SourceFile, SourceRef, Status
 from reportgen.rate import allocate, finance_by_stream, finance_total, rate_actions
-from reportgen.view.prose import coverage_statement
 from reportgen.register import (
-    NO_LONGER, NOT_FOUND, IncompleteError, Stored, action_from_json, action_to_json,
-    carry_forward, manifest_entry, require_complete, statement, statement_lines,
+    NO_LONGER, NOT_FOUND, Stored, action_from_json, action_to_json, carry_forward,
 )
+from reportgen.view.period import coverage_record, incomplete
+from reportgen.view.prose import coverage_lines, coverage_statement
+from reportgen.view.quality import left_out_of
 
 SEP, OCT, NOV = Period(2018, 9), Period(2018, 10), Period(2018, 11)
 TH = Thresholds()
@@ -72,9 +73,13 @@ def test_no_earlier_period_means_no_coverage():
     run = rated([act(1, "a.xlsx")])
     ingest = Ingest(list(run.actions), sources=[source("a.xlsx")])
     assert carry_forward(run, ingest, None, [], STREAMS, TH) is run
-    assert manifest_entry(run) == {"complete": True, "plan_actions": 1, "not_updated": [],
-                                   "left_out": []}
-    assert statement(run) is None
+    assert coverage_record(run, left_out_of(run)) == {
+        "complete": True, "plan_actions": 1, "not_updated": [], "left_out": [],
+        "left_out_counts": {"rows": 0, "budget": 0, "unknown_objective_rows": 0,
+                            "unknown_objective_budget": 0, "tracker_files": 0,
+                            "other_files": 0}}
+    assert coverage_statement(run.coverage) == ""
+    assert incomplete(run) is None
 
 
 def test_every_reason_in_words_and_grouped_by_file():
@@ -143,16 +148,19 @@ def test_the_statement_and_its_lines():
     read, gone = act(1, "a.xlsx"), act(2, "Objective 2.xlsx", budget=1234567.0)
     out = carry_forward(rated([read]), Ingest([read], sources=[source("a.xlsx")]), "2018-09",
                         stored([gone], [Rag.AMBER]), STREAMS, TH)
-    assert statement(out) == ("Not complete: 1 of the plan's 2 actions were not updated this "
-                              "month; their last ratings (from September 2018) are shown.")
-    assert statement_lines(out) == [
-        "Objective 2.xlsx: the tracker was not found; 1 action, budget £1,234,567"]
-    assert manifest_entry(out)["not_updated"] == [
+    assert coverage_statement(out.coverage, out.repeats) == (
+        "This month's data are incomplete. 1 of the plan's 2 actions was not updated this "
+        "month: 1 from Objective 2.xlsx – the tracker was not found. It carries "
+        "£1,234,567 of budget. Its last rating, from September 2018, is shown and marked ‡.")
+    assert coverage_lines(out.coverage) == (
+        "Objective 2.xlsx: the tracker was not found; 1 action, budget £1,234,567",)
+    record = coverage_record(out, left_out_of(out))
+    assert record["not_updated"] == [
         {"file": "Objective 2.xlsx", "reason": "the tracker was not found", "actions": ["X-02"],
          "budget": 1234567.0}]
-    with pytest.raises(IncompleteError, match="Objective 2.xlsx: the tracker was not found"):
-        require_complete(out)
-    require_complete(rated([read]))  # complete (no coverage): nothing raised
+    assert record["complete"] is False
+    assert "Objective 2.xlsx: the tracker was not found" in incomplete(out)
+    assert incomplete(rated([read])) is None  # complete (no coverage): nothing to say
 
 
 def test_a_tracker_missing_two_months_is_carried_from_the_stored_carried_record(tmp_path):
@@ -180,7 +188,6 @@ def test_a_tracker_missing_two_months_is_carried_from_the_stored_carried_record(
     # the paper and the console name the month the figures come from, not the last one
     assert nov.coverage.previous_period == "2018-10"
     assert nov.coverage.from_periods == ("2018-09",)
-    assert "(from September 2018)" in statement(nov)
     assert "from September 2018, is shown" in coverage_statement(nov.coverage)
 
 

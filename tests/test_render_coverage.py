@@ -256,8 +256,9 @@ def test_files_not_read_are_listed_and_counted_apart(config, tmp_path):
     run = replace(run, issues=run.issues + (note,))
     text = all_text(body(render_board_report(view_of(run, config), config, tmp_path / "r.docx")))
     dq = text[text.index("Trackers not read\n"):text.index("Updates overdue")]
-    assert "1 file in the trackers folder is not read by reportgen" in dq
-    assert "minutes.docx is a Word document, not a tracker." in dq
+    assert ("Files that are not trackers\n1 file in the trackers folder is in a format "
+            "reportgen does not read, so it is not read and not counted as a tracker") in dq
+    assert dq.count("minutes.docx is a Word document, not a tracker.") == 1
     assert "2 errors (rows or files left out of the ratings) and 1 warning" in dq
 
 

@@ -113,8 +113,9 @@ def cycle_options(f):
 def require_option(f):
     return click.option(
         "--require-complete", is_flag=True,
-        help="Write nothing (exit code 6) when some of the plan's actions were not "
-             "updated this month (default: [run] require_complete).")(f)
+        help="Write nothing (exit code 6) when the month's data do not cover the whole "
+             "plan: some of its actions not updated this month, or tracker rows or files "
+             "left out of every count and total (default: [run] require_complete).")(f)
 
 
 def folders(config, workbooks_dir, output_dir) -> tuple[Path, Path]:

@@ -10,11 +10,16 @@ _MARK = {"error": ("✖", "red"), "warning": ("!", "yellow"), "info": ("i", "cya
 
 
 def say_statements(view) -> None:
-    """First, when they apply: the coverage statement with a line per tracker file, the
-    updates made after the period, and the configuration's notes."""
+    """First, when they apply: the coverage statement with a line per tracker file, what
+    was left out of every count and total with a line per row or tracker, the updates
+    made after the period, and the configuration's notes."""
     if view.coverage_statement:
         click.secho(view.coverage_statement, fg="red", bold=True)
         for line in view.coverage_lines:
+            click.secho(f"  {line}", fg="red")
+    if view.left_out_statement:
+        click.secho(view.left_out_statement, fg="red", bold=True)
+        for line in view.left_out_lines:
             click.secho(f"  {line}", fg="red")
     if view.late_statement:
         click.secho(view.late_statement, fg="yellow", bold=True)

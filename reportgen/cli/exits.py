@@ -8,9 +8,8 @@ import textwrap
 from enum import IntEnum
 
 from reportgen.errors import (
-    ConfigError, LockedError, OutputError, TemplateError, UsageError,
+    ConfigError, IncompleteError, LockedError, OutputError, TemplateError, UsageError,
 )
-from reportgen.register import IncompleteError
 
 
 class ExitCode(IntEnum):
@@ -33,8 +32,9 @@ EXIT_CODES: tuple[tuple[ExitCode, str], ...] = (
     (ExitCode.CONFIG, "configuration or Word template problem"),
     (ExitCode.LOCKED, "another reportgen run holds the lock"),
     (ExitCode.OUTPUT, "an output file could not be written"),
-    (ExitCode.INCOMPLETE, "--require-complete: some of the plan's actions were not updated "
-                          "this month; nothing was written"),
+    (ExitCode.INCOMPLETE, "--require-complete: the month's data do not cover the whole plan "
+                          "(actions not updated, or tracker rows or files left out); "
+                          "nothing was written"),
     (ExitCode.UNDELIVERED, "email: someone meant to receive a message did not (each is listed)"),
     (ExitCode.INTERNAL, "internal error in reportgen (run again with --debug and report it)"),
 )

@@ -158,10 +158,12 @@ def tracker_location(file: str, workbooks: Path, config: Config) -> str:
 
 
 def board_summary(view: PeriodView) -> list[str]:
-    """A few lines for the board's and the team's messages: the coverage statement and
-    the updates made after the period when there are any, then the counts, what is newly
+    """A few lines for the board's and the team's messages: the coverage statement, what
+    was left out of every count and total and the updates made after the period when
+    there are any, then the counts, what is newly
     Red and the finance position."""
-    lines = [text for text in (view.coverage_statement, view.late_statement) if text]
+    lines = [text for text in (view.coverage_statement, view.left_out_statement,
+                               view.late_statement) if text]
     c = view.counts
     shown = ", ".join(f"{n:,} {rag.value}" for rag, n in c.now.items() if n)
     plan = (f"{c.actions:,} distinct actions ({c.tracker_rows:,} tracker rows)"
@@ -219,23 +221,28 @@ def after_run_messages(view: PeriodView, config: Config, out_dir: Path,
             continue
         attach = tuple(p for p in (out_dir / "feedback" / names[f] for f in files if f in names)
                        if p.is_file())
-        lines = [f"Dear {officer},", "",
-                 f"The {period.name} report has been run. Please make these changes in "
-                 f"your tracker before {view.next_update or 'the next report'}:", ""]
-        for n, item in enumerate(todo, 1):
-            where = f"{item.file}, sheet {item.sheet}, cell {item.cell}" if item.cell and \
-                item.sheet else item.file
-            what = f"{item.action_id} \u201c{short_title(item.action, 80)}\u201d: " if \
-                item.action_id else ""
-            lines += [f"{n}. {what}{_KINDS.get(item.kind, item.kind)}", f"   Where: {where}",
-                      f"   What to do: {item.todo}", ""]
+        changes = [i for i in todo if i.kind in _KINDS]
+        notes = [i for i in todo if i.kind not in _KINDS]  # nothing to fix: for information
+        lines = [f"Dear {officer},", ""]
+        if changes:
+            lines += [f"The {period.name} report has been run. Please make these changes in "
+                      f"your tracker before {view.next_update or 'the next report'}:", ""]
+            lines += _item_lines(changes)
+        else:
+            lines += [f"The {period.name} report has been run. There is nothing to change "
+                      "in your tracker, but please note:", ""]
+        if changes and notes:
+            lines += ["For your information (nothing to change unless it is not what you "
+                      "meant):", ""]
+        lines += _item_lines(notes)
         lines += ["Your tracker" + ("s are" if len(files) > 1 else " is") + " at:"]
         lines += [f"   {view.links.location(f)}" for f in files]
         lines += ["", "The attached feedback workbook links to each cell.", "",
                   _sign_off(config)]
         plan.messages.append(Outgoing(
             "officer", "officer-" + safe_file_stem(officer, "officer"), (address,),
-            f"{period.name} report: your tracker needs {len(todo)} change(s)",
+            f"{period.name} report: your tracker needs {len(changes)} change(s)" if changes
+            else f"{period.name} report: {len(notes)} note(s) about your tracker",
             "\n".join(lines), attach, period.label, who=officer))
         emailed.append(officer)
 
@@ -260,8 +267,16 @@ def after_run_messages(view: PeriodView, config: Config, out_dir: Path,
                  f"{q.read} tracker file(s) read; {q.errors} error(s) and "
                  f"{q.warnings} warning(s) in the trackers"
                  + (f"; {q.notes} note(s)" if q.notes else "") + ".",
-                 f"{len(officers)} officer(s) have something to fix or update"
+                 f"{view.feedback.to_fix} officer(s) have something to fix or update"
                  + ("; the chase list is attached." if chase.is_file() else ".")]
+        if view.left_out_lines:
+            lines += ["", "Left out of every count and total (each is an error on the "
+                      "workbook's Issues sheet and in its officer's feedback):"]
+            lines += [f"   - {line}" for line in view.left_out_lines]
+        if view.left_out.not_trackers:
+            lines += ["", "Not trackers, not read (move them out of the trackers folder, or "
+                      "save a tracker as .xlsx): "
+                      + ", ".join(x.file for x in view.left_out.not_trackers) + "."]
         lines += _who_was_emailed(emailed, plan, sent)
         if plan.unaddressed:
             lines += ["", "No email address is known for these officers: please pass their "
@@ -303,6 +318,20 @@ def _who_was_emailed(emailed: list[str], plan: Plan,
 
 _KINDS = {"error": "error (the row is left out of the report until it is fixed)",
           "warning": "warning", "update due": "update due"}
+"""The kinds of chase item that ask a change; any other (a note) is for information."""
+
+
+def _item_lines(items) -> list[str]:
+    """Each chase item as the officer's message lists it: what, where, what to do."""
+    lines: list[str] = []
+    for n, item in enumerate(items, 1):
+        where = f"{item.file}, sheet {item.sheet}, cell {item.cell}" if item.cell and \
+            item.sheet else (f"{item.file}, sheet {item.sheet}" if item.sheet else item.file)
+        what = f"{item.action_id} \u201c{short_title(item.action, 80)}\u201d: " if \
+            item.action_id else ""
+        lines += [f"{n}. {what}{_KINDS.get(item.kind, 'note')}", f"   Where: {where}",
+                  f"   What to do: {item.todo}", ""]
+    return lines
 
 
 def _sign_off(config: Config) -> str:

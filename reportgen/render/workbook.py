@@ -3,9 +3,10 @@
 Sheets, in order:
 
 - **Summary**: when this month's data are incomplete, the coverage statement first (the
-  paper's page-1 words), and the count of updates made after the period's end when there
-  are any; period, as-of date, actions in the plan (distinct, with the tracker rows
-  beside) and those not updated this month, problems by severity, actions by reported
+  paper's page-1 words), then what was left out of every count and total, and the count
+  of updates made after the period's end when there are any; period, as-of date, actions
+  in the plan (distinct, with the tracker rows beside), those not updated this month,
+  tracker rows left out and their budget, problems by severity, actions by reported
   BRAG and by objective (each action once in the plan's row), finance by funding stream,
   a chart of BRAG by objective and one of budget against forecast.
 - **Actions**: one Excel table (``Actions``) of every action of the plan with its source
@@ -127,6 +128,12 @@ def _facts(view: PeriodView) -> list[tuple[str, object]]:
     ]
     if view.coverage is not None:
         facts.append(("Not updated this month", view.carried_actions))
+    left = view.left_out
+    facts.append(("Tracker rows left out of every count and total", len(left.rows)))
+    if left.rows:
+        facts.append(("Budget of the rows left out", float(left.budget)))
+    if left.trackers:
+        facts.append(("Tracker files left out (could not be read)", len(left.trackers)))
     if view.late:
         facts.append((f"Updates made after {uk_date(view.as_of)}", view.late))
     facts += [
@@ -152,7 +159,8 @@ def _write_summary(ws, wb, view: PeriodView, config: Config, layout: FinanceLayo
     warn = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
                           "font_color": "#9C0006", "bg_color": "#FBE4E4", "border": 1,
                           "border_color": "#C00000"})
-    for statement in (view.coverage_statement, view.late_statement):
+    for statement in (view.coverage_statement, view.left_out_statement,
+                      view.late_statement):
         if statement:  # at the top, as on page 1 of the paper (DESIGN 4a)
             r = first - 1
             # merge_range() writes with write(); the text goes in with write_string()
@@ -168,6 +176,8 @@ def _write_summary(ws, wb, view: PeriodView, config: Config, layout: FinanceLayo
             ws.write_number(r, 1, serial(value), fmt.date)
         elif isinstance(value, int):
             ws.write_number(r, 1, value, fmt.integer)
+        elif isinstance(value, float):  # money, in whole pounds
+            ws.write_number(r, 1, value, fmt.money)
         else:
             ws.write_string(r, 1, value, fmt.text)
 

@@ -125,6 +125,19 @@ def _without(source: SourceFile, sheets: set[tuple[str, str]], reads: list[FileR
         rows_read=source.rows_read - sum(len(t.rows) for t in tables))
 
 
+def _with_officers(sources: list[SourceFile], actions: list[Action],
+                   rejected: list[RejectedRow]) -> list[SourceFile]:
+    """``sources`` with the lead officers each file's rows name (every row read)."""
+    named: dict[str, dict[str, str]] = {}
+    for file, officer in [*((a.source.file, a.lead_officer) for a in actions),
+                          *((r.file, r.lead_officer) for r in rejected)]:
+        name = " ".join((officer or "").split())
+        if name:
+            named.setdefault(file, {}).setdefault(name.casefold(), name)
+    return [dataclasses.replace(s, officers=tuple(named[s.path].values()))
+            if s.path in named else s for s in sources]
+
+
 def _file_left_out(source: SourceFile, issues: list[Issue]) -> LeftOut | None:
     """A file looked at but not read, as left out (its money cannot be known)."""
     if not source.refused:
@@ -162,6 +175,7 @@ def read_trackers(paths: list[Path], config: Config, today: date, as_of: date | 
         kpis += file_kpis
         issues += file_issues
         sources.append(source)
+    sources = _with_officers(sources, actions, rejected)
     truth = resolve(actions, rejected, sources, earlier)
     issues = [i for i in issues if truth.read(i)]
     if truth.earlier_sheets:

@@ -3,11 +3,18 @@ the chase list and the officers' emails.
 
 - :func:`collect`: tracker file → its Issues (errors first, then sheet, row, column) and
   its actions due an update; trackers with neither are left out, and so are Issues about
-  the record of earlier periods (about no tracker).
+  the record of earlier periods (about no tracker) and about files that are not trackers
+  (nobody keeps them as a tracker: the view's ``left_out.not_trackers`` lists them).
 - :func:`chase_items`: everything to chase, by lead officer: the Issue's own lead officer
   when it names one (a row too broken to rate still names its officer), else the officer
-  of the action the Issue is about (by action ID, else file and row); only an Issue tied
-  to no officer (a whole file refused) is listed under :data:`UNKNOWN_OFFICER`.
+  of the action the Issue is about (by action ID, else file and row); an Issue about a
+  whole tracker or one of its sheets (an earlier copy of the table kept as a sheet, a
+  copy of the tracker beside it), or about a row that names no officer, goes to each
+  officer the tracker's rows name, or, when it could not be read, to the officers of its
+  actions known from earlier months; an error or a
+  warning tied to no officer at all (a tracker refused on a first run) is listed under
+  :data:`UNKNOWN_OFFICER`, and a note tied to none (a KPI series read from two files)
+  is chased from no one.
 - :func:`feedback_names`: each tracker's feedback file name.
 """
 
@@ -20,11 +27,12 @@ from datetime import date
 from reportgen.issues import RECORD_CODES, Issue
 from reportgen.model import Action, RatedRun
 from reportgen.view.actions import Row
+from reportgen.view.formats import cell_position
+from reportgen.view.quality import NOT_READ
 from reportgen.view.words import severity_name
 
 CHASE_LIST = "chase-list.xlsx"
 UNKNOWN_OFFICER = "Not known: the tracker's owner"
-_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _UNSAFE = re.compile(r"[^\w .,&()+'-]+", re.UNICODE)
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
@@ -58,28 +66,18 @@ class TrackerFeedback:
         return len(self.issues) - self.errors - self.warnings
 
 
-def cell_position(cell: str | None) -> tuple[int, int]:
-    """'H9' → (9, 8); no cell → (0, 0) so that file- and sheet-level issues come first."""
-    m = _CELL.match(cell or "")
-    if not m:
-        return (0, 0)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return (int(m.group(2)), col)
-
-
 def _issue_order(issue: Issue) -> tuple:
     return (not issue.is_error, issue.sheet or "", cell_position(issue.cell), issue.code)
 
 
 def collect(run: RatedRun) -> dict[str, TrackerFeedback]:
     """Tracker file → its Issues (sorted: errors first, then sheet, row, column) and its
-    actions due an update. Trackers with neither are left out."""
+    actions due an update. Trackers with neither are left out, and so are files that are
+    not trackers."""
     out: dict[str, TrackerFeedback] = {}
     seen: set[tuple] = set()
     for issue in run.issues:
-        if issue.code in RECORD_CODES:
+        if issue.code in RECORD_CODES or issue.code == NOT_READ:
             continue
         # The same problem at the same cell is listed once, however many stages saw it.
         key = (issue.file, issue.sheet, issue.cell, issue.code, issue.field)
@@ -141,6 +139,7 @@ def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[Cha
     """Everything to chase, sorted by officer (the unknown owner last), tracker, action."""
     by_row = {(a.source.file, a.source.sheet, a.source.row): a for a in run.actions}
     by_id = {a.action_id: a for a in run.actions}
+    keepers = tracker_officers(run)
     items = []
     for fb in trackers.values():
         for a in (row.action for row in fb.stale):
@@ -153,10 +152,15 @@ def chase_items(trackers: dict[str, TrackerFeedback], run: RatedRun) -> list[Cha
         for issue in fb.issues:
             a = _issue_action(issue, by_id, by_row)
             action_id = issue.action_id or (a.action_id if a else "")
-            items.append(ChaseItem(
-                _issue_officer(issue, a), fb.file, action_id, a.action if a else "",
-                f"{issue.message} {issue.hint}", issue.sheet, issue.cell,
-                severity_name(issue)))
+            officers = _issue_officers(issue, a, keepers)
+            if officers == (UNKNOWN_OFFICER,) and severity_name(issue) not in (
+                    "error", "warning"):
+                continue  # a note tied to no officer: nothing to fix, no one to ask
+            for officer in officers:
+                items.append(ChaseItem(
+                    officer, fb.file, action_id, a.action if a else "",
+                    f"{issue.message} {issue.hint}", issue.sheet, issue.cell,
+                    severity_name(issue)))
     # Each item once: two issues that say the same thing at the same cell are one chase.
     items = list(dict.fromkeys(items))
     kinds = {"error": 0, "update due": 1, "warning": 2}
@@ -176,27 +180,50 @@ def _issue_action(issue: Issue, by_id: dict[str, Action],
     return by_row.get((issue.file, issue.sheet, row)) if row else None
 
 
-def _issue_officer(issue: Issue, action: Action | None) -> str:
-    """The officer to chase: the Issue's own lead officer (the row names one even when
-    the row could not be rated), else the action's, else the tracker's owner."""
+def tracker_officers(run: RatedRun) -> dict[str, tuple[str, ...]]:
+    """Tracker file → the lead officers who keep it: those its rows name this month
+    (every row read, used or not), else, for a tracker that could not be read, those of
+    its actions known from earlier months (carried forward)."""
+    known: dict[str, dict[str, str]] = {}
+    for a in run.actions:
+        name = " ".join(a.lead_officer.split())
+        if name:
+            known.setdefault(a.source.file, {}).setdefault(name.casefold(), name)
+    out = {file: tuple(names.values()) for file, names in known.items()}
+    out.update((s.path, s.officers) for s in run.sources if s.officers)
+    return out
+
+
+def _issue_officers(issue: Issue, action: Action | None,
+                    keepers: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The officers to chase: the Issue's own lead officer (the row names one even when
+    the row could not be rated), else the action's; for an Issue tied to no action (about
+    a whole tracker, one of its sheets, or a row that names no officer), the officers who
+    keep the tracker (:func:`tracker_officers`); else the tracker's owner, not known."""
     named = (issue.officer or "").strip()
     if named:
-        return named
+        return (named,)
     if action is not None and action.lead_officer.strip():
-        return action.lead_officer
-    return UNKNOWN_OFFICER
+        return (action.lead_officer,)
+    return keepers.get(issue.file) or (UNKNOWN_OFFICER,)
 
 
 @dataclass(frozen=True)
 class OfficerSummary:
     """One lead officer's line of the chase list: updates due, errors and warnings to
-    fix, and the trackers, in the order first met."""
+    fix, and the trackers, in the order first met (an officer may have only notes about
+    their trackers: nothing to fix)."""
 
     officer: str
     updates: int
     errors: int
     warnings: int
     files: tuple[str, ...]
+
+    @property
+    def to_fix(self) -> bool:
+        """Whether the officer has anything to update or fix (not only notes)."""
+        return bool(self.updates or self.errors or self.warnings)
 
 
 def by_officer(items: list[ChaseItem]) -> list[OfficerSummary]:
@@ -222,6 +249,11 @@ class Feedback:
     items: tuple[ChaseItem, ...]
     officers: tuple[OfficerSummary, ...]
 
+    @property
+    def to_fix(self) -> int:
+        """Officers with something to update or fix (not only notes)."""
+        return sum(1 for o in self.officers if o.to_fix)
+
     def items_of(self, officer: str) -> tuple[ChaseItem, ...]:
         """The chase items of one lead officer, in the chase list's order."""
         return tuple(i for i in self.items if i.officer == officer)
@@ -234,7 +266,7 @@ def build_feedback(run: RatedRun) -> Feedback:
                     tuple(by_officer(items)))
 
 
-__all__ = ["CHASE_LIST", "ChaseItem", "Feedback", "OfficerSummary", "TrackerFeedback",
-           "UNKNOWN_OFFICER", "build_feedback", "by_officer", "cell_position",
-           "chase_items", "collect", "days_since", "feedback_names", "safe_file_stem",
-           "update_cell"]
+__all__ = ["CHASE_LIST", "ChaseItem", "Feedback", "OfficerSummary",
+           "TrackerFeedback", "UNKNOWN_OFFICER", "build_feedback", "by_officer",
+           "chase_items", "collect", "days_since", "feedback_names",
+           "safe_file_stem", "tracker_officers", "update_cell"]

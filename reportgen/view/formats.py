@@ -1,8 +1,9 @@
 """How reportgen's outputs write dates, money, numbers and lists: UK conventions, in words a
 board paper uses. One format per unit of money: :func:`money` (to the pound) and
 :func:`thousands` (£000); :func:`largest_remainder` rounds the parts of a total so that
-the printed parts add to the printed total. Each function returns text, unescaped; none
-builds XML or HTML."""
+the printed parts add to the printed total; :func:`cell_position` and :func:`natural_key`
+order cells and IDs as people read them. Each function returns text (or a sort key),
+unescaped; none builds XML or HTML."""
 
 from __future__ import annotations
 
@@ -153,6 +154,18 @@ def and_list(words: Sequence[str]) -> str:
 
 
 _DIGITS = re.compile(r"(\d+)")
+_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+
+
+def cell_position(cell: str | None) -> tuple[int, int]:
+    """'H9' → (9, 8); no cell → (0, 0) so that file- and sheet-level issues come first."""
+    m = _CELL.match(cell or "")
+    if not m:
+        return (0, 0)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return (int(m.group(2)), col)
 
 
 def natural_key(text: str) -> tuple:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.issues import Issue
-from reportgen.model import Allocation, Coverage, Period, Rag, RatedRun, SourceFile
-from reportgen.register import manifest_entry
+from reportgen.model import Allocation, Coverage, LeftOut, Period, Rag, RatedRun, SourceFile
 from reportgen.text import clean
 from reportgen.validate import sort_issues
 from reportgen.view.actions import (
@@ -25,10 +24,13 @@ from reportgen.view.formats import natural_key
 from reportgen.view.kpis import KpiReading, by_attention, readings
 from reportgen.view.links import Links
 from reportgen.view.prose import (
-    Implications, Runs, coverage_lines, coverage_statement, implications, key_messages,
-    late_statement, meeting_date_note, recommendations,
+    Implications, Runs, coverage_lines, coverage_statement, implications,
+    incomplete_message, key_messages, late_statement, left_out_facts, left_out_lines,
+    left_out_statement, meeting_date_note, recommendations,
 )
-from reportgen.view.quality import Quality, build_quality, text_cuts
+from reportgen.view.quality import (
+    LeftOutSummary, Quality, build_quality, left_out_of, text_cuts,
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,12 @@ class PeriodView:
     coverage: Coverage | None
     coverage_statement: str  # "" when the month covers the whole plan
     coverage_lines: tuple[str, ...]
-    coverage_record: dict  # complete, plan_actions, not_updated: the manifest's and export's
+    coverage_record: dict  # complete, plan_actions, not_updated, left_out…: the manifest's
+    # and the export's
+    left_out: LeftOutSummary  # rows and trackers in no count or total, with their money
+    left_out_statement: str  # "" when nothing was left out
+    left_out_facts: str  # its first sentence (counts and money), for the appendix's list
+    left_out_lines: tuple[str, ...]  # one per row or tracker left out
     late: int  # tracker rows last updated after the period's end
     late_statement: str
     issues: tuple[Issue, ...]  # every issue, sorted, the text cuts among them
@@ -147,6 +154,51 @@ def objective_list(run: RatedRun, config: Config) -> tuple[tuple[int, str, bool]
     return tuple(out)
 
 
+def _left_out_entry(item: LeftOut) -> dict:
+    return {"file": item.file, "sheet": item.sheet, "row": item.row,
+            "action_id": item.action_id, "reason": item.reason, "budget": item.budget,
+            "code": item.code}
+
+
+def coverage_record(run: RatedRun, left: LeftOutSummary) -> dict:
+    """The manifest's (and the export's) coverage keys: ``complete`` (every action
+    updated, nothing left out), ``plan_actions``, ``previous_period`` (when there is one),
+    ``not_updated`` (file, reason, actions, budget per tracker), ``left_out`` (each row
+    or tracker in no count or total: file, sheet, row, action_id as typed, reason,
+    budget, code) and ``left_out_counts`` (rows, their budget in whole pounds, those
+    under an objective not configured and theirs, tracker files that could not be read,
+    other files reportgen does not read)."""
+    c = run.coverage
+    record: dict = {"complete": (c is None or c.complete) and not left.any,
+                    "plan_actions": len(run.actions) if c is None else c.plan_actions}
+    if c is not None:
+        record["previous_period"] = c.previous_period
+    record["not_updated"] = [] if c is None else [
+        {"file": n.file, "reason": n.reason, "actions": list(n.action_ids), "budget": n.budget}
+        for n in c.not_updated]
+    record["left_out"] = [_left_out_entry(x)
+                          for x in (*left.rows, *left.trackers, *left.not_trackers)]
+    record["left_out_counts"] = {
+        "rows": len(left.rows), "budget": left.budget,
+        "unknown_objective_rows": left.unknown_objective,
+        "unknown_objective_budget": left.unknown_budget,
+        "tracker_files": len(left.trackers), "other_files": len(left.not_trackers)}
+    return record
+
+
+def incomplete(run: RatedRun) -> str | None:
+    """Why ``run``'s data do not cover the whole plan, as ``--require-complete`` says it
+    before anything is written or stored: whenever page 1 would open with the coverage
+    statement (actions not updated) or the statement of what was left out (rows, trackers
+    or other files that were not read); None when it would not."""
+    left = left_out_of(run)
+    covered = coverage_statement(run.coverage, run.repeats)
+    if not covered and not left.any:
+        return None
+    return incomplete_message(covered, coverage_lines(run.coverage) if covered else (),
+                              left_out_statement(left), left_out_lines(left))
+
+
 def build_view(run: RatedRun, config: Config, workbooks: Path) -> PeriodView:
     """The view of ``run``'s period (see the module's docstring). ``workbooks`` is the
     trackers' folder, which links point into."""
@@ -178,6 +230,7 @@ def build_view(run: RatedRun, config: Config, workbooks: Path) -> PeriodView:
     if not finance.period_stated:
         notes.append(period_note())
     run_for_feedback = replace(run, issues=issues)
+    left = left_out_of(run)
     return PeriodView(
         period=run.period, as_of=run.as_of, rows=rows, actions=actions, counts=counts,
         previous_period=previous, changes=tuple(changes), exceptions=exceptions,
@@ -188,7 +241,10 @@ def build_view(run: RatedRun, config: Config, workbooks: Path) -> PeriodView:
         coverage_statement=coverage_statement(run.coverage, run.repeats),
         coverage_lines=coverage_lines(run.coverage) if run.coverage is not None
         and not run.coverage.complete else (),
-        coverage_record=manifest_entry(run),
+        coverage_record=coverage_record(run, left),
+        left_out=left, left_out_statement=left_out_statement(left),
+        left_out_facts=left_out_facts(left),
+        left_out_lines=left_out_lines(left),
         late=late, late_statement=late_statement(late, run.as_of), issues=issues,
         quality=quality, feedback=build_feedback(run_for_feedback),
         sources=tuple(run.sources), allocations=tuple(run.allocations),
@@ -207,4 +263,5 @@ def build_view(run: RatedRun, config: Config, workbooks: Path) -> PeriodView:
         by_row={r.id: a for a in actions for r in a.rows})
 
 
-__all__ = ["Change", "PeriodView", "build_view", "objective_list"]
+__all__ = ["Change", "PeriodView", "build_view", "coverage_record", "incomplete",
+           "objective_list"]

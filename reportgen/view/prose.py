@@ -1,8 +1,9 @@
 """The sentences the view chooses from the facts: the coverage statement, the statement
-about updates made after the period, the key messages and recommendations of page 1, and
-the financial, risk and consultation implications. Each says only what the facts bear
-out: "the corrective action proposed for each" only when each has one, "trackers
-updated" only when none is overdue or carried forward.
+of what was left out of every count and total, the statement about updates made after
+the period, the key messages and recommendations of page 1, and the financial, risk and
+consultation implications. Each says only what the facts bear out: "the corrective
+action proposed for each" only when each has one, "trackers updated" only when none is
+overdue or carried forward.
 
 Page 1 names at most :data:`NAMED_LIMIT` actions whatever the size of the plan, then
 counts. The recommendations ask the Board to "note", "agree" or "decide", never to
@@ -21,9 +22,10 @@ from reportgen.text import clean
 from reportgen.view.actions import PlanAction, RagCounts
 from reportgen.view.finance import Finance, actions_in_words
 from reportgen.view.formats import (
-    k_text, money, month_name, plural, uk_date, variance_k,
+    and_list, k_text, money, month_name, plural, pounds_text, uk_date, variance_k,
 )
 from reportgen.view.kpis import KpiReading
+from reportgen.view.quality import LeftOutSummary
 from reportgen.view.words import CARRIED_MARK, short_title
 
 MAX_MESSAGES = 5
@@ -76,6 +78,87 @@ def coverage_lines(coverage: Coverage | None) -> tuple[str, ...]:
     return tuple(f"{n.file or 'no file'}: {clean(n.reason).strip().rstrip('.')}; "
                  f"{plural(len(n.action_ids), 'action')}, budget {money(n.budget)}"
                  for n in coverage.not_updated)
+
+
+LEFT_OUT = "Left out of every count and total: "
+
+
+def left_out_statement(left: LeftOutSummary) -> str:
+    """The statement that follows the coverage statement wherever it is shown (page 1 of
+    the paper, the workbook's Summary, the dashboard page, the emails, the console),
+    on a first run as on later ones, when this month's reading left tracker rows or
+    trackers out of every count and total, or found files it does not read: how many,
+    the money they carry, and where each is listed. "" when nothing was."""
+    facts = left_out_facts(left)
+    if not facts:
+        return ""
+    return (f"{LEFT_OUT}{facts} Each is listed with the reason in Appendix "
+            f"{APPENDIX['data_quality']} of the paper and on the Issues sheet of the "
+            "workbook.")
+
+
+def left_out_facts(left: LeftOutSummary) -> str:
+    """What :func:`left_out_statement` counts, after its "Left out of every count and
+    total: " (how many rows, trackers and other files, and the money), for the list of
+    them in the data-quality appendix: "2 tracker rows that could not be rated, carrying
+    £450,000 of budget."; "" when nothing was left out."""
+    if not left.any:
+        return ""
+    parts = []
+    if left.rows:
+        n, k = len(left.rows), left.unknown_objective
+        text = (f"{plural(n, 'tracker row')} that could not be rated, "
+                + (f"carrying {pounds_text(left.budget)} of budget" if left.budget
+                   else "with no budget given"))
+        if k == n:
+            text += (" (under an objective that is not in the configuration)" if n == 1
+                     else " (each under an objective that is not in the configuration)")
+        elif k:
+            text += (f" ({k:,} of them under an objective that is not in the configuration"
+                     + (f", with {pounds_text(left.unknown_budget)}" if left.unknown_budget
+                        else "") + ")")
+        parts.append(text)
+    if left.trackers:
+        m = len(left.trackers)
+        parts.append(f"{plural(m, 'tracker file')} that could not be read, whose actions "
+                     "and money are not known")
+    if left.not_trackers:
+        m = len(left.not_trackers)
+        names = [clean(x.file) for x in left.not_trackers]
+        shown = and_list(names) if m <= 3 else ", ".join(names[:3]) + f" and {m - 3:,} more"
+        parts.append(f"{plural(m, 'other file')} in the trackers folder, in a format "
+                     f"reportgen does not read ({shown})")
+    return and_list(parts) + "."
+
+
+def left_out_lines(left: LeftOutSummary) -> tuple[str, ...]:
+    """One line per row or tracker left out, for the console, the team's email and the
+    ``--require-complete`` message: where (file › sheet row), the action ID as typed,
+    why, and the budget the row carries. Other files (not trackers) have no line: the
+    statement names them."""
+    out = []
+    for x, pounds in zip(left.rows, left.pounds):
+        named = f" ({clean(x.action_id)})" if x.action_id else ""
+        out.append(f"{clean(x.file)} › {clean(x.sheet or '')} row {x.row}{named}: "
+                   f"{clean(x.reason).strip().rstrip('.')}"
+                   + (f"; budget {pounds_text(pounds)}" if pounds else ""))
+    out += [f"{clean(x.file)}: {clean(x.reason).strip().rstrip('.')}" for x in left.trackers]
+    return tuple(out)
+
+
+def incomplete_message(coverage_text: str, coverage_lines_: Sequence[str],
+                       left_text: str, left_lines: Sequence[str]) -> str:
+    """``--require-complete``'s message when the month's data do not cover the whole
+    plan: the coverage statement with a line per tracker, and what was left out with a
+    line per row, then that nothing was written and what to do."""
+    parts = []
+    if coverage_text:
+        parts.append(coverage_text + " Not updated: " + "; ".join(coverage_lines_) + ".")
+    if left_text:
+        parts.append(left_text + (" Left out: " + "; ".join(left_lines) + "."
+                                  if left_lines else ""))
+    return (" ".join(parts) + " Nothing was written (--require-complete): fix those "
+            "trackers and run again, or run without --require-complete.")
 
 
 def late_statement(late: int, as_of: date) -> str:
@@ -317,7 +400,8 @@ def meeting_date_note() -> str:
             f"reportgen.toml), so the cover says \u201c{TO_BE_CONFIRMED}\u201d.")
 
 
-__all__ = ["APPENDIX", "DECISION_LIMIT", "Implications", "MAX_MESSAGES", "NAMED_LIMIT",
-           "TO_BE_CONFIRMED", "coverage_lines", "coverage_statement", "implications",
-           "key_messages", "late_statement", "meeting_date_note", "plan_words",
-           "recommendations"]
+__all__ = ["APPENDIX", "DECISION_LIMIT", "Implications", "LEFT_OUT", "MAX_MESSAGES",
+           "NAMED_LIMIT", "TO_BE_CONFIRMED", "coverage_lines", "coverage_statement",
+           "implications", "incomplete_message", "key_messages", "late_statement",
+           "left_out_facts", "left_out_lines", "left_out_statement", "meeting_date_note",
+           "plan_words", "recommendations"]

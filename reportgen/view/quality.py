@@ -1,7 +1,9 @@
 """The quality of the period's information, counted one way for every output: problems
 by severity (errors, warnings, and notes such as a file that is not a tracker), the notes
 on the record of earlier periods apart, files read, refused and not read, updates overdue
-and RAG challenges (distinct actions), and the text an Excel cell cannot hold.
+and RAG challenges (distinct actions), what was left out of every count and total (rows
+that could not be rated, trackers that could not be read, with the money they carry),
+and the text an Excel cell cannot hold.
 
 Excel holds 32,767 UTF-16 units in a cell; a longer tracker text is cut, with
 :data:`TRUNCATED` at the end, wherever it is written, and :func:`text_cuts` turns each cut
@@ -15,10 +17,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from reportgen.issues import CATALOGUE, RECORD_CODES, Issue, make_issue
-from reportgen.model import RatedRun, SourceFile
+from reportgen.model import LeftOut, RatedRun, SourceFile
 from reportgen.text import clean_text
 from reportgen.view.actions import PlanAction, Row
-from reportgen.view.formats import natural_key
+from reportgen.view.formats import cell_position, largest_remainder, natural_key
 from reportgen.view.words import severity_name
 
 EXCEL_MAX_CHARS = 32_767  # UTF-16 code units, Excel's limit for one cell
@@ -97,6 +99,53 @@ def text_cuts(run: RatedRun) -> list[Issue]:
 
 
 @dataclass(frozen=True)
+class LeftOutSummary:
+    """What this month's reading left out of every count and total (``RatedRun.left_out``,
+    which the plan register has already trimmed of what it carries forward), counted and
+    rounded once for every output:
+
+    - ``rows``: tracker rows that could not be rated, in the trackers' order, each with
+      its budget in whole pounds in ``pounds`` (None: none given), rounded so that the
+      printed parts add to ``budget``; ``unknown_objective`` of them name an objective that
+      is not in the configuration, carrying ``unknown_budget``;
+    - ``trackers``: tracker files that could not be read, whose actions and money are
+      not known;
+    - ``not_trackers``: other files in the trackers folder, in a format reportgen does
+      not read (notes, minutes, a tracker saved as CSV): counted apart, never among the
+      trackers that could not be read, but named, since reportgen cannot tell that they
+      hold no part of the plan."""
+
+    rows: tuple[LeftOut, ...] = ()
+    pounds: tuple[int | None, ...] = ()
+    budget: int = 0
+    unknown_objective: int = 0
+    unknown_budget: int = 0
+    trackers: tuple[LeftOut, ...] = ()
+    not_trackers: tuple[LeftOut, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        """Whether anything was left out: rows, trackers or other files."""
+        return bool(self.rows or self.trackers or self.not_trackers)
+
+
+UNKNOWN_OBJECTIVE = "unknown-objective"
+
+
+def left_out_of(run: RatedRun) -> LeftOutSummary:
+    """What ``run`` left out of every count and total (see :class:`LeftOutSummary`)."""
+    rows = tuple(x for x in run.left_out if not x.is_file)
+    pounds, budget = largest_remainder([x.budget for x in rows])
+    unknown = [i for i, x in enumerate(rows) if x.code == UNKNOWN_OBJECTIVE]
+    return LeftOutSummary(
+        rows=rows, pounds=tuple(pounds), budget=budget,
+        unknown_objective=len(unknown),
+        unknown_budget=sum(pounds[i] or 0 for i in unknown),
+        trackers=tuple(x for x in run.left_out if x.is_file and x.code != NOT_READ),
+        not_trackers=tuple(x for x in run.left_out if x.is_file and x.code == NOT_READ))
+
+
+@dataclass(frozen=True)
 class CodeCount:
     """One problem of the validation table: its title, errors, warnings, and the files
     it is found in."""
@@ -132,7 +181,8 @@ class Quality:
     notes: int  # issues of other severities (info): files not read, merged series …
     records: tuple[Issue, ...]
     by_code: tuple[CodeCount, ...]  # errors and warnings by problem, most errors first
-    left_out: tuple[Issue, ...]  # errors about rows of trackers that were read
+    not_rated: tuple[Issue, ...]  # errors in trackers that were read, but for those on
+    # the rows left out of every count and total (LeftOutSummary lists them)
     stale: tuple[Row, ...]  # per action with an update overdue, its oldest such row,
     # oldest first
     challenges: tuple[PlanAction, ...]  # actions with a RAG challenge, by ID
@@ -168,6 +218,7 @@ def build_quality(run: RatedRun, issues: tuple[Issue, ...],
                          len({i.file for i in found})) for code, found in codes.items()]
     by_code.sort(key=lambda c: (-c.errors, -(c.errors + c.warnings), c.code))
     refused_files = {s.path for s in refused_sources}
+    left_rows = {(x.file, x.sheet, x.row) for x in run.left_out if not x.is_file}
     stale = [min((r for r in a.rows if r.rating is not None and r.rating.stale),
                  key=lambda r: (r.action.last_updated, natural_key(r.id)))
              for a in actions if a.stale]
@@ -181,7 +232,8 @@ def build_quality(run: RatedRun, issues: tuple[Issue, ...],
         notes=len(notes),
         records=tuple(i for i in issues if i.code in RECORD_CODES),
         by_code=tuple(by_code),
-        left_out=tuple(i for i in checked if i.is_error and i.file not in refused_files),
+        not_rated=tuple(i for i in checked if i.is_error and i.file not in refused_files
+                        and (i.file, i.sheet, cell_position(i.cell)[0]) not in left_rows),
         stale=tuple(stale),
         challenges=tuple(sorted((a for a in actions if a.challenge),
                                 key=lambda a: natural_key(a.id))),
@@ -189,5 +241,6 @@ def build_quality(run: RatedRun, issues: tuple[Issue, ...],
         others=tuple(i for i in notes if i.code != NOT_READ))
 
 
-__all__ = ["COMMENTARY_LIMIT", "CodeCount", "EXCEL_MAX_CHARS", "FIELD_LIMITS", "NOT_READ", "Quality", "Refusal", "TRUNCATED",
-           "build_quality", "fit_text", "text_cuts"]
+__all__ = ["COMMENTARY_LIMIT", "CodeCount", "EXCEL_MAX_CHARS", "FIELD_LIMITS", "LeftOutSummary",
+           "NOT_READ", "Quality", "Refusal", "TRUNCATED", "UNKNOWN_OBJECTIVE",
+           "build_quality", "fit_text", "left_out_of", "text_cuts"]

@@ -197,7 +197,8 @@ def page_context(view: PeriodView, config: Config) -> dict:
     return {
         "partnership": clean(config.partnership), "board": clean(config.board),
         "period": view.period.name, "label": view.period.label, "as_of": uk_date(view.as_of),
-        "coverage": view.coverage_statement, "late": view.late_statement,
+        "coverage": view.coverage_statement, "left_out": view.left_out_statement,
+        "late": view.late_statement,
         "carried_mark": CARRIED_MARK, "carried_key": CARRIED_KEY,
         "next_update": view.next_update,
         "counts": counts_part(view), "objectives": objectives_part(view),

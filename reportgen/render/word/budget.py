@@ -80,7 +80,8 @@ def _finance_cm(c) -> float:
 
 def _page_one_cm(c) -> float:
     view = c.view
-    cm = sum(text_cm(s) + 0.6 for s in (view.coverage_statement, view.late_statement) if s)
+    cm = sum(text_cm(s) + 0.6 for s in (view.coverage_statement, view.left_out_statement,
+                                         view.late_statement) if s)
     cm += LINE_CM + sum(text_cm(m) for m in view.key_messages)
     cm += sum(text_cm("".join(t for t, _ in r)) for r in view.recommendations)
     return cm + 2 * LINE_CM               # spacing

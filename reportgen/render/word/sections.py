@@ -103,11 +103,13 @@ def summary_part(c: Builder) -> str:
 
 
 def coverage_part(c: Builder) -> str:
-    """The coverage statement as a boxed paragraph, its first sentence bold, and the
-    statement about updates made after the period; "" when neither applies (the month's
-    data are complete and none post-dates the period)."""
+    """The coverage statement, the statement of what was left out of every count and
+    total, and the statement about updates made after the period, each a boxed
+    paragraph, its first sentence bold; "" when none applies (the month's data cover
+    the whole plan and none post-dates the period)."""
     out = []
-    for statement in (c.view.coverage_statement, c.view.late_statement):
+    view = c.view
+    for statement in (view.coverage_statement, view.left_out_statement, view.late_statement):
         if statement:
             first, _, rest = statement.partition(". ")
             out.append(c.boxed(text_run(first + ("." if rest else ""), BOLD)

@@ -15,7 +15,7 @@ from reportgen.render.word.rated import count_words, progress
 from reportgen.render.word.wordml import BOLD, ITALIC, Builder, line_run, row_start, text_run
 from reportgen.text import clean
 from reportgen.view.feedback import days_since
-from reportgen.view.formats import brief, plural, uk_date
+from reportgen.view.formats import brief, plural, pounds_text, uk_date
 from reportgen.view.prose import APPENDIX
 from reportgen.view.words import CARRIED_MARK
 
@@ -63,15 +63,18 @@ def capped_note(c: Builder, total: int, what: str) -> str:
 
 
 def data_quality_counts_part(c: Builder) -> str:
-    """The body's data quality: counts only (files read, problems found, updates overdue,
-    RAG challenges), pointing to the appendix that lists each."""
-    q = c.view.quality
+    """The body's data quality: counts only (files read, problems found, what was left
+    out of every count and total, updates overdue, RAG challenges), pointing to the
+    appendix that lists each."""
+    q, left = c.view.quality, c.view.left_out
     text = (f"{plural(q.read, 'tracker file')} read"
             + (f", {len(q.refused):,} could not be read" if q.refused else "")
             + (f", {len(q.not_read):,} not a tracker" if q.not_read else "")
             + f"; {plural(q.errors, 'error')} (rows or files left out of the ratings) and "
             f"{plural(q.warnings, 'warning')} from the checks"
             + (f", and {plural(q.notes, 'note')}" if q.notes else "")
+            + (f"; {plural(len(left.rows), 'tracker row')} left out of every count and "
+               f"total ({pounds_text(left.budget)} of budget)" if left.rows else "")
             + f"; {plural(len(q.stale), 'action')} with an update overdue; "
             f"{plural(len(q.challenges), 'RAG challenge')}. "
             f"Appendix {APPENDIX['data_quality']} lists each, and the officer feedback "
@@ -86,19 +89,56 @@ def data_quality_counts_part(c: Builder) -> str:
     return "".join(out)
 
 
+def _left_out_part(c: Builder) -> list[str]:
+    """What was left out of every count and total: the statement, then each row with
+    the reason and the budget it carries, and the total (trackers that could not be read
+    are in the table of trackers not read)."""
+    view = c.view
+    left = view.left_out
+    out = [c.heading("Left out of every count and total")]
+    if not left.any:
+        return out + [c.text("Nothing: every tracker row read was rated or carried forward, "
+                             "and every tracker was read.")]
+    out.append(c.text(view.left_out_facts
+                      + (" The tracker files are listed under \u201cTrackers not read\u201d "
+                         "above." if left.trackers else "")))
+    if left.rows:
+        rows = [c.row(c.cells(text_run(f"{x.file} › {x.sheet} row {x.row}"),
+                              text_run(x.action_id or "–"), text_run(x.reason)),
+                      c.cell(text_run(pounds_text(p) if p is not None else "–"), jc="right"))
+                for x, p in zip(left.rows[:LIST_LIMIT], left.pounds)]
+        rows.append(c.row(c.cells(text_run("Total", BOLD), text_run(""),
+                                  text_run(plural(len(left.rows), "tracker row"))),
+                          c.cell(text_run(pounds_text(left.budget), BOLD), jc="right")))
+        out.append(c.caption("Table", "Tracker rows left out of every count and total"))
+        out.append(c.table([("Where", -2), ("Action ID", 1.9), ("Why", -3),
+                            ("Budget", 2.4)], rows))
+        out.append(capped_note(c, len(left.rows), "rows left out"))
+    return out
+
+
+def _note_rows(c: Builder, notes) -> list[str]:
+    return [c.row(c.cells(text_run(i.location()), text_run(CATALOGUE[i.code].title
+                                                           if i.code in CATALOGUE else i.code),
+                          text_run(i.message), text_run(i.hint)))
+            for i in notes[:LIST_LIMIT]]
+
+
 def data_quality_part(c: Builder) -> str:
-    """The configuration's notes, trackers not read, validation by problem, rows left
-    out, updates overdue and RAG challenges, each list capped at LIST_LIMIT rows."""
+    """The configuration's notes, trackers not read, what was left out of every count
+    and total, files that are not trackers, the other notes (each as what it is), the
+    record of earlier periods, validation by problem, updates overdue and RAG
+    challenges, each list capped at LIST_LIMIT rows."""
     view = c.view
     q = view.quality
     out = []
     if view.config_notes:
         out.append(c.heading("Configuration"))
         out.append(c.bullets([text_run(n) for n in view.config_notes]))
+    trackers = q.files - len(q.not_read)
     out.append(c.heading("Trackers not read"))
     if not q.refused:
-        out.append(c.text(f"All {plural(q.files - len(q.not_read), 'tracker file')} "
-                          "were read."))
+        out.append(c.text(f"All {plural(trackers, 'tracker file')} were read."))
     else:
         rows = [c.row(c.cells(text_run(r.source.path), text_run(r.problem), text_run(r.fix)))
                 for r in q.refused]
@@ -107,20 +147,28 @@ def data_quality_part(c: Builder) -> str:
                    f"ratings, marked {CARRIED_MARK}"
                    if view.coverage_statement else f"{its} actions are missing from this "
                                                     "report")
-        out.append(c.text(f"{plural(len(q.refused), 'tracker file')} of "
-                          f"{q.files - len(q.not_read):,} could not be read, so {outcome}."))
+        out.append(c.text(f"{plural(len(q.refused), 'tracker file')} of {trackers:,} could "
+                          f"not be read, so {outcome}."))
         out.append(c.table([("File", -2), ("Problem", -3), ("What to do", -3)], rows))
-    notes = [*q.not_read, *q.others]
-    if notes:
-        out.append(c.text(f"{plural(len(notes), 'note')} (not errors or warnings)"
-                          + (f": {plural(len(q.not_read), 'file')} in the trackers folder "
-                             f"{'is' if len(q.not_read) == 1 else 'are'} not read by "
-                             "reportgen (not a tracker format)" if q.not_read else "")
-                          + ":", keep_next=True))
-        rows = [c.row(c.cells(text_run(i.location()), text_run(i.message), text_run(i.hint)))
-                for i in notes[:LIST_LIMIT]]
+    out += _left_out_part(c)
+    if q.not_read:  # not trackers: listed once, here, and not counted as trackers
+        n = len(q.not_read)
+        out.append(c.heading("Files that are not trackers"))
+        out.append(c.text(f"{plural(n, 'file')} in the trackers folder "
+                          f"{'is' if n == 1 else 'are'} in a format reportgen does not read, "
+                          "so " + ("it is" if n == 1 else "they are") + " not read and not "
+                          "counted as a tracker:", keep_next=True))
+        rows = [c.row(c.cells(text_run(i.file), text_run(i.message), text_run(i.hint)))
+                for i in q.not_read[:LIST_LIMIT]]
         out.append(c.table([("File", -2), ("Note", -3), ("What to do", -3)], rows))
-        out.append(capped_note(c, len(notes), "notes"))
+        out.append(capped_note(c, n, "files that are not trackers"))
+    if q.others:  # notes about trackers that were read: each as what it is
+        out.append(c.heading("Notes"))
+        out.append(c.text(f"{plural(len(q.others), 'note')} about the trackers (not errors or "
+                          "warnings: nothing was left out for them):", keep_next=True))
+        out.append(c.table([("Where", -2), ("Note", -1.6), ("What happened", -3),
+                            ("What to do", -2.6)], _note_rows(c, q.others)))
+        out.append(capped_note(c, len(q.others), "notes"))
 
     if q.records:  # not about a tracker: listed apart from the trackers' problems
         out.append(c.heading("The record of earlier periods"))
@@ -144,12 +192,13 @@ def data_quality_part(c: Builder) -> str:
                 for code in q.by_code]
         out.append(c.table([("Problem", -1), ("Errors", 1.8), ("Warnings", 2.0),
                             ("Files", 1.6)], rows))
-        if q.left_out:
-            out.append(c.caption("Table", "Rows left out of the ratings"))
+        if q.not_rated:  # errors the table of what was left out does not already list
+            out.append(c.caption("Table", "Other errors: rows and sheets not rated this "
+                                          "month"))
             rows = [c.row(c.cells(text_run(i.location()), text_run(i.message)))
-                    for i in q.left_out[:LIST_LIMIT]]
+                    for i in q.not_rated[:LIST_LIMIT]]
             out.append(c.table([("Where", -1), ("Problem", -1.6)], rows))
-            out.append(capped_note(c, len(q.left_out), "rows left out"))
+            out.append(capped_note(c, len(q.not_rated), "other errors"))
 
     th = c.config.thresholds
     out.append(c.heading("Updates overdue"))
