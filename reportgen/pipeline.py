@@ -34,7 +34,9 @@ from reportgen.recovery import backup_history, ensure_history
 from reportgen.stages import (
     HistoryUse, check, history_path_for, last_reading, next_update, rate, read, with_history,
 )
-from reportgen.store import keep, kept_inputs, materialise, read_manifest, reading_date
+from reportgen.store import (
+    KeptInput, blob_path, keep, kept_inputs, materialise, read_manifest, reading_date,
+)
 from reportgen.validate import sort_issues
 from reportgen.view import PeriodView, build_view
 from reportgen.view.formats import natural_key
@@ -192,7 +194,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
                        ingest=ingest, config=config, require_complete=require_complete)
     if notes:
         run = replace(run, issues=tuple(sort_issues([*run.issues, *notes])))
-    view = build_view(run, config, workbooks)
+    view = build_view(run, config, workbooks, kept=_kept_names(output, kept_map, kept))
     t = _lap(timings, "rate_history", t)
     result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run, view=view,
                          kind=kind,
@@ -231,6 +233,22 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
                                   "manifest")
                       if key in placed}
     return result
+
+
+def _kept_names(output: Path, kept_map: dict[str, str], kept: list[KeptInput] | None
+                ) -> dict[str, str]:
+    """Each tracker's kept copy, as its name under the output folder ("inputs/ab/…"):
+    the copies this run kept, else those of the period's first run it was read from."""
+    names = {k.path: k.blob for k in kept or () if k.present}
+    names.update((path, blob_path(output, sha, Path(path).suffix))
+                 for path, sha in kept_map.items())
+    out = {}
+    for path, blob in names.items():
+        try:
+            out[path] = Path(blob).relative_to(output).as_posix()
+        except ValueError:  # not under the output folder: name it whole
+            out[path] = Path(blob).as_posix()
+    return out
 
 
 def _stored(history_path: Path, period: Period) -> dict[str, Rag]:
