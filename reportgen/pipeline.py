@@ -85,6 +85,11 @@ def artefact_names(period: Period) -> dict[str, str]:
             WORKBOOK: f"consolidated-{period.label}.xlsx", FEEDBACK: FEEDBACK}
 
 
+def _pdf_of(name: str) -> str:
+    """The PDF's name beside the Word paper ``name`` (reportgen.pdf writes it so)."""
+    return str(Path(name).with_suffix(".pdf"))
+
+
 def render(view: PeriodView, config: Config, staging, artefacts: Collection[str],
            timings: dict[str, float]) -> list[str]:
     """Write the chosen artefacts of ``view`` into ``staging``: the workbook, the Word
@@ -123,7 +128,10 @@ def render(view: PeriodView, config: Config, staging, artefacts: Collection[str]
     if REPORT in artefacts:  # the dashboard page goes live with the report
         from reportgen.render.dashboard import render_dashboard
 
-        render_dashboard(view, config, staging.file("dashboard", "index.html"))
+        # the page links to the paper beside it: the PDF first, where it was made
+        papers = ((("PDF", _pdf_of(names[REPORT])),) if "pdf" in written else ())
+        render_dashboard(view, config, staging.file("dashboard", "index.html"),
+                         papers + (("Word", names[REPORT]),))
         written.append("dashboard")
         _lap(timings, "dashboard", t)
     return written

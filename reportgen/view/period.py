@@ -30,6 +30,7 @@ from reportgen.view.prose import (
     Implications, Runs, coverage_lines, coverage_statement, implications, key_messages,
     late_statement, meeting_date_note, recommendations,
 )
+from reportgen.view.public import Public, build_public
 from reportgen.view.provenance import Kept, RowSource, kept_copies, row_sources
 from reportgen.view.quality import Quality, build_quality, text_cuts
 
@@ -88,6 +89,7 @@ class PeriodView:
     officers_total: OfficerLine | None = None  # every officer together
     row_sources: Mapping[str, RowSource] | None = None  # tracker row ID -> its cells
     kept: Mapping[str, Kept] | None = None  # tracker path -> the copy this run kept
+    public: Public | None = None  # the period's page for the public
 
     def source_of(self, action_id: str) -> RowSource | None:
         """Where the tracker row's figures came from (its cells, link, kept copy)."""
@@ -193,13 +195,14 @@ def build_view(run: RatedRun, config: Config, workbooks: Path,
     run_for_feedback = replace(run, issues=issues)
     links = Links(Path(workbooks), config.links.base)
     officers = by_officer(actions, run.previous_actions)
+    kpi_counts = dict(Counter(k.result.rag for k in kpis
+                              if k.result is not None and k.result.rag is not None))
     copies = kept_copies(run.sources, kept)
     return PeriodView(
         period=run.period, as_of=run.as_of, rows=rows, actions=actions, counts=counts,
         previous_period=previous, changes=tuple(changes), exceptions=exceptions,
         decisions=decisions, finance=finance, kpis=kpis, kpis_by_attention=by_attention(kpis),
-        kpi_counts=dict(Counter(k.result.rag for k in kpis
-                                if k.result is not None and k.result.rag is not None)),
+        kpi_counts=kpi_counts,
         coverage=run.coverage,
         coverage_statement=coverage_statement(run.coverage, run.repeats),
         coverage_lines=coverage_lines(run.coverage) if run.coverage is not None
@@ -222,7 +225,12 @@ def build_view(run: RatedRun, config: Config, workbooks: Path,
         repeats=dict(run.repeats), previous_rags=dict(run.previous_rags),
         by_row={r.id: a for a in actions for r in a.rows},
         officers=officers, officers_total=total_line(officers),
-        row_sources=row_sources(rows, links, copies), kept=copies)
+        row_sources=row_sources(rows, links, copies), kept=copies,
+        public=build_public(
+            config, run.as_of, counts, actions, previous,
+            next(c.actions for c in changes if c.kind == "newly_red"), decisions,
+            quality.challenges, finance, kpis, kpi_counts, quality, objectives,
+            sum(1 for a in actions if a.carried)))
 
 
 __all__ = ["Change", "PeriodView", "build_view", "objective_list"]
