@@ -5,22 +5,36 @@ Sheets, in order:
 - **Summary**: when this month's data are incomplete, the coverage statement first (the
   paper's page-1 words), and the count of updates made after the period's end when there
   are any; period, as-of date, actions in the plan (distinct, with the tracker rows
-  beside) and those not updated this month, problems by severity, actions by reported
-  BRAG and by objective (each action once in the plan's row), finance by funding stream,
-  a chart of BRAG by objective and one of budget against forecast.
+  beside) and those not updated this month, problems by severity; the budget period, the
+  source of the figures and the split assumptions (the paper's words); actions by
+  reported BRAG and by objective (each action once in the plan's row), finance by funding
+  stream with the share spent and the forecast's movement since the last stored period,
+  the note of an objective that shows no money because its rows repeat actions held
+  elsewhere, a chart of BRAG by objective and one of budget against forecast.
 - **Actions**: one Excel table (``Actions``) of every action of the plan with its source
-  file and cell, the officer's, computed and reported RAG, the reasons, the money, and
-  "Updated this month" ("Yes", or "No: <reason>; rating from <month>" for an action
-  carried forward, whose RAG is last period's).
+  file and cells (ID, budget, spend, forecast), a link to the tracker at the budget cell,
+  the kept copy it was read from and its SHA-256, the officer's, computed and reported
+  RAG, the reasons, the money with the share spent and the forecast's movement, the row
+  that holds a repeated action's money, and "Updated this month" ("Yes", or "No:
+  <reason>; rating from <month>" for an action carried forward, whose RAG is last
+  period's).
 - **Allocations**: one Excel table (``Allocations``) with a row per action and funding
   stream, from ``run.allocations`` (the split is reportgen.rate's, documented in
   docs/rating.md). Cancelled actions are left out, as they are from every finance total.
-- **Finance**: budget, spend, forecast and variance by funding stream × objective as live
-  ``SUMIFS`` formulas over the Allocations table (reportgen.render.workbook_finance),
-  then the finance exceptions by action (finance RAG Red or Amber, with commentary).
+- **Finance**: the budget period, source and split assumptions; budget, spend, forecast
+  and variance by funding stream × objective as live ``SUMIFS`` formulas over the
+  Allocations table (reportgen.render.workbook_finance), the share spent and the
+  forecast's movement by stream, then the finance exceptions by action (finance RAG Red
+  or Amber, with commentary).
+- **Officers**: the plan by lead officer (reportgen.render.workbook_officers).
 - **KPIs**: each indicator's series, target, RAG, direction, SPC limits, signal, sparkline.
-- **Issues**: every validation issue, hyperlinked to the officer's workbook at the cell.
-- **Sources**: every file looked at, read or refused.
+- **Issues**: every validation issue, hyperlinked to the officer's workbook at the cell
+  (an absolute link, so it survives the workbook being emailed).
+- **Sources**: every file looked at, read or refused, with the copy the run kept and a
+  link to it.
+
+Every sheet prints A4 landscape with its header rows repeated, a page header and a footer
+naming the sheet, the period and "Page x of y" (reportgen.render.workbook_tables.page_setup).
 
 Everything is written from the view of the period (reportgen.view): its counts, lists
 and Issues; nothing is counted or chosen here. The table sheets are in
