@@ -31,7 +31,7 @@ Sheets, in order:
 - **Issues**: every validation issue, hyperlinked to the officer's workbook at the cell
   (an absolute link, so it survives the workbook being emailed).
 - **Sources**: every file looked at, read or refused, with the copy the run kept and a
-  link to it.
+  link to the tracker.
 
 Every sheet prints A4 landscape with its header rows repeated, a page header and a footer
 naming the sheet, the period and "Page x of y" (reportgen.render.workbook_tables.page_setup).

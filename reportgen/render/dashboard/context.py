@@ -255,6 +255,7 @@ def index_context(rows: tuple[IndexRow, ...], config: Config | None) -> dict:
                for r in rows]
     return {"periods": periods, "headers": [rag(r) for r in Rag.worst_first()],
             "trend": chart if trend.months else None, "shapes": shapes(),
+            "legend": [rag(r) for r in trend.rags],
             "partnership": config.partnership if config else "",
             "board": config.board if config else ""}
 
