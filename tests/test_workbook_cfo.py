@@ -304,3 +304,20 @@ def test_every_sheet_prints_with_its_headings_and_page_numbers(months):
     assert settings["Summary"]["pane"].get("ySplit") == "2"
     assert settings["Issues"]["titles"] == "Issues!$1:$1"
     assert settings["KPIs"]["titles"] == "KPIs!$4:$4"
+
+
+def test_links_go_through_the_configured_base(months, tmp_path):
+    """With ``[links] base`` (the trackers' SharePoint folder, say) every link of the
+    workbook is that address and the file's name, wherever the workbook is opened."""
+    from reportgen.render.workbook import write_consolidated
+    from reportgen.view import build_view
+
+    base = "https://sharepoint.example.org/sites/plan/Trackers"
+    cfg = dataclasses.replace(months["config"], links=dataclasses.replace(
+        months["config"].links, base=base))
+    view = build_view(months["sep"].run, cfg, months["workbooks"])
+    path = write_consolidated(view, cfg, tmp_path / "consolidated-2018-09.xlsx")
+    wb = openpyxl.load_workbook(path)
+    targets = [c.hyperlink.target for name in ("Actions", "Sources", "Issues")
+               for row in wb[name].iter_rows() for c in row if c.hyperlink]
+    assert targets and all(t == f"{base}/tracker-a.xlsx" for t in targets), targets[:3]
