@@ -606,3 +606,7 @@ class RatedRun:
     # run as on later ones: rows that could not be rated and are not carried forward,
     # and files that could not be read; each with the budget it carries where known
     left_out: tuple[LeftOut, ...] = ()
+    # the last stored period's records of the plan's actions (each under the ID this run
+    # shows it by), for the money's movement since then; None when no earlier period is
+    # stored, or it was stored without records (by an older reportgen)
+    previous_actions: tuple[Action, ...] | None = None

@@ -35,7 +35,9 @@ from reportgen.register import history_names
 from reportgen.stages import (
     HistoryUse, check, history_path_for, last_reading, next_update, rate, read, with_history,
 )
-from reportgen.store import keep, kept_inputs, materialise, read_manifest, reading_date
+from reportgen.store import (
+    KeptInput, blob_path, keep, kept_inputs, materialise, read_manifest, reading_date,
+)
 from reportgen.validate import sort_issues
 from reportgen.view import PeriodView, build_view
 from reportgen.view.formats import natural_key
@@ -85,6 +87,11 @@ def artefact_names(period: Period) -> dict[str, str]:
             WORKBOOK: f"consolidated-{period.label}.xlsx", FEEDBACK: FEEDBACK}
 
 
+def _pdf_of(name: str) -> str:
+    """The PDF's name beside the Word paper ``name`` (reportgen.pdf writes it so)."""
+    return str(Path(name).with_suffix(".pdf"))
+
+
 def render(view: PeriodView, config: Config, staging, artefacts: Collection[str],
            timings: dict[str, float]) -> list[str]:
     """Write the chosen artefacts of ``view`` into ``staging``: the workbook, the Word
@@ -123,7 +130,10 @@ def render(view: PeriodView, config: Config, staging, artefacts: Collection[str]
     if REPORT in artefacts:  # the dashboard page goes live with the report
         from reportgen.render.dashboard import render_dashboard
 
-        render_dashboard(view, config, staging.file("dashboard", "index.html"))
+        # the page links to the paper beside it: the PDF first, where it was made
+        papers = ((("PDF", _pdf_of(names[REPORT])),) if "pdf" in written else ())
+        render_dashboard(view, config, staging.file("dashboard", "index.html"),
+                         papers + (("Word", names[REPORT]),))
         written.append("dashboard")
         _lap(timings, "dashboard", t)
     return written
@@ -197,7 +207,7 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
                        incomplete=incomplete if require_complete else None)
     if notes:
         run = replace(run, issues=tuple(sort_issues([*run.issues, *notes])))
-    view = build_view(run, config, workbooks)
+    view = build_view(run, config, workbooks, kept=_kept_names(output, kept_map, kept))
     t = _lap(timings, "rate_history", t)
     result = CycleResult(period=period, as_of=as_of, out_dir=out_dir, run=run, view=view,
                          kind=kind,
@@ -236,6 +246,22 @@ def run_cycle(config: Config, period: Period, *, today: date, now: datetime,
                                   "manifest")
                       if key in placed}
     return result
+
+
+def _kept_names(output: Path, kept_map: dict[str, str], kept: list[KeptInput] | None
+                ) -> dict[str, str]:
+    """Each tracker's kept copy, as its name under the output folder ("inputs/ab/…"):
+    the copies this run kept, else those of the period's first run it was read from."""
+    names = {k.path: k.blob for k in kept or () if k.present}
+    names.update((path, blob_path(output, sha, Path(path).suffix))
+                 for path, sha in kept_map.items())
+    out = {}
+    for path, blob in names.items():
+        try:
+            out[path] = Path(blob).relative_to(output).as_posix()
+        except ValueError:  # not under the output folder: name it whole
+            out[path] = Path(blob).as_posix()
+    return out
 
 
 def _stored(history_path: Path, period: Period) -> dict[str, Rag]:

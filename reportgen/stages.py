@@ -18,7 +18,7 @@ from reportgen.errors import IncompleteError, UsageError
 from reportgen.history import History
 from reportgen.issues import make_issue
 from reportgen.kpis import rate_kpis
-from reportgen.model import Changes, Period, RatedRun
+from reportgen.model import Action, Changes, Period, RatedRun, action_key
 from reportgen.periods import WorkingCalendar, due_at, format_due
 from reportgen.rate import (
     allocate, cross_cutting, finance_by_objective, finance_by_stream, finance_total,
@@ -110,7 +110,8 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
         known = {item.action.action_id: (item.action.action, item.action.lead_officer)
                  for item in stored if item.action.action_id in changes.removed}
         run = replace(run, previous_rags=history.previous_rags(run.period, names),
-                      changes=replace(changes, removed_names=known))
+                      changes=replace(changes, removed_names=known),
+                      previous_actions=_as_named(stored, names))
         missed = [make_issue("period-missed", file=path.name, value=Period.parse(m).name)
                   for m in history.missed(before=run.period, after=previous)]
         if missed:
@@ -118,6 +119,17 @@ def with_history(run: RatedRun, path: Path, use: HistoryUse, now: datetime, *,
         if use is HistoryUse.SAVE:
             history.save_period(run)
         return replace(run, trend=history.trend(run.period, 6, names))
+
+
+def _as_named(stored, names: dict[str, str]) -> tuple[Action, ...] | None:
+    """The stored records of the last period, each under the ID this run shows its
+    action by (an action renumbered since keeps its money's history); None when there
+    are none."""
+    if not stored:
+        return None
+    return tuple(replace(item.action, action_id=names.get(action_key(item.action.action_id),
+                                                          item.action.action_id))
+                 for item in stored)
 
 
 def last_reading(history_path: Path, period: Period) -> Earlier | None:

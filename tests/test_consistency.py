@@ -43,6 +43,8 @@ from builders import good_row, write_tracker
 from conftest import ROOT
 
 RAGS = ("Red", "Amber", "Green", "Blue", "Grey", "Cancelled")
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
 KINDS = {"Newly Red": "newly_red", "Worsened": "worsened", "Improved": "improved",
          "Newly complete": "newly_complete", "New actions": "new",
          "No longer reported": "removed"}
@@ -66,6 +68,11 @@ def _rag_word(text: str) -> str:
 def _int(text: str) -> int:
     text = text.strip().lower()
     return WORDS[text] if text in WORDS else int(text.replace(",", ""))
+
+
+def _money(value: object) -> float | None:
+    """A money cell to the penny (None when empty), an int or a float alike."""
+    return None if value is None else round(float(value), 2)
 
 
 def _pounds(text: str) -> int:
@@ -150,7 +157,8 @@ def _plan_rows(t: int, month: int) -> list[dict]:
                   "Budget (£)": 10000 + (src % 7) * 1000,
                   "Spend to Date": 4000,
                   "Forecast Outturn": 10000 + (src % 7) * 1000 + (2500 if src % 10 == 0
-                                                                  else -100)})
+                                                                  else -100)
+                  + (750 if month == 9 and src % 11 == 0 else 0)})  # moved since August
         if src != k:  # the repeat carries no money
             row.update({"Budget (£)": None, "Spend to Date": None, "Forecast Outturn": None})
         if src % 23 == 0:
@@ -341,6 +349,7 @@ def read_paper(f: Facts, folder: Path, label: str) -> None:
             f.add(place, "finance.k", {"forecast": m.group(1), "budget": m.group(2)})
     t4 = next((t for t in tables if t[0][0] == "Funding stream"), None)
     if t4 is not None:
+        f.add("paper:table", "streams", [r[0] for r in t4[1:-1]])
         total = t4[-1]
         f.add("paper:table", "finance.k", {"forecast": total[4], "budget": total[2]})
 
@@ -432,6 +441,7 @@ def read_workbook(f: Facts, folder: Path, label: str) -> None:
     labels = {str(r[0]): r for r in rows if r and r[0] is not None}
     plan = labels.get("Actions in the plan")
     if plan:
+        f.add("workbook", "plan.actions", plan[1])
         rows_n = labels.get("Tracker rows")
         f.add("workbook", "plan", [plan[1], rows_n[1] if rows_n else plan[1]])
     if "Validation errors" in labels:
@@ -462,8 +472,28 @@ def read_workbook(f: Facts, folder: Path, label: str) -> None:
     total = next(r for r in rows[ftop:] if r[0] == "Total")
     f.add("workbook", "finance", {"budget": round(total[2]), "spend": round(total[3]),
                                   "forecast": round(total[4])})
+    heads = rows[ftop]
+    f.add("workbook:summary", "streams", [r[0] for r in rows[ftop + 1:] if r[0]][
+        :[r[0] for r in rows[ftop + 1:]].index("Total")])
+    f.add("workbook:summary", "finance.movement", _money(total[heads.index("Movement")]))
+    f.add("workbook:summary", "finance.forecast.pennies", _money(total[4]))
 
     fin = [[c for c in r] for r in wb["Finance"].iter_rows(values_only=True)]
+    budget = next(i for i, r in enumerate(fin) if r[0] == "Budget (£)")
+    names = [r[0] for r in fin[budget + 2:]]
+    f.add("workbook:finance", "streams", names[:names.index("Total")])
+    top = next(i for i, r in enumerate(fin) if str(r[0]).startswith("Spent, and forecast"))
+    head = next(i for i in range(top, len(fin)) if fin[i][0] == "Funding stream")
+    moved = next(r for r in fin[head:] if r[0] == "Total")
+    f.add("workbook:finance", "finance.movement", _money(moved[fin[head].index("Movement")]))
+    f.add("workbook:finance", "finance.forecast.pennies", _money(moved[4]))
+    off = [[c for c in r] for r in wb["Officers"].iter_rows(values_only=True)]
+    ohead = next(i for i, r in enumerate(off) if r[0] == "Lead officer")
+    ototal = dict(zip(off[ohead], next(r for r in off[ohead:] if r[0] == "Total")))
+    f.add("workbook:officers", "finance.movement", _money(ototal["Movement"]))
+    f.add("workbook:officers", "finance.forecast.pennies", _money(ototal["Forecast"]))
+    f.add("workbook:officers", "plan.actions", ototal["Actions"])
+    f.add("workbook:officers", "rag.now.Red", ototal["Red"])
     top = next(i for i, r in enumerate(fin) if r[0] == "Finance exceptions by action")
     ids = [str(r[0]).split(":")[0] for r in fin[top + 1:]
            if r[0] and r[1] and r[5] in ("Red", "Amber")]
@@ -480,7 +510,8 @@ def _cells(row) -> list[str]:
 
 def read_dashboard(f: Facts, folder: Path) -> None:
     page = lxml_html.fromstring((folder / "dashboard" / "index.html").read_bytes())
-    table = page.xpath("//caption[starts-with(normalize-space(), 'Actions by RAG, with')]/..")[0]
+    table = page.xpath("//caption[starts-with(normalize-space(), 'Actions by rating, "
+                       "with')]/..")[0]
     rows = [_cells(r) for r in table.xpath(".//tbody/tr")]
     f.add("dashboard", "rag.now", {_rag_word(r[0]): _int(r[1]) for r in rows})
     f.add("dashboard", "rag.now.Red", _int(rows[0][1]))
@@ -493,7 +524,7 @@ def read_dashboard(f: Facts, folder: Path) -> None:
         for kind, n in zip(("newly_red", "worsened", "improved", "newly_complete"),
                            m.groups()):
             f.add("dashboard", f"changes.{kind}.count", _int(n))
-    obj = page.xpath("//caption[normalize-space()='Actions by RAG and objective']/..")[0]
+    obj = page.xpath("//caption[normalize-space()='Actions by rating and objective']/..")[0]
     heads = [_rag_word(c) for c in _cells(obj.xpath(".//thead/tr")[0])[1:-1]]
     objectives = {}
     for r in obj.xpath(".//tbody/tr"):
@@ -501,14 +532,14 @@ def read_dashboard(f: Facts, folder: Path) -> None:
         name = " ".join(cells[0].split()[:2]).rstrip(":")
         objectives[name] = {h: _int(n) for h, n in zip(heads, cells[1:-1]) if _int(n)}
     f.add("dashboard", "objectives", objectives)
-    ids = [" ".join(h.text_content().split()).split(":")[0]
-           for h in page.xpath("//article[@class='exception']/h3")]
+    ids = [h.text_content().strip()
+           for h in page.xpath("//details[@class='exception']/summary/span[@class='id']")]
     f.add("dashboard", "exceptions", ids)
     f.add("dashboard", "exceptions.count", len(ids))
     kpis = page.xpath("//caption[starts-with(normalize-space(), 'Indicators:')]/..")
     if kpis:
         f.add("dashboard", "kpis.latest", {
-            c[0].split()[0]: c[2].rsplit(" ", 2)[0] for c in
+            c[0].split()[0]: c[1].rsplit(" ", 2)[0] for c in
             (_cells(r) for r in kpis[0].xpath(".//tbody/tr"))})
     fin = page.xpath("//caption[starts-with(normalize-space(), 'Budget, spend and "
                      "forecast')]/..")[0]
@@ -524,6 +555,27 @@ def read_dashboard(f: Facts, folder: Path) -> None:
     ids = [_cells(r)[0].split()[0] for r in ex[0].xpath(".//tbody/tr")] if ex else []
     f.add("dashboard", "finance.exceptions.count", len(ids))
     f.add("dashboard", "finance.exceptions", sorted(ids))
+    m = re.search(r"(\d[\d,]*) (?:distinct )?actions rated", summary)
+    f.add("dashboard", "rated", _int(m.group(1)))
+    # the page-1 facts in plain words
+    brief = " ".join(page.xpath("//section[@id='brief']")[0].text_content().split())
+    first = " ".join(page.xpath("//section[@id='brief']//li")[0].text_content().split())
+    m = re.search(r"The plan has (\d[\d,]*) actions?", first)
+    f.add("dashboard:brief", "plan.actions", _int(m.group(1)))
+    counts = {w: _int(n) for n, w in re.findall(
+        r"(\d[\d,]*) (?:is |are )?(Red|Amber|Green|Blue|Grey)\b", first)}
+    f.add("dashboard:brief", "rag.now.Red", counts["Red"])
+    m = re.search(r"(\d[\d,]*) (?:was|were) cancelled", first)
+    f.add("dashboard:brief", "rag.now", {**{w: counts.get(w, 0) for w in RAGS[:5]},
+                                         "Cancelled": _int(m.group(1)) if m else 0})
+    m = re.search(r"spend (£[\d,]+) in all by the end of the budget period, against budgets "
+                  r"of (£[\d,]+)", brief)
+    if m:
+        f.add("dashboard:brief", "finance.pounds", {"forecast": _pounds(m.group(1)),
+                                                     "budget": _pounds(m.group(2))})
+    f.add("dashboard", "finance.pounds", {"forecast": _pounds(total[4]),
+                                          "budget": _pounds(total[2])})
+    f.add("dashboard", "streams", [r[0] for r in frows[:-1]])
     quality = " ".join(page.xpath("//section[@id='quality']/p")[0].text_content().split())
     found = {w: _int(n) for n, w in re.findall(r"(\d[\d,]*) (error|warning|info)", quality)}
     f.add("dashboard", "issues", {"error": found.get("error", 0),
@@ -542,6 +594,14 @@ def read_dashboard(f: Facts, folder: Path) -> None:
 
 def read_index(f: Facts, out: Path, period_name: str) -> None:
     page = lxml_html.fromstring((out / "dashboard" / "index.html").read_bytes())
+    # the trend: each month's bar (its label, then its total), oldest first
+    trend = {}
+    for row in page.xpath("//div[contains(@class, 'bars')]/div[@class='bar-row']"):
+        label, total = [s.text_content() for s in row.xpath(".//span[@class='chart-label']")]
+        trend[label] = _int(total)
+    f.add("dashboard index trend", "rated", trend.get(period_name))
+    f.check(list(trend) == sorted(trend, key=lambda n: (n.split()[1], _MONTHS.index(
+        n.split()[0]))), f"index trend: months not oldest first: {list(trend)}")
     table = page.xpath("//table")[0]
     head = _cells(table.xpath(".//thead/tr")[0])
     heads = [_rag_word(c) for c in head[1:head.index("Total")]]
@@ -551,6 +611,15 @@ def read_index(f: Facts, out: Path, period_name: str) -> None:
             counts = {h: _int(n) for h, n in zip(heads, cells[1:1 + len(heads)])}
             f.add("dashboard index", "rag.now", counts)
             f.add("dashboard index", "rag.now.Red", counts["Red"])
+            f.add("dashboard index", "rated", _int(cells[1 + len(heads)])
+                  - counts.get("Cancelled", 0))
+    # every month of the table is in the trend, with the same total
+    for r in table.xpath(".//tbody/tr"):
+        cells = _cells(r)
+        name = " ".join(cells[0].split()[:2])
+        counts = {h: _int(n) for h, n in zip(heads, cells[1:1 + len(heads)])}
+        f.check(trend.get(name) == _int(cells[1 + len(heads)]) - counts.get("Cancelled", 0),
+                f"index: {name}'s trend bar says {trend.get(name)}, its row {cells}")
 
 
 def _body(path: Path) -> str:
@@ -696,6 +765,11 @@ REQUIRED = {
                  "console", "manifest"},
     "left_out.rows": {"paper:data-quality", "paper:appendix", "workbook", "manifest"},
     "left_out.listed": {"team email", "console", "manifest"},
+    "streams": {"paper:table", "workbook:summary", "workbook:finance", "dashboard"},
+    "finance.movement": {"workbook:summary", "workbook:finance", "workbook:officers"},
+    "finance.forecast.pennies": {"workbook:summary", "workbook:finance", "workbook:officers"},
+    "plan.actions": {"workbook", "workbook:officers", "dashboard:brief"},
+    "rated": {"dashboard", "dashboard index", "dashboard index trend"},
 }
 
 
@@ -774,3 +848,14 @@ def test_page_one_names_at_most_five_actions_at_any_plan_size(big, month):
     named = set(re.findall(r"\bP\d\d-\d{3}\b", " ".join(messages)))
     assert 0 < len(named) <= NAMED_LIMIT == 5, named
     assert all(len(re.findall(r"\bP\d\d-\d{3}\b", m)) <= 3 for m in messages)
+
+
+def test_the_forecasts_moved_in_september_say_so_in_every_sheet(big):
+    """The 1,000-action plan's September forecasts moved (every eleventh action by £750):
+    the Summary, the Finance sheet and the Officers sheet state the same movement, and it
+    is not nothing (so the comparison above compares something)."""
+    f = facts_of(big[1])
+    moved = f.by_name["finance.movement"]
+    assert set(moved) == {"workbook:summary", "workbook:finance", "workbook:officers"}
+    assert len(set(moved.values())) == 1 and next(iter(moved.values())) not in (None, 0)
+    assert facts_of(big[0]).by_name["finance.movement"]["workbook:summary"] is None

@@ -28,7 +28,8 @@ def tracker_link(file, sheet, cell, workbooks, folder):
     return Links(workbooks).cell(file, sheet, cell, relative_to=folder)
 
 
-SHEETS = ["Summary", "Actions", "Allocations", "Finance", "KPIs", "Issues", "Sources"]
+SHEETS = ["Summary", "Actions", "Allocations", "Finance", "Officers", "KPIs", "Issues",
+          "Sources"]
 HOSTILE = {
     "action": "=cmd|' /C calc'!A0",
     "commentary": '=HYPERLINK("http://example.invalid","x")',
@@ -47,13 +48,14 @@ def hostile_run(**overrides):
     return make_run(actions=actions, **overrides)
 
 
-def write(run, config, tmp_path, name="consolidated-2018-09.xlsx", staging=True):
+def write(run, config, tmp_path, name="consolidated-2018-09.xlsx", staging=True,
+          workbooks=None):
     folder = tmp_path / "output" / "2018-09"
     if staging:
         folder = folder / ".staging-4242"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    view = view_of(run, config, tmp_path / "workbooks")
+    view = view_of(run, config, workbooks or tmp_path / "workbooks")
     write_consolidated(view, config, path)
     # the text the workbook cuts to fit Excel, as the view lists it for every output
     return path, [i for i in view.issues if i.code == "text-truncated"]
@@ -79,7 +81,7 @@ def test_sheets_tables_and_formats(config, tmp_path):
     assert wb.sheetnames == SHEETS
     ws = wb["Actions"]
     assert set(ws.tables) == {"Actions"}
-    assert ws.tables["Actions"].ref == f"A1:AA{len(run.actions) + 1}"  # … Also under
+    assert ws.tables["Actions"].ref == f"A1:AK{len(run.actions) + 1}"  # … Also under
     assert ws.tables["Actions"].autoFilter is not None
     assert ws.freeze_panes == "B2"
     cols = columns(ws)
@@ -169,9 +171,12 @@ def test_no_tracker_text_becomes_a_formula(config, tmp_path):
     sheet_of = dict(zip(sorted(names, key=lambda n: int(re.search(r"\d+", n).group())), SHEETS))
     for name, xml in names.items():
         formulas = re.findall(r"<f[^>]*>(.*?)</f>", xml)
-        if sheet_of[name] in ("Finance", "Summary"):
+        if sheet_of[name] in ("Finance", "Summary", "Officers"):
             assert formulas
             assert not any("cmd" in f or "HYPERLINK" in f or "1+1" in f for f in formulas)
+        elif sheet_of[name] == "Actions":  # % spent and the forecast's movement only
+            assert formulas and all(re.fullmatch(r"[A-Z]+\d+[/-][A-Z]+\d+", f)
+                                    for f in formulas), formulas[:5]
         else:
             assert formulas == [], sheet_of[name]
         assert "<f t=\"array\"" not in xml
@@ -187,10 +192,12 @@ def test_issue_hyperlinks_open_the_tracker_at_the_cell(config, tmp_path):
         cell = ws[f"{cols['Open at the cell']}{r}"]
         links[ws[f"{cols['Code']}{r}"].value] = (cell.hyperlink.target, cell.hyperlink.location,
                                                  cell.value)
-    assert links["end-before-start"] == ("..\\..\\workbooks\\tracker-1.xlsx", "'Actions'!H9",
+    # absolute, so that the workbook still opens the tracker once it is emailed
+    wbk = str(tmp_path / "workbooks").replace("/", "\\")
+    assert links["end-before-start"] == (wbk + "\\tracker-1.xlsx", "'Actions'!H9",
                                          "tracker-1.xlsx › Actions!H9")
-    assert links["stale-update"][:2] == ("..\\..\\workbooks\\tracker-2.xlsx", "'Actions'!N7")
-    assert links["file-password-protected"][:2] == ("..\\..\\workbooks\\locked.xlsx", None)
+    assert links["stale-update"][:2] == (wbk + "\\tracker-2.xlsx", "'Actions'!N7")
+    assert links["file-password-protected"][:2] == (wbk + "\\locked.xlsx", None)
     assert ws[f"{cols['Hint']}2"].value == view_of(run).issues[0].hint  # sorted, as listed
 
 
@@ -224,8 +231,8 @@ def test_kpis_sheet_series_spc_and_sparklines(config, tmp_path):
                             round(res.spc.upper, 2)]
     assert first[14] == res.spc.summary
     assert first[16:16 + len(periods)] == [v for _, v in run.kpis[0].series]
-    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet5.xml").decode()
-    assert xml.count("<x14:sparkline>") == 3
+    xml = zipfile.ZipFile(path).read(f"xl/worksheets/sheet{SHEETS.index('KPIs') + 1}.xml")
+    assert xml.decode().count("<x14:sparkline>") == 3
 
 
 def test_sources_sheet_lists_read_and_refused_files(config, tmp_path):
@@ -235,9 +242,9 @@ def test_sources_sheet_lists_read_and_refused_files(config, tmp_path):
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert rows[0][:7] == ["tracker-1.xlsx", "xlsx", "Actions", 8, 7, 0, 12000]
     assert ws["H2"].number_format == "dd/mm/yyyy hh:mm"
-    assert rows[0][8] == "ab" * 32 and rows[0][9] is None
-    assert rows[1][9] == "file-password-protected"
-    assert rows[1][10] == "The file is encrypted with a password, so it cannot be read."
+    assert rows[0][8] == "ab" * 32 and rows[0][10] is None
+    assert rows[1][10] == "file-password-protected"
+    assert rows[1][11] == "The file is encrypted with a password, so it cannot be read."
 
 
 def test_summary_counts_by_rag_and_objective(config, tmp_path):
@@ -332,8 +339,9 @@ def test_control_characters_never_reach_the_file(config, tmp_path):
 
 def test_two_writes_of_one_period_are_identical(config, tmp_path):
     run = hostile_run()
-    one, _ = write(run, config, tmp_path / "one")
-    two, _ = write(run, config, tmp_path / "two")
+    # one trackers' folder: the links into it are absolute
+    one, _ = write(run, config, tmp_path / "one", workbooks=tmp_path / "workbooks")
+    two, _ = write(run, config, tmp_path / "two", workbooks=tmp_path / "workbooks")
     with zipfile.ZipFile(one) as a, zipfile.ZipFile(two) as b:
         assert a.namelist() == b.namelist()
         for name in a.namelist():
@@ -392,9 +400,12 @@ def test_finance_formulas_and_cached_values(config, tmp_path):
     path, _ = write(run, config, tmp_path)
     formulas = openpyxl.load_workbook(path)["Finance"]
     cached = openpyxl.load_workbook(path, data_only=True)["Finance"]
-    assert formulas["A4"].value == "Funding stream" and formulas["A5"].value == STREAMS[0]
-    assert formulas["B5"].value == \
-        "=SUMIFS(Allocations[Budget],Allocations[Stream],$A5,Allocations[Objective],B$4)"
+    head = next(r for r in range(1, 20) if formulas[f"A{r}"].value == "Funding stream")
+    # the view's streams, the paper's and the Summary's (one list): those with money
+    assert formulas[f"A{head + 1}"].value == view_of(run, config).finance.stream_names[0]
+    assert formulas[f"B{head + 1}"].value == (
+        f"=SUMIFS(Allocations[Budget],Allocations[Stream],$A{head + 1},"
+        f"Allocations[Objective],B${head})")
     expected = expected_finance(run)
     seen = 0
     for measure, stream, obj, cell in finance_cells(formulas):
@@ -403,7 +414,7 @@ def test_finance_formulas_and_cached_values(config, tmp_path):
         if stream != "Total" and obj != "Total":
             assert value == pytest.approx(expected.get((measure, stream, obj), 0), abs=0.001)
             seen += 1
-    assert seen == 4 * 6 * 3  # four measures × six configured streams × three objectives
+    assert seen == 4 * 3 * 3  # four measures × the three streams used × three objectives
 
 
 def _recalculated(path: Path, tmp_path: Path) -> Path:

@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from reportgen.config import Config
 from reportgen.model import Status
 from reportgen.render.cells import cell_text, number, text_lines
-from reportgen.render.workbook_tables import WorkbookFormats
+from reportgen.render.workbook_tables import WorkbookFormats, page_setup
 from reportgen.text import clean
 from reportgen.view import PeriodView
 from reportgen.view.quality import COMMENTARY_LIMIT
@@ -65,19 +65,34 @@ class FinanceLayout:
         return "Finance!" + xl_rowcol_to_cell(row, self.total_col, True, True)
 
 
+def basis_lines(view: PeriodView) -> list[tuple[str, str]]:
+    """What the figures are, as the paper states it: (label, text) for the budget period,
+    the source and how several streams share an action's money."""
+    f = view.finance
+    lines = [("Budget period", f.period), ("Source of the figures", f.source)]
+    if f.split_notes:
+        lines.append(("Shares across streams", " ".join(f.split_notes)))
+    return lines
+
+
 def write_finance(ws, view: PeriodView, config: Config, objectives: list[int],
-                  streams: list[str], fmt: WorkbookFormats) -> FinanceLayout:
-    """The Finance sheet: live SUMIFS over the Allocations table, their results to the
-    penny as each formula's cached value, the reconciliation and the finance exceptions
-    (the view's)."""
+                  fmt: WorkbookFormats) -> FinanceLayout:
+    """The Finance sheet: what the figures are (period, source, shares), live SUMIFS over
+    the Allocations table with their results to the penny as each formula's cached value,
+    the share spent and the forecast's movement by stream, the reconciliation and the
+    finance exceptions (the view's)."""
     th = config.thresholds
     allocs = view.allocations
+    streams = list(view.finance.stream_names)
     ws.write_string(0, 0, f"Finance by funding stream and objective: {view.period.name}",
                     fmt.title)
     ws.write_string(1, 0, "Live formulas over the Allocations table; see the notes below "
                     "the reconciliation.", fmt.note)
     layout = FinanceLayout(streams, objectives, total_col=1 + len(objectives))
     total_col = layout.total_col
+    row = 2
+    for label, text in basis_lines(view):
+        row = _merged_note(ws, row, label, text, max(total_col, 7), fmt)
 
     # Python results, in pennies-exact sums, for the cached values.
     sums: dict[tuple[str, str, int], float] = {}
@@ -90,7 +105,7 @@ def write_finance(ws, view: PeriodView, config: Config, objectives: list[int],
         for (stream, obj), values in groups.items():
             sums[(measure, stream, obj)] = _pennies(values)
 
-    row = 2
+    row += 1
     for measure in MEASURES:
         ws.write_string(row, 0, f"{measure} (£)", fmt.subtitle)
         header = row + 1
@@ -162,8 +177,17 @@ def write_finance(ws, view: PeriodView, config: Config, objectives: list[int],
         ws.conditional_format(area, {"type": "formula", "criteria": criteria,
                                      "format": fmt.rag[name], "stop_if_true": True})
 
+    row = vtotal + 1
+    notes = [*view.finance.objective_notes]
+    if view.finance.unused_streams:
+        notes.append("No action draws on " + ", ".join(view.finance.unused_streams)
+                     + " this period: it is in no finance table.")
+    for text in notes:
+        row = _merged_note(ws, row, "", text, max(total_col, 7), fmt)
+    row = _write_movement(ws, view, layout, row + 1, fmt)
+
     # Reconciliation with the Actions table.
-    row = vtotal + 2
+    row += 1
     ws.write_string(row, 0, "Reconciliation with the Actions sheet", fmt.subtitle)
     ws.write_string(row + 1, 0, "Measure", fmt.header)
     ws.write_string(row + 1, 1, "Finance total", fmt.header)
@@ -204,10 +228,64 @@ def write_finance(ws, view: PeriodView, config: Config, objectives: list[int],
     if total_col < 5:
         ws.set_column(total_col + 1, 5, 17)
     ws.freeze_panes(2, 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, fmt, repeat_rows=0)
     return layout
+
+
+def _merged_note(ws, row: int, label: str, text: str, last_col: int,
+                 fmt: WorkbookFormats) -> int:
+    """"Label: text" wrapped across columns A to ``last_col`` on ``row``; returns the
+    next row."""
+    line = f"{label}: {text}" if label else text
+    # merge_range() writes with write(); the text goes in with write_string()
+    ws.merge_range(row, 0, row, last_col, "", fmt.note_wrap)
+    ws.write_string(row, 0, cell_text(line), fmt.note_wrap)
+    ws.set_row(row, 15 * text_lines(line, 30 + 15 * last_col))
+    return row + 1
+
+
+MOVEMENT_COLUMNS = ("Funding stream", "Budget", "Spend", "% spent", "Forecast",
+                    "Forecast last period", "Movement")
+
+
+def _write_movement(ws, view: PeriodView, layout: FinanceLayout, top: int,
+                    fmt: WorkbookFormats) -> int:
+    """The share of each stream's budget spent and its forecast's movement since the last
+    stored period (the view's figures as the formulas' values); returns the next row."""
+    f = view.finance
+    since = f" since {f.previous_period}" if f.previous_period else ""
+    ws.write_string(top, 0, f"Spent, and forecast movement{since}, by funding stream",
+                    fmt.subtitle)
+    if not f.previous_period:
+        ws.write_string(top + 1, 0, "No earlier period is stored with its figures, so no "
+                        "movement is shown.", fmt.note)
+    head = top + 2
+    for c, h in enumerate(MOVEMENT_COLUMNS):
+        label = (f"Forecast, {f.previous_period}" if h == "Forecast last period"
+                 and f.previous_period else h)
+        ws.write_string(head, c, label, fmt.header)
+    ws.set_row(head, 30)  # two lines: "Forecast, August 2018"
+    lines = [*f.streams, *([f.total] if f.total is not None else [])]
+    for i, line in enumerate(lines):
+        r = head + 1 + i
+        total = line is f.total
+        name = line.name if not total else "Total"
+        ws.write_string(r, 0, cell_text(name), fmt.total_label if total else fmt.text)
+        money = fmt.money_bold if total else fmt.money
+        for c, measure in ((1, "Budget"), (2, "Spend"), (4, "Forecast")):
+            ref = ("Finance!" + xl_rowcol_to_cell(layout.blocks[measure][2], layout.total_col,
+                                                  True, True) if total
+                   else layout.total_cell(measure, line.name))
+            value = (layout.grand_totals[measure] if total
+                     else layout.totals[(measure, line.name)])
+            ws.write_formula(r, c, "=" + ref.split("!", 1)[1], money, value)
+        b, sp, fc, was = (xl_rowcol_to_cell(r, c) for c in (1, 2, 4, 5))
+        if line.spent is not None:
+            ws.write_formula(r, 3, f"={sp}/{b}", fmt.percent, line.spent)
+        if line.previous_forecast is not None:
+            ws.write_number(r, 5, line.previous_forecast, money)
+            ws.write_formula(r, 6, f"={fc}-{was}", money, line.movement)
+    return head + 1 + len(lines) + 1
 
 
 

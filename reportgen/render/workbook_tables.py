@@ -19,16 +19,22 @@ from reportgen.render.cells import (
     DATETIME, MONEY, Formats, Widths, cell_text, colour, number, serial, text_lines,
     write_link,
 )
+from reportgen.text import clean
 from reportgen.view import PeriodView
 from reportgen.view.quality import EXCEL_MAX_CHARS, FIELD_LIMITS
 from reportgen.view.words import updated_words
 
 
 class WorkbookFormats(Formats):
-    """The shared formats and the consolidated workbook's own."""
+    """The shared formats and the consolidated workbook's own, with the page header and
+    footer every sheet prints (XlsxWriter's codes: &A the sheet's name, &P the page, &N
+    the pages)."""
 
-    def __init__(self, wb) -> None:
+    def __init__(self, wb, header: str = "", period: str = "") -> None:
         super().__init__(wb)
+        self.page_header = ("&L" + _page_text(header, 120)) if header else ""
+        self.page_footer = ("&L&A" + ("&C" + _page_text(period, 60) if period else "")
+                            + "&RPage &P of &N")
         add = wb.add_format
         self.subtitle = add({"bold": True, "font_size": 11, "font_color": "#1F3864"})
         self.note = add({"italic": True, "font_color": "#595959"})
@@ -54,6 +60,41 @@ class WorkbookFormats(Formats):
                            for rag in Rag.worst_first()}
 
 
+def _page_text(text: str, limit: int) -> str:
+    """``text`` for a page header or footer: "&" doubled (a single one starts a code),
+    cut to ``limit`` characters (Excel holds 255 in all)."""
+    return clean(text).replace("\n", " ")[:limit].replace("&", "&&")
+
+
+# The Actions sheet has 37 columns: fitted to one or two pages wide its text would print
+# at 2 to 5 points. It prints at a scale that keeps its text readable (about 8 points),
+# across the columns and then down, with each row's ID and the header on every page.
+ACTIONS_PRINT_SCALE = 70
+
+
+def page_setup(ws, fmt: WorkbookFormats, *, repeat_rows: int | tuple[int, int] | None = None,
+               repeat_first_column: bool = False, pages_tall: int = 0,
+               scale: int | None = None) -> None:
+    """How a sheet prints: A4 landscape, one page wide and ``pages_tall`` tall (0: as
+    many as it takes), or at ``scale`` per cent across the columns and then down;
+    ``repeat_rows`` (its header rows) and its first column on every page when asked; the
+    page header and the footer (sheet, period, "Page x of y")."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    if scale is None:
+        ws.fit_to_pages(1, pages_tall)
+    else:
+        ws.set_print_scale(scale)
+        ws.print_across()
+    if repeat_rows is not None:
+        ws.repeat_rows(*((repeat_rows,) if isinstance(repeat_rows, int) else repeat_rows))
+    if repeat_first_column:
+        ws.repeat_columns(0)
+    if fmt.page_header:
+        ws.set_header(fmt.page_header)
+    ws.set_footer(fmt.page_footer)
+
+
 def rag_rules(ws, fmt: WorkbookFormats, ranges: str, first_cell: str) -> None:
     """Colour every RAG word in ``ranges`` (space-separated) by conditional formatting."""
     for rag in Rag.worst_first():
@@ -63,16 +104,21 @@ def rag_rules(ws, fmt: WorkbookFormats, ranges: str, first_cell: str) -> None:
 
 
 ACTION_COLUMNS: tuple[tuple[str, str, float], ...] = (  # header, kind, width cap
-    ("ID", "text", 14), ("Objective", "int", 11), ("Action", "text", 60),
-    ("Lead officer", "text", 24), ("Funding", "text", 40), ("Locality", "text", 20),
+    ("ID", "text", 14), ("Objective", "int", 11), ("Action", "text", 45),
+    ("Lead officer", "text", 24), ("Funding", "text", 30), ("Locality", "text", 20),
     ("Start", "date", 12), ("End", "date", 12), ("Status", "text", 13),
     ("% complete", "percent", 12), ("Last updated", "date", 13),
     ("Officer RAG", "rag", 12), ("Computed RAG", "rag", 12), ("Reported RAG", "rag", 12),
-    ("Reasons", "text", 60), ("Stale", "text", 8), ("Challenge", "text", 11),
-    ("Budget", "money", 16), ("Spend", "money", 16), ("Forecast", "money", 16),
-    ("Variance", "money", 16), ("Finance RAG", "rag", 12), ("Commentary", "text", 60),
-    ("Source file", "text", 40), ("Source cell", "text", 16),
-    ("Updated this month", "text", 50), ("Also under", "text", 30),
+    ("Reasons", "text", 40), ("Stale", "text", 8), ("Challenge", "text", 11),
+    ("Budget", "money", 16), ("Spend", "money", 16), ("% spent", "percent", 10),
+    ("Forecast", "money", 16), ("Forecast last period", "money", 16),
+    ("Forecast movement", "money", 16), ("Variance", "money", 16),
+    ("Finance RAG", "rag", 12), ("Money held on", "text", 16), ("Commentary", "text", 45),
+    ("Source file", "text", 30), ("Source cell", "text", 16), ("Budget cell", "text", 16),
+    ("Spend cell", "text", 16), ("Forecast cell", "text", 16),
+    ("Open the tracker", "text", 30), ("Kept copy", "text", 26),
+    ("Kept copy SHA-256", "text", 20), ("Updated this month", "text", 36),
+    ("Also under", "text", 30),
 )
 _ACOL = {h: i for i, (h, _, _) in enumerate(ACTION_COLUMNS)}
 
@@ -86,79 +132,109 @@ BASIS_WORDS = {"stated": "Stated in the tracker", "assumed": "Equal split (assum
 
 
 def write_actions(ws, view: PeriodView, fmt: WorkbookFormats) -> None:
+    """Every tracker row of the plan: its ratings, money (with the share spent and the
+    forecast's movement since the last stored period, as live formulas over the row's
+    cells with the view's figures as their values), the cells its budget, spend and
+    forecast were read from, a link to the tracker there and the kept copy it was read
+    from."""
     # One pass over the actions; the longest text of each column gives its width.
     longest = [len(h) + 3 for h, _, _ in ACTION_COLUMNS]  # + the filter button
     text_fmt, date_fmt, money_fmt, pct_fmt = fmt.text, fmt.date, fmt.money, fmt.percent
     write_string, write_number = ws.write_string, ws.write_number
-    # Column numbers below follow ACTION_COLUMNS; a test checks each header's contents.
+    col = _ACOL
+    cell = {name: xl_col_to_name(c) for name, c in col.items()}
+    links = 0
     row = 0
     for tracker_row in view.rows:
         row += 1
         a, r = tracker_row.action, tracker_row.rating
         f = r.finance if r is not None else None
         src = a.source
-        cells = src.cells
+        where = view.source_of(a.action_id)
+        money = view.finance.row(a.action_id)
+        kept = where.kept if where is not None else None
         values: list[tuple[int, object, str | None]] = [
-            (0, a.action_id, "action_id"), (2, a.action, "action"),
-            (3, a.lead_officer, "lead_officer"), (4, "; ".join(a.funding), "funding"),
-            (5, a.locality, "locality"), (8, a.status.value, None),
-            (11, a.officer_rag.value if a.officer_rag else None, None),
-            (22, a.commentary, "commentary"), (23, src.file, None),
-            (24, f"{src.sheet}!{cells['action_id']}" if cells.get("action_id")
+            (col["ID"], a.action_id, "action_id"), (col["Action"], a.action, "action"),
+            (col["Lead officer"], a.lead_officer, "lead_officer"),
+            (col["Funding"], "; ".join(a.funding), "funding"),
+            (col["Locality"], a.locality, "locality"), (col["Status"], a.status.value, None),
+            (col["Officer RAG"], a.officer_rag.value if a.officer_rag else None, None),
+            (col["Commentary"], a.commentary, "commentary"), (col["Source file"], src.file, None),
+            (col["Source cell"], where.id_cell if where is not None and where.id_cell
              else f"{src.sheet}, row {src.row}", None),
-            (25, updated_words(r), None),
+            (col["Budget cell"], where.budget if where is not None else None, None),
+            (col["Spend cell"], where.spend if where is not None else None, None),
+            (col["Forecast cell"], where.forecast if where is not None else None, None),
+            (col["Kept copy"], kept.name if kept is not None else None, None),
+            (col["Kept copy SHA-256"], kept.sha256 if kept is not None else None, None),
+            (col["Money held on"], money.held_on, None),
+            (col["Updated this month"], updated_words(r), None),
             # the same action repeated under other objectives (rate.cross_cutting): the
             # paper counts it once
-            (26, ", ".join(view.repeats.get(a.action_id, ())), None),
+            (col["Also under"], ", ".join(view.repeats.get(a.action_id, ())), None),
         ]
         if r is not None:
-            values += [(12, r.computed.value, None), (13, r.reported.value, None),
-                       (14, "; ".join(r.reasons), None),
-                       (15, "Yes" if r.stale else None, None),
-                       (16, "Yes" if r.challenge else None, None)]
+            values += [(col["Computed RAG"], r.computed.value, None),
+                       (col["Reported RAG"], r.reported.value, None),
+                       (col["Reasons"], "; ".join(r.reasons), None),
+                       (col["Stale"], "Yes" if r.stale else None, None),
+                       (col["Challenge"], "Yes" if r.challenge else None, None)]
             if f is not None and f.rag is not None:
-                values.append((21, f.rag.value, None))
-        for col, value, name in values:
+                values.append((col["Finance RAG"], f.rag.value, None))
+        for c, value, name in values:
             if not value:
                 continue
             s = cell_text(value, FIELD_LIMITS.get(name or "", EXCEL_MAX_CHARS))
-            write_string(row, col, s, text_fmt)
-            if len(s) > longest[col]:
-                longest[col] = len(s)
-        write_number(row, 1, a.objective, fmt.centre)
-        for col, day in ((6, a.start), (7, a.end), (10, a.last_updated)):
+            write_string(row, c, s, text_fmt)
+            if len(s) > longest[c]:
+                longest[c] = len(s)
+        write_number(row, col["Objective"], a.objective, fmt.centre)
+        for c, day in ((col["Start"], a.start), (col["End"], a.end),
+                       (col["Last updated"], a.last_updated)):
             if day is not None:
-                write_number(row, col, serial(day), date_fmt)
+                write_number(row, c, serial(day), date_fmt)
         pct = number(a.percent_complete)
         if pct is not None:
-            write_number(row, 9, pct / 100.0, pct_fmt)
+            write_number(row, col["% complete"], pct / 100.0, pct_fmt)
         budget, forecast = number(a.budget), number(a.forecast)
         variance = f.variance if f is not None else (
             round(forecast - budget, 2) if forecast is not None and budget is not None
             else None)
-        for col, value in ((17, budget), (18, number(a.spend_to_date)), (19, forecast),
-                           (20, number(variance))):
+        for c, value in ((col["Budget"], budget), (col["Spend"], number(a.spend_to_date)),
+                         (col["Forecast"], forecast), (col["Variance"], number(variance)),
+                         (col["Forecast last period"], number(money.previous_forecast))):
             if value is not None:
-                write_number(row, col, value, money_fmt)
+                write_number(row, c, value, money_fmt)
+        n = row + 1
+        if money.spent is not None:
+            ws.write_formula(row, col["% spent"], f"={cell['Spend']}{n}/{cell['Budget']}{n}",
+                             pct_fmt, money.spent)
+        if money.movement is not None:
+            ws.write_formula(row, col["Forecast movement"],
+                             f"={cell['Forecast']}{n}-{cell['Forecast last period']}{n}",
+                             money_fmt, money.movement)
+        if where is not None:
+            shown = cell_text(where.location)
+            links = write_link(ws, row, col["Open the tracker"], where.link, shown, fmt.link,
+                               text_fmt, links)
+            longest[col["Open the tracker"]] = max(longest[col["Open the tracker"]],
+                                                   len(shown))
     last = max(row, 1)  # a table needs one data row; an empty run gets a blank one
     ws.add_table(0, 0, last, len(ACTION_COLUMNS) - 1, {
         "name": "Actions", "style": "Table Style Light 9",
         "columns": [{"header": h, "header_format": fmt.header} for h, _, _ in ACTION_COLUMNS]})
     ws.freeze_panes(1, 1)
-    for col, (_, kind, cap) in enumerate(ACTION_COLUMNS):
-        chars = {"date": 12, "money": 15}.get(kind, longest[col])
-        ws.set_column(col, col, max(8, min(cap, round(chars * 1.1 + 1, 1))))
+    for c, (_, kind, cap) in enumerate(ACTION_COLUMNS):
+        chars = {"date": 12, "money": 15, "percent": 9}.get(kind, longest[c])
+        ws.set_column(c, c, max(8, min(cap, round(chars * 1.1 + 1, 1))))
     rag_cols = [i for i, (_, kind, _) in enumerate(ACTION_COLUMNS) if kind == "rag"]
     ranges = " ".join(f"{xl_col_to_name(c)}2:{xl_col_to_name(c)}{last + 1}" for c in rag_cols)
     rag_rules(ws, fmt, ranges, f"{xl_col_to_name(rag_cols[0])}2")
-    pc = xl_col_to_name(_ACOL["% complete"])
+    pc = cell["% complete"]
     ws.conditional_format(f"{pc}2:{pc}{last + 1}", {
         "type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True,
         "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(0)
-    ws.fit_to_pages(2, 0)
+    page_setup(ws, fmt, repeat_rows=0, repeat_first_column=True, scale=ACTIONS_PRINT_SCALE)
 
 
 # --------------------------------------------------------------------------- Allocations
@@ -186,8 +262,7 @@ def write_allocations(ws, allocs: list[Allocation], fmt: WorkbookFormats) -> Non
     ws.freeze_panes(1, 0)
     for col, n in enumerate(longest):
         ws.set_column(col, col, 15 if col >= 5 else min(40, n * 1.1 + 1))
-    ws.set_paper(9)
-    ws.repeat_rows(0)
+    page_setup(ws, fmt, repeat_rows=0)
 
 
 # --------------------------------------------------------------------------- KPIs
@@ -266,9 +341,7 @@ def write_kpis(ws, view: PeriodView, config: Config, fmt: WorkbookFormats) -> No
     else:
         ws.write_string(header + 1, 0, "No KPIs were read this period.", fmt.note)
     ws.freeze_panes(header + 1, 2)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, fmt, repeat_rows=header)
 
 
 # --------------------------------------------------------------------------- Issues
@@ -300,7 +373,8 @@ def write_issues(ws, view: PeriodView, path: Path, fmt: WorkbookFormats) -> None
             lines = max(lines, text_lines(s, caps[c]))
         if lines > 1:
             ws.set_row(row, 15 * min(lines, 27))
-        target = view.links.cell(issue.file, issue.sheet, issue.cell, relative_to=path.parent)
+        # absolute (or through [links] base): the link still opens once emailed
+        target = view.links.cell(issue.file, issue.sheet, issue.cell)
         shown = cell_text(issue.location())
         links = write_link(ws, row, 8, target, shown, fmt.link, fmt.text, links)
         widths.see(8, shown, caps[8])
@@ -315,16 +389,13 @@ def write_issues(ws, view: PeriodView, path: Path, fmt: WorkbookFormats) -> None
                                               "format": fmt.rag[Rag.AMBER]})
     ws.freeze_panes(1, 0)
     widths.apply(ws)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(0)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, fmt, repeat_rows=0)
 
 
 # --------------------------------------------------------------------------- Sources
 
 SOURCE_COLUMNS = ("Path", "Kind", "Sheets", "Rows read", "Actions", "KPIs", "Size (bytes)",
-                  "Modified", "SHA-256", "Refused", "Reason")
+                  "Modified", "SHA-256", "Kept copy", "Refused", "Reason", "Open the tracker")
 
 
 def write_sources(ws, view: PeriodView, fmt: WorkbookFormats) -> None:
@@ -333,7 +404,8 @@ def write_sources(ws, view: PeriodView, fmt: WorkbookFormats) -> None:
         if issue.sheet is None and issue.cell is None:
             reasons.setdefault((issue.file, issue.code), issue.message)
     widths = Widths()
-    caps = (40, 10, 30, 10, 9, 7, 13, 17, 66, 24, 70)
+    caps = (40, 10, 30, 10, 9, 7, 13, 17, 66, 40, 24, 70, 40)
+    links = 0
     for c, h in enumerate(SOURCE_COLUMNS):
         widths.see(c, h + "   ", caps[c])
     for row, s in enumerate(view.sources, start=1):
@@ -352,18 +424,23 @@ def write_sources(ws, view: PeriodView, fmt: WorkbookFormats) -> None:
             ws.write_number(row, 7, serial(s.modified), fmt.datetime)
         widths.see(7, "dd/mm/yyyy hh:mm")
         text(8, s.sha256)
+        kept = (view.kept or {}).get(s.path)
+        if kept is not None:
+            text(9, kept.name)
         if s.refused:
-            text(9, s.refused)
+            text(10, s.refused)
             entry = CATALOGUE.get(s.refused)
-            text(10, reasons.get((s.path, s.refused)) or (entry.title if entry else ""),
+            text(11, reasons.get((s.path, s.refused)) or (entry.title if entry else ""),
                  wrap=True)
+        shown = cell_text(view.links.location(s.path))
+        links = write_link(ws, row, 12, view.links.cell(s.path), shown, fmt.link, fmt.text,
+                           links)
+        widths.see(12, shown, caps[12])
     last = max(len(view.sources), 1)
     ws.add_table(0, 0, last, len(SOURCE_COLUMNS) - 1, {
         "name": "Sources", "style": "Table Style Light 9",
         "columns": [{"header": h, "header_format": fmt.header} for h in SOURCE_COLUMNS]})
     ws.freeze_panes(1, 1)
     widths.apply(ws)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, fmt, repeat_rows=0)
 

@@ -5,12 +5,17 @@ once a run after the history (DESIGN 4b, STYLE habit 13 "decide once, render man
 
 - :mod:`.period`: :class:`PeriodView` and :func:`build_view`;
 - :mod:`.actions`: the plan's distinct actions, counts by RAG, changes, board order;
-- :mod:`.finance`: totals, streams, objectives, exceptions, rounding that adds up;
+- :mod:`.finance`: totals, streams, objectives, exceptions, rounding that adds up, the
+  share spent and the forecast's movement since the last stored period;
+- :mod:`.officers`: the plan by lead officer;
+- :mod:`.provenance`: the cells, links and kept copy each row's figures came from;
+- :mod:`.public`: the period's page for the public (facts in plain words, the key, the
+  glossary, the filter's choices);
 - :mod:`.kpis`: readings with series cut at the period's end;
 - :mod:`.quality`: problems by severity, overdue updates, RAG challenges, text cuts;
 - :mod:`.feedback`: what each officer must fix, the chase list;
 - :mod:`.prose`: the sentences chosen from the facts (page 1, implications, coverage);
-- :mod:`.index`: the index of every stored period;
+- :mod:`.index`: the index of every stored period and the trend over them;
 - :mod:`.formats`, :mod:`.words`, :mod:`.links`: one way to write money, dates, titles
   and links.
 

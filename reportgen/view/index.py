@@ -38,6 +38,32 @@ class IndexRow:
     rows: int
     page: bool
 
+    @property
+    def rated(self) -> int:
+        """The distinct actions rated (every one but the cancelled)."""
+        return self.total - self.counts.get(Rag.CANCELLED, 0)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The ratings over every stored month, oldest first, for a chart and its table: each
+    month's distinct actions by rating (Cancelled apart), and the chart's text
+    alternative."""
+
+    months: tuple[IndexRow, ...]
+    rags: tuple[Rag, ...]  # the ratings charted, worst first
+    description: str
+
+
+def build_trend(rows: Iterable[IndexRow]) -> Trend:
+    """The trend of the ratings over the stored months of ``rows`` (the index's)."""
+    months = tuple(sorted(rows, key=lambda r: r.period))
+    rags = Rag.counted()
+    description = " ".join(
+        f"{r.period.name}: " + ", ".join(f"{g.value} {r.counts.get(g, 0)}" for g in rags)
+        + "." for r in months)
+    return Trend(months, rags, description or "No period is stored yet.")
+
 
 def build_index(stored: Iterable[StoredPeriod]) -> tuple[IndexRow, ...]:
     """Every stored period, newest first."""
@@ -49,4 +75,4 @@ def build_index(stored: Iterable[StoredPeriod]) -> tuple[IndexRow, ...]:
     return tuple(out)
 
 
-__all__ = ["IndexRow", "StoredPeriod", "build_index"]
+__all__ = ["IndexRow", "StoredPeriod", "Trend", "build_index", "build_trend"]

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Mapping
 
 from reportgen.config import Config
 from reportgen.issues import Issue
@@ -23,6 +24,7 @@ from reportgen.view.finance import Finance, build_finance, period_note
 from reportgen.view.formats import natural_key
 from reportgen.view.kpis import KpiReading, by_attention, readings
 from reportgen.view.links import Links
+from reportgen.view.officers import OfficerLine, by_officer, total_line
 from reportgen.view.prose import (
     Implications, Runs, coverage_lines, coverage_statement, implications,
     incomplete_message, key_messages, late_statement, left_out_facts, left_out_lines,
@@ -31,6 +33,8 @@ from reportgen.view.prose import (
 from reportgen.view.quality import (
     LeftOutSummary, Quality, build_quality, left_out_of, text_cuts,
 )
+from reportgen.view.public import Public, build_public
+from reportgen.view.provenance import Kept, RowSource, kept_copies, row_sources
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,15 @@ class PeriodView:
     repeats: dict[str, tuple[str, ...]]
     previous_rags: dict[str, Rag]  # each tracker row's reported RAG last period
     by_row: dict[str, PlanAction]  # tracker row ID -> the action it states
+    officers: tuple[OfficerLine, ...] = ()  # every lead officer, A-Z
+    officers_total: OfficerLine | None = None  # every officer together
+    row_sources: Mapping[str, RowSource] | None = None  # tracker row ID -> its cells
+    kept: Mapping[str, Kept] | None = None  # tracker path -> the copy this run kept
+    public: Public | None = None  # the period's page for the public
+
+    def source_of(self, action_id: str) -> RowSource | None:
+        """Where the tracker row's figures came from (its cells, link, kept copy)."""
+        return (self.row_sources or {}).get(action_id)
 
     def previous_rag(self, action_id: str) -> Rag | None:
         """The tracker row's own reported RAG last period (None: not stored then)."""
@@ -199,9 +212,11 @@ def incomplete(run: RatedRun) -> str | None:
                               left_out_statement(left), left_out_lines(left))
 
 
-def build_view(run: RatedRun, config: Config, workbooks: Path) -> PeriodView:
+def build_view(run: RatedRun, config: Config, workbooks: Path,
+               kept: Mapping[str, str] | None = None) -> PeriodView:
     """The view of ``run``'s period (see the module's docstring). ``workbooks`` is the
-    trackers' folder, which links point into."""
+    trackers' folder, which links point into; ``kept`` names the copy of each tracker the
+    run kept (tracker path -> its name under the output folder: reportgen.store)."""
     issues = tuple(sort_issues([*run.issues, *text_cuts(run)]))
     actions = plan_actions(run, late_after=run.as_of)
     objectives = objective_list(run, config)
@@ -231,12 +246,16 @@ def build_view(run: RatedRun, config: Config, workbooks: Path) -> PeriodView:
         notes.append(period_note())
     run_for_feedback = replace(run, issues=issues)
     left = left_out_of(run)
+    links = Links(Path(workbooks), config.links.base)
+    officers = by_officer(actions, run.previous_actions)
+    kpi_counts = dict(Counter(k.result.rag for k in kpis
+                              if k.result is not None and k.result.rag is not None))
+    copies = kept_copies(run.sources, kept)
     return PeriodView(
         period=run.period, as_of=run.as_of, rows=rows, actions=actions, counts=counts,
         previous_period=previous, changes=tuple(changes), exceptions=exceptions,
         decisions=decisions, finance=finance, kpis=kpis, kpis_by_attention=by_attention(kpis),
-        kpi_counts=dict(Counter(k.result.rag for k in kpis
-                                if k.result is not None and k.result.rag is not None)),
+        kpi_counts=kpi_counts,
         coverage=run.coverage,
         coverage_statement=coverage_statement(run.coverage, run.repeats),
         coverage_lines=coverage_lines(run.coverage) if run.coverage is not None
@@ -257,10 +276,17 @@ def build_view(run: RatedRun, config: Config, workbooks: Path) -> PeriodView:
                                   sum(1 for a in actions if a.carried),
                                   config.thresholds.stale_days),
         config_notes=tuple(notes), objectives=objectives,
-        links=Links(Path(workbooks), config.links.base),
+        links=links,
         next_update=clean(run.next_update), slippage_model=run.slippage_model,
         repeats=dict(run.repeats), previous_rags=dict(run.previous_rags),
-        by_row={r.id: a for a in actions for r in a.rows})
+        by_row={r.id: a for a in actions for r in a.rows},
+        officers=officers, officers_total=total_line(officers),
+        row_sources=row_sources(rows, links, copies), kept=copies,
+        public=build_public(
+            config, run.as_of, counts, actions, previous,
+            next(c.actions for c in changes if c.kind == "newly_red"), decisions,
+            quality.challenges, finance, kpis, kpi_counts, quality, objectives,
+            sum(1 for a in actions if a.carried)))
 
 
 __all__ = ["Change", "PeriodView", "build_view", "coverage_record", "incomplete",

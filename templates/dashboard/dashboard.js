@@ -7,16 +7,29 @@
   var rows = Array.prototype.slice.call(body.rows);
   var status = document.getElementById("filter-status");
   var input = document.getElementById("filter");
-  input.addEventListener("input", function () {
+  // each choice and the row attribute it is compared with
+  var choices = [["filter-objective", "data-objective"], ["filter-lead", "data-lead"],
+                 ["filter-rag", "data-rag"]].map(function (pair) {
+    return {select: document.getElementById(pair[0]), attribute: pair[1]};
+  }).filter(function (choice) { return choice.select; });
+  function apply() {
     var words = input.value.toLowerCase().trim();
     var shown = 0;
     rows.forEach(function (row) {
       var match = !words || row.textContent.toLowerCase().indexOf(words) !== -1;
+      choices.forEach(function (choice) {
+        var wanted = choice.select.value;
+        if (wanted && (row.getAttribute(choice.attribute) || "").trim() !== wanted) {
+          match = false;
+        }
+      });
       row.hidden = !match;
       if (match) { shown += 1; }
     });
     status.textContent = shown + " of " + rows.length + " actions shown";
-  });
+  }
+  input.addEventListener("input", apply);
+  choices.forEach(function (choice) { choice.select.addEventListener("change", apply); });
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   headers.forEach(function (th, col) {
     var button = th.querySelector("button");

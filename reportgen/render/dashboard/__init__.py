@@ -61,10 +61,12 @@ def _render(env: jinja2.Environment, name: str, context: dict) -> str:
                             f"{exc.message}") from None
 
 
-def render_dashboard(view: PeriodView, config: Config, out_path: Path) -> Path:
+def render_dashboard(view: PeriodView, config: Config, out_path: Path,
+                     papers: tuple[tuple[str, str], ...] = ()) -> Path:
     """Write the period's page to ``out_path`` (in the staging folder: it goes live with
-    the other outputs)."""
-    html = _render(_environment(config), PAGE, page_context(view, config))
+    the other outputs). ``papers`` are the period's paper as written beside it ((what,
+    file name), e.g. ("PDF", "board-report-2018-09.pdf")): the page links to them."""
+    html = _render(_environment(config), PAGE, page_context(view, config, papers))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8", newline="\n")
     return out_path

@@ -13,11 +13,11 @@ from reportgen.view import PeriodView
 from reportgen.view.actions import PlanAction, Row
 from reportgen.view.finance import FinanceLine
 from reportgen.view.formats import (
-    kpi_value, money, month_name, natural_key, plural, pounds_text, signed, uk_date,
+    kpi_value, money, month_name, natural_key, pounds_text, signed, uk_date,
     variance_text,
 )
-from reportgen.view.index import IndexRow
-from reportgen.view.words import CARRIED_KEY, CARRIED_MARK, month_words
+from reportgen.view.index import IndexRow, build_trend
+from reportgen.view.words import CARRIED_KEY, CARRIED_MARK, brief_title, month_words
 
 
 def rag(value: Rag | None, mark: str = "") -> dict | None:
@@ -29,6 +29,12 @@ def rag(value: Rag | None, mark: str = "") -> dict | None:
             "rank": 10 - value.rank, "mark": mark}
 
 
+def shapes() -> list[dict]:
+    """Each rating's CSS class and shape: the stylesheet draws the shape before the word
+    (so that it is the word's colour, and screen readers read the word alone)."""
+    return [{"css": r.name.lower(), "shape": r.shape} for r in Rag.worst_first()]
+
+
 def counts_part(view: PeriodView) -> dict:
     c = view.counts
     had = c.before is not None
@@ -37,9 +43,10 @@ def counts_part(view: PeriodView) -> dict:
             for r in Rag.worst_first()]
     rated = Rag.counted()
     desc = "; ".join(f"{r.word} {c.now[r]}" for r in rated)
-    chart = svg.stacked_bars("counts", f"Actions by RAG, {view.period.name}",
+    chart = svg.stacked_bars("counts", f"Actions by rating, {view.period.name}",
                              f"{c.rated} actions: {desc}.",
-                             [(view.period.name, {r: c.now[r] for r in rated})], rated)
+                             [(view.period.name, {r: c.now[r] for r in rated}, c.rated)],
+                             rated)
     ch = {x.kind: len(x.actions) for x in view.changes}
     return {"rows": rows, "total": c.rated, "had_previous": had,
             "tracker_rows": c.rated_rows if c.rows_differ else None,
@@ -57,8 +64,9 @@ def objectives_part(view: PeriodView) -> dict:
             for o in view.counts.by_objective]
     desc = " ".join(f"Objective {r['number']}: " + ", ".join(
         f"{g.word} {n}" for g, n in zip(rated, r["counts"])) + "." for r in rows)
-    chart = svg.stacked_bars("objectives", "RAG by objective", desc,
-                             [(f"Objective {r['number']}", r["raw"]) for r in rows], rated)
+    chart = svg.stacked_bars("objectives", "Ratings by objective", desc,
+                             [(f"Objective {r['number']}", r["raw"], r["total"]) for r in rows],
+                             rated)
     return {"rows": rows, "chart": chart, "headers": [rag(r) for r in rated]}
 
 
@@ -79,6 +87,7 @@ def exceptions_part(view: PeriodView, config: Config) -> list[dict]:
         also = a.also_under(short=True)
         out.append({
             "also": also[:1].upper() + also[1:], "id": clean(a.id), "action": clean(act.action),
+            "title": brief_title(act.action, 70),
             "objective": act.objective, "lead": a.officer, "start": uk_date(act.start),
             "end": uk_date(act.end), "updated": uk_date(act.last_updated),
             "rag": rag(a.rag, a.mark), "previous": rag(a.previous),
@@ -105,7 +114,7 @@ def _chart_of(i: int, k, title: str) -> object:
         desc += f" Target {kpi_value(k.kpi.target, unit)}."
     return svg.run_chart(
         f"kpi{i}", f"Run chart: {title}", desc, [month_name(p, short=True) for p in labels],
-        values, centre=spc.centre if spc else None, lower=spc.lower if spc else None,
+        values, k.axis, centre=spc.centre if spc else None, lower=spc.lower if spc else None,
         upper=spc.upper if spc else None, target=k.kpi.target,
         marked=frozenset(month_name(p, short=True) for p in marked),
         phases=tuple((labels.index(ph.start), ph.centre, ph.lower, ph.upper)
@@ -157,6 +166,7 @@ def _finance_row(line: FinanceLine, name: str | None = None) -> dict:
 
 def finance_part(view: PeriodView) -> dict:
     f = view.finance
+    total = f.total.pounds if f.total is not None else None
     exceptions = [{"id": clean(e.action.id), "action": clean(e.action.action.action),
                    "lead": e.action.officer, "budget": money(e.budget),
                    "forecast": money(e.forecast),
@@ -165,17 +175,18 @@ def finance_part(view: PeriodView) -> dict:
                   for e in f.exceptions]
     return {"streams": [_finance_row(s) for s in f.streams],
             "total": _finance_row(f.total, "All streams") if f.total else None,
-            "exceptions": exceptions}
+            "exceptions": exceptions,
+            "sentence": (f"In all: budget {pounds_text(total.budget)}, spent to date "
+                         f"{pounds_text(total.spend)}, forecast {pounds_text(total.forecast)} "
+                         f"(variance {variance_text(total.variance)})."
+                         if total is not None else "No budgets, spend or forecasts were "
+                         "given in the trackers this period.")}
 
 
 def quality_part(view: PeriodView) -> dict:
-    q = view.quality
-    counts = [plural(n, word) for word, n in (("error", q.errors), ("warning", q.warnings),
-                                              ("note", q.notes)) if n]
-    issues = [{"severity": i.severity.value, "where": clean(i.location()),
-               "message": clean(i.message), "hint": clean(i.hint)} for i in view.issues]
-    return {"counts": counts, "issues": issues, "files": q.files,
-            "refused": len(q.refused), "records": len(q.records)}
+    """The data-quality counts in a sentence (the view's): the cells and what officers
+    must do are in the workbook and the feedback, not on the public page."""
+    return {"sentence": view.public.quality, "files": view.quality.files}
 
 
 def _action_row(view: PeriodView, row: Row) -> dict:
@@ -188,13 +199,34 @@ def _action_row(view: PeriodView, row: Row) -> dict:
             "percent_key": -1 if a.percent_complete is None else a.percent_complete,
             "end": uk_date(a.end), "end_key": a.end.isoformat(),
             "rag": rag(row.rag, row.mark),
-            "previous": rag(view.previous_rag(row.id))}
+            "previous": rag(view.previous_rag(row.id)),
+            "rag_word": row.rag.value if row.rag else ""}
 
 
-def page_context(view: PeriodView, config: Config) -> dict:
-    """Everything the period page shows."""
+def public_part(view: PeriodView) -> dict:
+    p = view.public
+    return {"facts": p.facts, "key": [{"rag": rag(k.rag), "meaning": k.meaning} for k in p.key],
+            "key_notes": p.key_notes,
+            "glossary": [{"term": t.term, "meaning": t.meaning, "abbr": t.abbreviation}
+                         for t in p.glossary],
+            "objectives": [{"value": str(n), "label": text} for n, text in p.choices.objectives],
+            "officers": p.choices.officers,
+            "rags": [{"value": r.value, "label": r.word} for r in p.choices.rags],
+            "carried_note": p.carried_note}
+
+
+def page_context(view: PeriodView, config: Config,
+                 papers: tuple[tuple[str, str], ...] = ()) -> dict:
+    """Everything the period page shows; ``papers`` are the period's paper as written
+    beside the page ((what, file name): "PDF", "board-report-2018-09.pdf"), linked
+    relative to the period's folder."""
     rows = [r for number, _, _ in view.objectives for r in view.rows_of(number)]
     return {
+        "public": public_part(view), "listed": view.public.listed,
+        "more": dict(zip(("red", "amber"), view.exceptions_from(view.public.listed))),
+        "papers": [{"label": label, "href": f"../{name}"} for label, name in papers],
+        "finance_basis": f"Budget period: {view.finance.period}. Source: "
+                         f"{view.finance.source}.",
         "partnership": clean(config.partnership), "board": clean(config.board),
         "period": view.period.name, "label": view.period.label, "as_of": uk_date(view.as_of),
         "coverage": view.coverage_statement, "left_out": view.left_out_statement,
@@ -206,18 +238,25 @@ def page_context(view: PeriodView, config: Config) -> dict:
         "finance": finance_part(view), "quality": quality_part(view),
         "actions": [_action_row(view, r) for r in rows],
         "key": [rag(r) for r in Rag.worst_first()],
+        "shapes": shapes(),
     }
 
 
 def index_context(rows: tuple[IndexRow, ...], config: Config | None) -> dict:
     """Every stored period, newest first, with its actions by RAG and a link to its page
-    when the page exists."""
+    when the page exists, and the trend over every stored month as a chart."""
+    trend = build_trend(rows)
+    chart = svg.stacked_bars(
+        "trend", "Actions by rating, month by month", trend.description,
+        [(m.period.name, m.counts, m.rated) for m in trend.months], trend.rags)
     periods = [{"name": r.period.name, "label": r.period.label,
                 "href": f"../{r.period.label}/dashboard/index.html" if r.page else None,
                 "counts": [r.counts[g] for g in Rag.worst_first()], "total": r.total,
                 "rows": r.rows}
                for r in rows]
     return {"periods": periods, "headers": [rag(r) for r in Rag.worst_first()],
+            "trend": chart if trend.months else None, "shapes": shapes(),
+            "legend": [rag(r) for r in trend.rags],
             "partnership": config.partnership if config else "",
             "board": config.board if config else ""}
 

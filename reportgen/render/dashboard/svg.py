@@ -1,12 +1,22 @@
-"""The dashboard's charts as inline SVG: every text escaped, each chart an image with a
-title and a description (its text alternative); the page puts a table of the same
-numbers beside it. No script, no external reference: the SVG is safe to inline."""
+"""The dashboard's charts: inline SVG for the marks (bars, lines, points) and HTML for
+every word and number, each chart one image (``role="img"``) named by its title and
+described by its text alternative; the page puts a table of the same numbers beside it.
+
+Words are HTML, not SVG text, so that a browser's accessibility checks can measure their
+contrast: text drawn inside an SVG has no background a checker can determine. Each label
+is on the page's own solid background, beside or under the marks, never over them. No
+script, no external reference: safe to inline. Every text escaped.
+
+Nothing is counted or rounded here: the values, the axis and its round ticks are the
+view's (reportgen.view.kpis.Axis); this module only places them.
+"""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
 from reportgen.model import Rag
+from reportgen.view.kpis import Axis
 
 # Each rating's pattern over its bar fill (Rag.web_fill: a non-text contrast of at least
 # 3:1 against white), so the chart also reads in greyscale print and without colour vision.
@@ -15,7 +25,12 @@ _PATTERN = {Rag.RED: "M0,8 L8,0", Rag.AMBER: "M0,4 L8,4", Rag.GREEN: "M4,0 L4,8"
 
 
 def _n(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _pc(value: float) -> str:
+    """A position in per cent of its box, for a label's style."""
+    return f"{max(0.0, min(100.0, value)):.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _defs(uid: str) -> str:
@@ -26,94 +41,92 @@ def _defs(uid: str) -> str:
         parts.append(f'<pattern id="{uid}-{rag.name.lower()}" width="8" height="8" '
                      f'patternUnits="userSpaceOnUse"><rect width="8" height="8" '
                      f'fill="#{rag.web_fill}"/>{lines}</pattern>')
-    return "<defs>" + "".join(parts) + "</defs>"
+    return ('<svg class="chart-defs" width="0" height="0" aria-hidden="true" '
+            'focusable="false"><defs>' + "".join(parts) + "</defs></svg>")
+
+
+def _named(uid: str, title: str, description: str) -> str:
+    return (f'<span hidden id="{uid}-t">{escape(title)}</span>'
+            f'<span hidden id="{uid}-d">{escape(description)}</span>')
 
 
 def stacked_bars(uid: str, title: str, description: str,
-                 rows: list[tuple[str, dict[Rag, int]]], order: tuple[Rag, ...]) -> Markup:
-    """One horizontal bar a row, a segment a rating (with its pattern), the row's label
-    above its bar and its total at the end. Scales to its container's width."""
-    width, bar_h, gap, label_h = 600, 22, 14, 18
-    total_max = max([sum(c.get(r, 0) for r in order) for _, c in rows] + [1])
-    height = len(rows) * (bar_h + gap + label_h) + 8
-    scale = (width - 60) / total_max
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-labelledby="{uid}-t {uid}-d" class="chart" '
-           f'preserveAspectRatio="xMinYMin meet">',
-           f'<title id="{uid}-t">{escape(title)}</title>',
-           f'<desc id="{uid}-d">{escape(description)}</desc>', _defs(uid)]
-    y = 4
-    for label, counts in rows:
-        out.append(f'<text x="0" y="{y + 13}" class="chart-label">{escape(label)}</text>')
-        y += label_h
-        x = 0.0
-        for rag in order:
-            n = counts.get(rag, 0)
-            if not n:
-                continue
-            w = n * scale
-            out.append(f'<rect x="{_n(x)}" y="{y}" width="{_n(w)}" height="{bar_h}" '
-                       f'fill="url(#{uid}-{rag.name.lower()})"><title>{escape(rag.value)}: '
-                       f'{n}</title></rect>')
-            x += w
-        total = sum(counts.get(r, 0) for r in order)
-        out.append(f'<text x="{_n(x + 6)}" y="{y + 16}" class="chart-label">{total}</text>')
-        y += bar_h + gap
-    out.append("</svg>")
+                 rows: list[tuple[str, dict[Rag, int], int]], order: tuple[Rag, ...]
+                 ) -> Markup:
+    """One horizontal bar a row (label, counts by rating, total: the view's), a segment a
+    rating in ``order`` (with its pattern), the row's label above its bar and its total
+    after it. Scales to its container's width."""
+    totals = [total for _, _, total in rows]
+    biggest = max(totals + [1])
+    out = [f'<div class="chart bars" role="img" aria-labelledby="{uid}-t {uid}-d">',
+           _named(uid, title, description), _defs(uid)]
+    for label, counts, total in rows:
+        out.append(f'<div class="bar-row"><span class="chart-label">{escape(label)}</span>'
+                   '<span class="bar-line">')
+        if total:
+            # the bar's width is its share of the longest bar, 85% of the line at most;
+            # its units are about a pixel on a 600-pixel line, so the patterns keep shape
+            unit = 600 / biggest
+            out.append(f'<svg class="bar" viewBox="0 0 {_n(total * unit)} 22" '
+                       f'preserveAspectRatio="none" style="width:{_pc(85 * total / biggest)}" '
+                       'focusable="false">')
+            x = 0.0
+            for rag in order:
+                n = counts.get(rag, 0)
+                if n:
+                    out.append(f'<rect x="{_n(x)}" y="0" width="{_n(n * unit)}" height="22" '
+                               f'fill="url(#{uid}-{rag.name.lower()})"/>')
+                    x += n * unit
+            out.append("</svg>")
+        out.append(f'<span class="chart-label">{total}</span></span></div>')
+    out.append("</div>")
     return Markup("".join(out))
 
 
 def run_chart(uid: str, title: str, description: str, labels: list[str],
-              values: list[float], *, centre: float | None = None,
+              values: list[float], axis: Axis, *, centre: float | None = None,
               lower: float | None = None, upper: float | None = None,
               target: float | None = None, marked: frozenset[str] = frozenset(),
               phases: tuple[tuple[int, float, float, float], ...] = ()) -> Markup:
     """A run chart: the monthly values joined by a line, the mean (solid), the control
-    limits (dashed) and the target (dash-dot), each named at its right-hand end; points
-    in a signal drawn as squares. ``phases`` ((first index, centre, lower, upper), oldest
-    first) when the limits were recalculated: each stretch's mean and limits over its own
-    months, with a dotted line where the process changed."""
-    width, height, left, right, top, bottom = 600, 260, 48, 92, 12, 34
-    extra = [v for v in (centre, lower, upper, target) if v is not None]
-    extra += [v for _, c, lo_, up in phases for v in (c, lo_, up)]
-    lo, hi = min(list(values) + extra), max(list(values) + extra)
-    if hi == lo:
-        hi, lo = hi + 1, lo - 1
-    pad = (hi - lo) * 0.08
-    lo, hi = lo - pad, hi + pad
-    plot_w, plot_h = width - left - right, height - top - bottom
+    limits (dashed) and the target (dash-dot), each named in a legend under the plot; the
+    axis's round ticks to its left and the months under it; points in a signal drawn as
+    squares. ``phases`` ((first index, centre, lower, upper), oldest first) when the
+    limits were recalculated: each stretch's mean and limits over its own months, with a
+    dotted line where the process changed."""
+    width, height = 400, 240
+    lo, hi = axis.lo, axis.hi
 
     def px(i: int) -> float:
-        return left + (plot_w * i / (len(values) - 1) if len(values) > 1 else plot_w / 2)
+        return width * i / (len(values) - 1) if len(values) > 1 else width / 2
 
     def py(v: float) -> float:
-        return top + plot_h * (hi - v) / (hi - lo)
+        return height * (hi - v) / (hi - lo)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-labelledby="{uid}-t {uid}-d" class="chart">',
-           f'<title id="{uid}-t">{escape(title)}</title>',
-           f'<desc id="{uid}-d">{escape(description)}</desc>',
-           f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
-           'stroke="#595959" stroke-width="1"/>']
-    for frac in (0.0, 0.5, 1.0):
-        v = lo + (hi - lo) * frac
-        out.append(f'<text x="{left - 4}" y="{_n(py(v) + 4)}" text-anchor="end" '
-                   f'class="chart-axis">{escape(_n(v))}</text>')
+    plot = [f'<svg class="run-plot" viewBox="0 0 {width} {height}" focusable="false">',
+            f'<rect x="0" y="0" width="{width}" height="{height}" fill="none" '
+            'stroke="#595959" stroke-width="1" vector-effect="non-scaling-stroke"/>']
+    for value, _ in axis.ticks:
+        plot.append(f'<line x1="0" x2="{width}" y1="{_n(py(value))}" y2="{_n(py(value))}" '
+                    'stroke="#D0D0D0" stroke-width="1" vector-effect="non-scaling-stroke"/>')
     stretched = len(phases) >= 2
-    if stretched:  # the earlier stretches, unlabelled; the latest is drawn and named below
+    x_break = "0"
+    if stretched:  # the earlier stretches, unnamed; the latest is drawn and named below
         half = (px(1) - px(0)) / 2 if len(values) > 1 else 0
         starts = [a for a, _, _, _ in phases]
         for (a, c, lo_, up), b in zip(phases[:-1], starts[1:]):
             for value, dash, colour in ((c, "", "#333333"), (lo_, "6 4", "#595959"),
                                         (up, "6 4", "#595959")):
                 dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-                out.append(f'<line x1="{_n(max(left, px(a) - half))}" '
-                           f'x2="{_n(px(b) - half)}" y1="{_n(py(value))}" '
-                           f'y2="{_n(py(value))}" stroke="{colour}" stroke-width="1.5"'
-                           f'{dash_attr}/>')
+                plot.append(f'<line x1="{_n(max(0, px(a) - half))}" '
+                            f'x2="{_n(px(b) - half)}" y1="{_n(py(value))}" '
+                            f'y2="{_n(py(value))}" stroke="{colour}" stroke-width="1.5" '
+                            f'vector-effect="non-scaling-stroke"{dash_attr}/>')
         x_break = _n(px(starts[-1]) - half)
-        out.append(f'<line x1="{x_break}" x2="{x_break}" y1="{top}" y2="{top + plot_h}" '
-                   'stroke="#595959" stroke-width="1" stroke-dasharray="2 3"/>')
+        plot.append(f'<line x1="{x_break}" x2="{x_break}" y1="0" y2="{height}" '
+                    'stroke="#595959" stroke-width="1" stroke-dasharray="2 3" '
+                    'vector-effect="non-scaling-stroke"/>')
+    names = []
     for name, value, dash, colour in (("Mean", centre, "", "#333333"),
                                       ("Upper limit", upper, "6 4", "#595959"),
                                       ("Lower limit", lower, "6 4", "#595959"),
@@ -122,25 +135,34 @@ def run_chart(uid: str, title: str, description: str, labels: list[str],
             continue
         y = _n(py(value))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        x1 = x_break if stretched and name != "Target" else left
-        out.append(f'<line x1="{x1}" x2="{left + plot_w}" y1="{y}" y2="{y}" '
-                   f'stroke="{colour}" stroke-width="1.5"{dash_attr}/>'
-                   f'<text x="{left + plot_w + 4}" y="{y}" dy="4" class="chart-axis">'
-                   f'{escape(name)}</text>')
+        x1 = x_break if stretched and name != "Target" else "0"
+        plot.append(f'<line x1="{x1}" x2="{width}" y1="{y}" y2="{y}" stroke="{colour}" '
+                    f'stroke-width="1.5" vector-effect="non-scaling-stroke"{dash_attr}/>')
+        names.append(f'<li><svg width="28" height="8" aria-hidden="true" focusable="false">'
+                     f'<line x1="0" x2="28" y1="4" y2="4" stroke="{colour}" stroke-width="2"'
+                     f'{dash_attr}/></svg>{escape(name)}</li>')
     points = " ".join(f"{_n(px(i))},{_n(py(v))}" for i, v in enumerate(values))
-    out.append(f'<polyline points="{points}" fill="none" stroke="#1F3864" '
-               'stroke-width="2"/>')
+    plot.append(f'<polyline points="{points}" fill="none" stroke="#1F3864" stroke-width="2" '
+                'vector-effect="non-scaling-stroke"/>')
     for i, (label, v) in enumerate(zip(labels, values)):
-        x, y = _n(px(i)), _n(py(v))
         tip = f"<title>{escape(label)}: {escape(_n(v))}</title>"
         if label in marked:
-            out.append(f'<rect x="{_n(px(i) - 5)}" y="{_n(py(v) - 5)}" width="10" '
-                       f'height="10" fill="#7A3E00">{tip}</rect>')
+            plot.append(f'<rect x="{_n(px(i) - 6)}" y="{_n(py(v) - 6)}" width="12" '
+                        f'height="12" fill="#7A3E00">{tip}</rect>')
         else:
-            out.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="#1F3864">{tip}</circle>')
-    step = max(1, len(labels) // 6)
-    for i in range(0, len(labels), step):
-        out.append(f'<text x="{_n(px(i))}" y="{height - 12}" text-anchor="middle" '
-                   f'class="chart-axis">{escape(labels[i])}</text>')
-    out.append("</svg>")
-    return Markup("".join(out))
+            plot.append(f'<circle cx="{_n(px(i))}" cy="{_n(py(v))}" r="5" '
+                        f'fill="#1F3864">{tip}</circle>')
+    plot.append("</svg>")
+    ticks = "".join(f'<span class="chart-axis" style="top:{_pc(100 * py(value) / height)}">'
+                    f'{escape(text)}</span>' for value, text in axis.ticks)
+    step = max(1, -(-len(labels) // 6))
+    months = "".join(
+        f'<span class="chart-axis{"" if (i // step) % 2 == 0 else " minor"}" '
+        f'style="left:{_pc(100 * px(i) / width)}">{escape(labels[i])}</span>'
+        for i in range(0, len(labels), step))
+    return Markup(
+        f'<div class="chart run" role="img" aria-labelledby="{uid}-t {uid}-d">'
+        + _named(uid, title, description)
+        + f'<div class="run-y">{ticks}</div>' + "".join(plot)
+        + f'<div class="run-x">{months}</div>'
+        + (f'<ul class="run-legend">{"".join(names)}</ul>' if names else "") + "</div>")

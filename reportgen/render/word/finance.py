@@ -15,7 +15,7 @@ from reportgen.render.word.wordml import BOLD, ITALIC, Builder, line_run, row_st
     text_run
 from reportgen.view.finance import FinanceLine
 from reportgen.view.formats import (
-    id_list, k_text, money, plural, pounds_text, variance_k, variance_text,
+    k_text, money, plural, pounds_text, variance_k, variance_text,
 )
 from reportgen.view.prose import APPENDIX
 from reportgen.view.words import short_title
@@ -75,19 +75,7 @@ def finance_part(c: Builder) -> str:
                    finance_rows(c, list(f.streams), f.total, thousands=True))]
     if f.red_parts:
         out.append(c.p(text_run(f.red_parts, BOLD)))
-    notes = []
-    if f.stated:
-        notes.append(f"{plural(f.stated, 'action')} funded by several streams "
-                     f"state{'s' if f.stated == 1 else ''} each stream's share, and it "
-                     "is used.")
-    if len(f.assumed) == 1:
-        (a, n), = f.assumed
-        notes.append(f"{a.id} is split equally across its {n} funding streams: an "
-                     "assumption, not a stated share.")
-    elif f.assumed:
-        notes.append(f"{plural(len(f.assumed), 'action')} "
-                     f"({id_list([a.id for a, _ in f.assumed], 6)}) are split equally "
-                     "across their funding streams: an assumption, not a stated share.")
+    notes = list(f.split_notes)
     if f.stream_notes:
         notes.append("; ".join(f.stream_notes) + ".")
     if notes:
